@@ -1,0 +1,276 @@
+using System.Text;
+using CloudNative.CloudEvents;
+using CloudNative.CloudEvents.Extensions;
+
+namespace UserAudit.CloudEvents.Kafka;
+
+/// <summary>
+/// Decoding and validation rules that every UserAudit CloudEvents binding applies in the same way:
+/// strict UTF-8, attribute names, typed attribute values, URI-references and required attributes.
+/// Shared with the HTTP binding, so both reject the same messages with the same errors.
+/// </summary>
+internal static class CloudEventAttributeDecoder
+{
+    /// <summary>UTF-8 that throws on invalid bytes instead of substituting U+FFFD.</summary>
+    internal static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>The CloudEvents JSON batch media type prefix ("application/cloudevents-batch").</summary>
+    internal const string BatchMediaTypePrefix = "application/cloudevents-batch";
+
+    /// <summary>The CloudEvents structured media type prefix ("application/cloudevents").</summary>
+    internal const string StructuredMediaTypePrefix = "application/cloudevents";
+
+    private static readonly CloudEventsSpecVersion V1 = CloudEventsSpecVersion.V1_0;
+
+    /// <summary>
+    /// The attributes every binding knows by name: the v1.0 context attributes other than
+    /// specversion and datacontenttype (which travel differently), and the string extensions the
+    /// platform uses. Cached so that decoding does not allocate attribute definitions.
+    /// </summary>
+    internal static readonly CloudEventAttribute[] KnownAttributes =
+    [
+        V1.IdAttribute,
+        V1.SourceAttribute,
+        V1.TypeAttribute,
+        V1.SubjectAttribute,
+        V1.TimeAttribute,
+        V1.DataSchemaAttribute,
+        Partitioning.PartitionKeyAttribute,
+        DistributedTracingExtension.TraceParent,
+        DistributedTracingExtension.TraceState,
+    ];
+
+    /// <summary>Builds a map from header name (prefix + attribute name) to the known attribute.</summary>
+    internal static Dictionary<string, CloudEventAttribute> BuildHeaderMap(string prefix, StringComparer comparer)
+    {
+        var map = new Dictionary<string, CloudEventAttribute>(KnownAttributes.Length, comparer);
+        foreach (var attribute in KnownAttributes)
+        {
+            map.Add(prefix + attribute.Name, attribute);
+        }
+        return map;
+    }
+
+    /// <summary>Decodes a header value as strict UTF-8.</summary>
+    /// <exception cref="CloudEventBindingException">The bytes are not valid UTF-8 (<see cref="CloudEventBindingError.InvalidUtf8Header"/>).</exception>
+    internal static string DecodeUtf8(ReadOnlySpan<byte> bytes, string header)
+    {
+        try
+        {
+            return StrictUtf8.GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            // The inner exception is left out: its message quotes the offending bytes.
+            throw new CloudEventBindingException(
+                CloudEventBindingError.InvalidUtf8Header, header, $"Header '{header}' is not valid UTF-8.");
+        }
+    }
+
+    /// <summary>Whether the name is a valid CloudEvents attribute name: non-empty, lower-case ASCII letters and digits.</summary>
+    internal static bool IsValidAttributeName(ReadOnlySpan<char> name)
+    {
+        if (name.IsEmpty)
+        {
+            return false;
+        }
+        foreach (char c in name)
+        {
+            if (!char.IsAsciiDigit(c) && !char.IsAsciiLetterLower(c))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Finds the attribute definition for an attribute name read from a header: a supplied or
+    /// known extension, a context attribute, or a new string extension for unknown names.
+    /// </summary>
+    /// <exception cref="CloudEventBindingException">The name cannot be an attribute carried in its own header (<see cref="CloudEventBindingError.UnmappableHeader"/>).</exception>
+    internal static CloudEventAttribute ResolveAttribute(CloudEvent cloudEvent, CloudEventAttribute? known, string attributeName, string header)
+    {
+        if (known is not null)
+        {
+            // An extension definition supplied by the caller wins over the built-in string one.
+            return known.IsExtension ? cloudEvent.GetAttribute(known.Name) ?? known : known;
+        }
+        if (!IsValidAttributeName(attributeName))
+        {
+            throw new CloudEventBindingException(
+                CloudEventBindingError.UnmappableHeader, header,
+                $"Header '{header}' does not map to a CloudEvents attribute: attribute names are lower-case ASCII letters and digits.");
+        }
+        if (attributeName is "data" or "specversion" or "datacontenttype")
+        {
+            throw new CloudEventBindingException(
+                CloudEventBindingError.UnmappableHeader, header,
+                $"Header '{header}' does not map to a CloudEvents attribute: '{attributeName}' is not carried in a header of its own.");
+        }
+        return cloudEvent.GetAttribute(attributeName)
+            ?? CloudEventAttribute.CreateExtension(attributeName, CloudEventAttributeType.String);
+    }
+
+    /// <summary>
+    /// Parses <paramref name="text"/> as the value of <paramref name="attribute"/> and sets it on the event.
+    /// </summary>
+    /// <exception cref="CloudEventBindingException">The attribute is already set (<see cref="CloudEventBindingError.DuplicateHeader"/>) or the text is invalid for it (<see cref="CloudEventBindingError.InvalidAttributeValue"/>).</exception>
+    internal static void SetAttribute(CloudEvent cloudEvent, CloudEventAttribute attribute, string text, string member)
+    {
+        if (cloudEvent[attribute.Name] is not null)
+        {
+            throw new CloudEventBindingException(
+                CloudEventBindingError.DuplicateHeader, member,
+                $"Header '{member}' appears more than once; attribute '{attribute.Name}' must have exactly one value.");
+        }
+        var type = attribute.Type;
+        if ((type == CloudEventAttributeType.UriReference || type == CloudEventAttributeType.Uri) && !IsUriReferenceText(text))
+        {
+            throw InvalidValue(attribute, member);
+        }
+        try
+        {
+            // Strings need no parsing; the indexer validates them once.
+            cloudEvent[attribute] = type == CloudEventAttributeType.String ? text : attribute.Parse(text);
+        }
+        catch (ArgumentException)
+        {
+            // The SDK's message quotes the value, so it is not attached.
+            throw InvalidValue(attribute, member);
+        }
+    }
+
+    /// <summary>
+    /// Checks what the CloudEvents SDK leaves to bindings: specversion 1.0, the REQUIRED attributes
+    /// present and non-empty, and URI-valued attributes well-formed.
+    /// </summary>
+    /// <param name="cloudEvent">The decoded event.</param>
+    /// <param name="memberPrefix">Prefix that turns an attribute name into the member to report ("ce_", "ce-", or "" for structured mode).</param>
+    /// <param name="checkValues">Whether to check URI-valued attributes (binary decoding already did while parsing).</param>
+    internal static CloudEvent Validate(CloudEvent cloudEvent, string memberPrefix, bool checkValues)
+    {
+        if (cloudEvent.SpecVersion != V1)
+        {
+            throw new CloudEventBindingException(
+                CloudEventBindingError.UnsupportedSpecVersion, memberPrefix + "specversion",
+                $"Attribute '{memberPrefix}specversion' names a CloudEvents version this binding does not support; only 1.0 is supported.");
+        }
+        RequireNonEmpty(cloudEvent[V1.IdAttribute.Name] as string, V1.IdAttribute.Name, memberPrefix);
+        RequireNonEmpty((cloudEvent[V1.SourceAttribute.Name] as Uri)?.OriginalString, V1.SourceAttribute.Name, memberPrefix);
+        RequireNonEmpty(cloudEvent[V1.TypeAttribute.Name] as string, V1.TypeAttribute.Name, memberPrefix);
+        if (checkValues)
+        {
+            foreach (var pair in cloudEvent.GetPopulatedAttributes())
+            {
+                if (pair.Value is Uri uri && !IsUriReferenceText(uri.OriginalString))
+                {
+                    throw InvalidValue(pair.Key, memberPrefix + pair.Key.Name);
+                }
+            }
+        }
+        return cloudEvent;
+    }
+
+    /// <summary>Throws when the event lacks a REQUIRED attribute; used before encoding.</summary>
+    internal static void RequireEncodable(CloudEvent cloudEvent)
+    {
+        ArgumentNullException.ThrowIfNull(cloudEvent);
+        RequireNonEmpty(cloudEvent[V1.IdAttribute.Name] as string, V1.IdAttribute.Name, string.Empty);
+        RequireNonEmpty((cloudEvent[V1.SourceAttribute.Name] as Uri)?.OriginalString, V1.SourceAttribute.Name, string.Empty);
+        RequireNonEmpty(cloudEvent[V1.TypeAttribute.Name] as string, V1.TypeAttribute.Name, string.Empty);
+    }
+
+    private static void RequireNonEmpty(string? value, string attributeName, string memberPrefix)
+    {
+        if (value is null)
+        {
+            string member = memberPrefix + attributeName;
+            throw new CloudEventBindingException(
+                CloudEventBindingError.MissingRequiredAttribute, member,
+                $"Required attribute '{attributeName}' is missing ('{member}').");
+        }
+        if (value.Length == 0)
+        {
+            string member = memberPrefix + attributeName;
+            throw new CloudEventBindingException(
+                CloudEventBindingError.InvalidAttributeValue, member,
+                $"Required attribute '{attributeName}' is empty ('{member}'); it must be a non-empty string.");
+        }
+    }
+
+    /// <summary>The error for a value that is invalid for its attribute, saying what was expected.</summary>
+    internal static CloudEventBindingException InvalidValue(CloudEventAttribute attribute, string member)
+    {
+        var type = attribute.Type;
+        string expected =
+            type == CloudEventAttributeType.Timestamp ? "is not a valid RFC 3339 timestamp"
+            : type == CloudEventAttributeType.UriReference ? "is not a valid URI-reference (RFC 3986)"
+            : type == CloudEventAttributeType.Uri ? "is not a valid absolute URI (RFC 3986)"
+            : type == CloudEventAttributeType.Integer ? "is not a valid 32-bit integer"
+            : type == CloudEventAttributeType.Boolean ? "is not 'true' or 'false'"
+            : type == CloudEventAttributeType.Binary ? "is not valid base64"
+            : type == CloudEventAttributeType.String ? "contains a control character or noncharacter, which string attributes do not permit"
+            : $"is not a valid {type} value";
+        return new CloudEventBindingException(
+            CloudEventBindingError.InvalidAttributeValue, member,
+            $"'{member}' (attribute '{attribute.Name}') {expected}.");
+    }
+
+    /// <summary>
+    /// Whether the text uses only the characters RFC 3986 permits in a URI-reference, with every
+    /// '%' starting a two-digit hex escape. (System.Uri alone accepts spaces and other characters
+    /// in relative references.)
+    /// </summary>
+    internal static bool IsUriReferenceText(ReadOnlySpan<char> text)
+    {
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (char.IsAsciiLetterOrDigit(c))
+            {
+                continue;
+            }
+            switch (c)
+            {
+                // unreserved, gen-delims, sub-delims
+                case '-' or '.' or '_' or '~'
+                    or ':' or '/' or '?' or '#' or '[' or ']' or '@'
+                    or '!' or '$' or '&' or '\'' or '(' or ')' or '*' or '+' or ',' or ';' or '=':
+                    continue;
+                case '%':
+                    if (i + 2 < text.Length && char.IsAsciiHexDigit(text[i + 1]) && char.IsAsciiHexDigit(text[i + 2]))
+                    {
+                        i += 2;
+                        continue;
+                    }
+                    return false;
+                default:
+                    return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>Whether the bytes start with the ASCII prefix, ignoring ASCII case.</summary>
+    internal static bool StartsWithAsciiIgnoreCase(ReadOnlySpan<byte> bytes, string prefix)
+    {
+        if (bytes.Length < prefix.Length)
+        {
+            return false;
+        }
+        for (int i = 0; i < prefix.Length; i++)
+        {
+            int b = bytes[i];
+            if (b is >= 'A' and <= 'Z')
+            {
+                b += 'a' - 'A';
+            }
+            if (b != prefix[i])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+}

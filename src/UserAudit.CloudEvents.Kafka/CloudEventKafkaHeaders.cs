@@ -1,0 +1,46 @@
+namespace UserAudit.CloudEvents.Kafka;
+
+/// <summary>
+/// Kafka header names defined by the CloudEvents Kafka protocol binding.
+/// </summary>
+public static class CloudEventKafkaHeaders
+{
+    /// <summary>The prefix of every header that carries a CloudEvents attribute in binary content mode.</summary>
+    public const string Prefix = "ce_";
+
+    /// <summary>
+    /// The header holding <c>datacontenttype</c> in binary mode, or the event format's media type
+    /// (for example <c>application/cloudevents+json; charset=utf-8</c>) in structured mode.
+    /// </summary>
+    public const string ContentType = "content-type";
+
+    /// <summary>The <c>specversion</c> attribute header; its presence marks a binary-mode CloudEvent.</summary>
+    public const string SpecVersion = Prefix + "specversion";
+
+    /// <summary>The <c>id</c> attribute header.</summary>
+    public const string Id = Prefix + "id";
+
+    /// <summary>The <c>source</c> attribute header.</summary>
+    public const string Source = Prefix + "source";
+
+    /// <summary>The <c>type</c> attribute header.</summary>
+    public const string Type = Prefix + "type";
+
+    /// <summary>The <c>subject</c> attribute header.</summary>
+    public const string Subject = Prefix + "subject";
+
+    /// <summary>The <c>time</c> attribute header.</summary>
+    public const string Time = Prefix + "time";
+
+    /// <summary>The <c>dataschema</c> attribute header.</summary>
+    public const string DataSchema = Prefix + "dataschema";
+
+    /// <summary>The Partitioning extension's <c>partitionkey</c> attribute header.</summary>
+    public const string PartitionKey = Prefix + "partitionkey";
+
+    /// <summary>The distributed tracing extension's <c>traceparent</c> attribute header.</summary>
+    public const string TraceParent = Prefix + "traceparent";
+
+    /// <summary>The distributed tracing extension's <c>tracestate</c> attribute header.</summary>
+    public const string TraceState = Prefix + "tracestate";
+}

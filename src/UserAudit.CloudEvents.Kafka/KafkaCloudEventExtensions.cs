@@ -1,0 +1,369 @@
+using System.Net.Mime;
+using System.Runtime.InteropServices;
+using CloudNative.CloudEvents;
+using CloudNative.CloudEvents.Extensions;
+using Confluent.Kafka;
+
+namespace UserAudit.CloudEvents.Kafka;
+
+/// <summary>
+/// The CloudEvents Kafka protocol binding (binary and structured content modes) for Confluent.Kafka
+/// messages with <c>byte[]</c> values.
+/// </summary>
+/// <remarks>
+/// <para>Binary mode: <c>datacontenttype</c> travels as the <c>content-type</c> header and every other
+/// attribute as a <c>ce_&lt;name&gt;</c> header holding the UTF-8 bytes of its canonical string form;
+/// the value is the event data as encoded by the formatter, and an event without data is a message
+/// with a null value (a tombstone on compacted topics).</para>
+/// <para>Structured mode: the value is the formatter's structured encoding and <c>content-type</c> is
+/// the format's full media type, charset included.</para>
+/// <para>Every failure to map a message is a <see cref="CloudEventBindingException"/>; its message
+/// names the header or attribute and never repeats a header value.</para>
+/// </remarks>
+public static class KafkaCloudEventExtensions
+{
+    private static readonly Dictionary<string, CloudEventAttribute> HeaderToAttribute =
+        CloudEventAttributeDecoder.BuildHeaderMap(CloudEventKafkaHeaders.Prefix, StringComparer.Ordinal);
+
+    private static readonly Dictionary<string, string> AttributeToHeader = BuildAttributeToHeader();
+
+    private static ReadOnlySpan<byte> SpecVersion10 => "1.0"u8;
+
+    /// <summary>
+    /// Whether the message carries a single CloudEvent: a <c>ce_specversion</c> header (binary mode)
+    /// or a <c>content-type</c> header starting with <c>application/cloudevents</c> (structured mode).
+    /// A batch content type (<c>application/cloudevents-batch</c>) alone does not count. Never throws
+    /// for malformed headers and does not allocate.
+    /// </summary>
+    /// <param name="message">The message to inspect.</param>
+    public static bool IsCloudEvent<TKey>(this Message<TKey, byte[]?> message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var headers = message.Headers;
+        if (headers is null)
+        {
+            return false;
+        }
+        for (int i = 0; i < headers.Count; i++)
+        {
+            var header = headers[i];
+            if (header.Key == CloudEventKafkaHeaders.SpecVersion)
+            {
+                return true;
+            }
+            if (header.Key == CloudEventKafkaHeaders.ContentType && IsStructuredContentType(header.GetValueBytes()))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Decodes a Kafka message into a validated CloudEvent, in structured mode when the
+    /// <c>content-type</c> header is a CloudEvents media type and in binary mode otherwise.
+    /// </summary>
+    /// <param name="message">The consumed message. Its key is not read: it is the application's, not the event's.</param>
+    /// <param name="formatter">The event formatter: decodes the structured value, or the data in binary mode.</param>
+    /// <param name="extensionAttributes">Extension attribute definitions that give known extensions their
+    /// types (for example an integer); unknown <c>ce_</c> headers become string extensions.</param>
+    /// <returns>The decoded event. Its specversion is 1.0 and id, source and type are present and non-empty.</returns>
+    /// <exception cref="CloudEventBindingException">The message is not a valid CloudEvent; <see cref="CloudEventBindingException.Error"/> says why.</exception>
+    public static CloudEvent ToCloudEvent<TKey>(this Message<TKey, byte[]?> message, CloudEventFormatter formatter, params IEnumerable<CloudEventAttribute>? extensionAttributes)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(formatter);
+        var headers = message.Headers;
+        int contentTypeIndex = -1;
+        int specVersionIndex = -1;
+        if (headers is not null)
+        {
+            for (int i = 0; i < headers.Count; i++)
+            {
+                string key = headers[i].Key;
+                if (key == CloudEventKafkaHeaders.ContentType)
+                {
+                    contentTypeIndex = FirstOccurrence(contentTypeIndex, i, key);
+                }
+                else if (key == CloudEventKafkaHeaders.SpecVersion)
+                {
+                    specVersionIndex = FirstOccurrence(specVersionIndex, i, key);
+                }
+            }
+        }
+
+        byte[]? contentTypeBytes = contentTypeIndex >= 0 ? headers![contentTypeIndex].GetValueBytes() : null;
+        if (contentTypeBytes is not null)
+        {
+            if (CloudEventAttributeDecoder.StartsWithAsciiIgnoreCase(contentTypeBytes, CloudEventAttributeDecoder.BatchMediaTypePrefix))
+            {
+                throw new CloudEventBindingException(
+                    CloudEventBindingError.BatchNotSupported, CloudEventKafkaHeaders.ContentType,
+                    "Header 'content-type' declares a CloudEvents batch; the Kafka protocol binding does not support batch content mode.");
+            }
+            if (CloudEventAttributeDecoder.StartsWithAsciiIgnoreCase(contentTypeBytes, CloudEventAttributeDecoder.StructuredMediaTypePrefix))
+            {
+                return DecodeStructured(message.Value, contentTypeBytes, formatter, extensionAttributes);
+            }
+        }
+        if (specVersionIndex < 0)
+        {
+            throw new CloudEventBindingException(
+                CloudEventBindingError.NotACloudEvent, CloudEventKafkaHeaders.SpecVersion,
+                "The message is not a CloudEvent: it has no 'ce_specversion' header and its 'content-type' header is not a CloudEvents media type.");
+        }
+        return DecodeBinary(message, headers!, specVersionIndex, contentTypeIndex, contentTypeBytes, formatter, extensionAttributes);
+    }
+
+    /// <summary>
+    /// Encodes the event as a Kafka message with an explicit key, which the binding leaves to the
+    /// application (section 3.1 of the binding).
+    /// </summary>
+    /// <typeparam name="TKey">The key type, for example <see cref="string"/>, <c>byte[]</c> or <see cref="Null"/>.</typeparam>
+    /// <param name="cloudEvent">The event; id, source and type must be set.</param>
+    /// <param name="contentMode">Binary (attributes in headers) or structured (the whole event in the value).</param>
+    /// <param name="formatter">The event formatter that encodes the data (binary) or the event (structured).</param>
+    /// <param name="key">The message key; may be null.</param>
+    /// <exception cref="CloudEventBindingException">The event lacks a required attribute, or the formatter cannot encode it.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="contentMode"/> is neither binary nor structured.</exception>
+    public static Message<TKey, byte[]?> ToKafkaMessage<TKey>(this CloudEvent cloudEvent, ContentMode contentMode, CloudEventFormatter formatter, TKey key)
+    {
+        CloudEventAttributeDecoder.RequireEncodable(cloudEvent);
+        ArgumentNullException.ThrowIfNull(formatter);
+        var message = new Message<TKey, byte[]?> { Key = key };
+        switch (contentMode)
+        {
+            case ContentMode.Binary:
+                message.Headers = EncodeBinaryHeaders(cloudEvent);
+                message.Value = cloudEvent.Data is null ? null : EncodeBinaryData(cloudEvent, formatter);
+                break;
+            case ContentMode.Structured:
+                message.Value = EncodeStructured(cloudEvent, formatter, out string contentType);
+                message.Headers = new Headers { { CloudEventKafkaHeaders.ContentType, CloudEventAttributeDecoder.StrictUtf8.GetBytes(contentType) } };
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(contentMode), contentMode, "Kafka supports the binary and structured content modes only.");
+        }
+        return message;
+    }
+
+    /// <summary>
+    /// Encodes the event as a Kafka message with a string key: the <c>partitionkey</c> attribute when
+    /// <see cref="KafkaBindingOptions.MapPartitionKeyToKey"/> is set, null otherwise. The
+    /// <c>partitionkey</c> attribute is transmitted with the event in both cases.
+    /// </summary>
+    /// <param name="cloudEvent">The event; id, source and type must be set.</param>
+    /// <param name="contentMode">Binary (attributes in headers) or structured (the whole event in the value).</param>
+    /// <param name="formatter">The event formatter that encodes the data (binary) or the event (structured).</param>
+    /// <param name="options">Binding choices; null means <see cref="KafkaBindingOptions.Default"/>.</param>
+    /// <exception cref="CloudEventBindingException">The event lacks a required attribute, or the formatter cannot encode it.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="contentMode"/> is neither binary nor structured.</exception>
+    public static Message<string?, byte[]?> ToKafkaMessage(this CloudEvent cloudEvent, ContentMode contentMode, CloudEventFormatter formatter, KafkaBindingOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(cloudEvent);
+        string? key = (options ?? KafkaBindingOptions.Default).MapPartitionKeyToKey
+            ? cloudEvent[Partitioning.PartitionKeyAttribute.Name] as string
+            : null;
+        return cloudEvent.ToKafkaMessage(contentMode, formatter, key);
+    }
+
+    private static int FirstOccurrence(int seen, int index, string header) =>
+        seen < 0
+            ? index
+            : throw new CloudEventBindingException(
+                CloudEventBindingError.DuplicateHeader, header, $"Header '{header}' appears more than once.");
+
+    private static bool IsStructuredContentType(byte[]? value) =>
+        value is not null
+        && CloudEventAttributeDecoder.StartsWithAsciiIgnoreCase(value, CloudEventAttributeDecoder.StructuredMediaTypePrefix)
+        && !CloudEventAttributeDecoder.StartsWithAsciiIgnoreCase(value, CloudEventAttributeDecoder.BatchMediaTypePrefix);
+
+    private static CloudEvent DecodeStructured(byte[]? value, byte[] contentTypeBytes, CloudEventFormatter formatter, IEnumerable<CloudEventAttribute>? extensionAttributes)
+    {
+        string contentTypeText = CloudEventAttributeDecoder.DecodeUtf8(contentTypeBytes, CloudEventKafkaHeaders.ContentType);
+        var contentType = ParseContentType(contentTypeText, CloudEventKafkaHeaders.ContentType);
+        if (value is null)
+        {
+            throw new CloudEventBindingException(
+                CloudEventBindingError.InvalidData, "value",
+                "A structured-mode message must have a value; this one has none.");
+        }
+        CloudEvent cloudEvent;
+        try
+        {
+            cloudEvent = formatter.DecodeStructuredModeMessage(value, contentType, extensionAttributes);
+        }
+        catch (Exception e) when (IsFormatterFailure(e))
+        {
+            throw new CloudEventBindingException(
+                CloudEventBindingError.InvalidData, "value",
+                $"The message value is not a valid structured-mode CloudEvent of media type '{contentType.MediaType}'.", e);
+        }
+        return CloudEventAttributeDecoder.Validate(cloudEvent, string.Empty, checkValues: true);
+    }
+
+    private static CloudEvent DecodeBinary<TKey>(
+        Message<TKey, byte[]?> message, Headers headers, int specVersionIndex, int contentTypeIndex, byte[]? contentTypeBytes,
+        CloudEventFormatter formatter, IEnumerable<CloudEventAttribute>? extensionAttributes)
+    {
+        byte[]? specVersion = headers[specVersionIndex].GetValueBytes();
+        if (specVersion is null || !specVersion.AsSpan().SequenceEqual(SpecVersion10))
+        {
+            if (specVersion is not null)
+            {
+                // Report broken UTF-8 as such before calling it an unknown version.
+                CloudEventAttributeDecoder.DecodeUtf8(specVersion, CloudEventKafkaHeaders.SpecVersion);
+            }
+            throw new CloudEventBindingException(
+                CloudEventBindingError.UnsupportedSpecVersion, CloudEventKafkaHeaders.SpecVersion,
+                "Header 'ce_specversion' names a CloudEvents version this binding does not support; only 1.0 is supported.");
+        }
+
+        var cloudEvent = new CloudEvent(CloudEventsSpecVersion.V1_0, extensionAttributes);
+        if (contentTypeBytes is not null)
+        {
+            string dataContentType = CloudEventAttributeDecoder.DecodeUtf8(contentTypeBytes, CloudEventKafkaHeaders.ContentType);
+            CloudEventAttributeDecoder.SetAttribute(cloudEvent, CloudEventsSpecVersion.V1_0.DataContentTypeAttribute, dataContentType, CloudEventKafkaHeaders.ContentType);
+        }
+
+        for (int i = 0; i < headers.Count; i++)
+        {
+            if (i == specVersionIndex || i == contentTypeIndex)
+            {
+                continue;
+            }
+            var header = headers[i];
+            string key = header.Key;
+            // Headers outside the ce_ namespace belong to the application (or to other conventions,
+            // such as a bare W3C traceparent) and are not part of the event.
+            if (!key.StartsWith(CloudEventKafkaHeaders.Prefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+            HeaderToAttribute.TryGetValue(key, out var known);
+            var attribute = CloudEventAttributeDecoder.ResolveAttribute(
+                cloudEvent, known, known?.Name ?? key[CloudEventKafkaHeaders.Prefix.Length..], key);
+            byte[]? bytes = header.GetValueBytes();
+            if (bytes is null)
+            {
+                throw new CloudEventBindingException(
+                    CloudEventBindingError.InvalidAttributeValue, key, $"Header '{key}' has no value.");
+            }
+            string text = CloudEventAttributeDecoder.DecodeUtf8(bytes, key);
+            CloudEventAttributeDecoder.SetAttribute(cloudEvent, attribute, text, key);
+        }
+
+        CloudEventAttributeDecoder.Validate(cloudEvent, CloudEventKafkaHeaders.Prefix, checkValues: false);
+
+        // A null value is an event without data (a tombstone); an empty value is empty data.
+        if (message.Value is { } value)
+        {
+            try
+            {
+                formatter.DecodeBinaryModeEventData(value, cloudEvent);
+            }
+            catch (FormatException e)
+            {
+                throw new CloudEventBindingException(
+                    CloudEventBindingError.InvalidContentType, CloudEventKafkaHeaders.ContentType,
+                    "Header 'content-type' is not a valid media type.", e);
+            }
+            catch (Exception e) when (IsFormatterFailure(e))
+            {
+                throw new CloudEventBindingException(
+                    CloudEventBindingError.InvalidData, "value",
+                    "The message value could not be decoded as the data content type declared in header 'content-type'.", e);
+            }
+        }
+        return cloudEvent;
+    }
+
+    private static Headers EncodeBinaryHeaders(CloudEvent cloudEvent)
+    {
+        var headers = new Headers
+        {
+            { CloudEventKafkaHeaders.SpecVersion, SpecVersion10.ToArray() },
+        };
+        foreach (var pair in cloudEvent.GetPopulatedAttributes())
+        {
+            var attribute = pair.Key;
+            string name = attribute.Name;
+            string headerName = name == CloudEventsSpecVersion.V1_0.DataContentTypeAttribute.Name
+                ? CloudEventKafkaHeaders.ContentType
+                : AttributeToHeader.TryGetValue(name, out var cached) ? cached : CloudEventKafkaHeaders.Prefix + name;
+            headers.Add(headerName, CloudEventAttributeDecoder.StrictUtf8.GetBytes(FormatValue(attribute, pair.Value)));
+        }
+        return headers;
+    }
+
+    /// <summary>The canonical string form; values were validated when they were set on the event.</summary>
+    private static string FormatValue(CloudEventAttribute attribute, object value) => value switch
+    {
+        string text => text,
+        Uri uri => uri.OriginalString,
+        _ => attribute.Format(value),
+    };
+
+    private static byte[] EncodeBinaryData(CloudEvent cloudEvent, CloudEventFormatter formatter)
+    {
+        try
+        {
+            return AsArray(formatter.EncodeBinaryModeEventData(cloudEvent));
+        }
+        catch (Exception e) when (IsFormatterFailure(e))
+        {
+            throw new CloudEventBindingException(
+                CloudEventBindingError.InvalidData, "data",
+                "The formatter cannot encode the event's data for its data content type.", e);
+        }
+    }
+
+    private static byte[] EncodeStructured(CloudEvent cloudEvent, CloudEventFormatter formatter, out string contentType)
+    {
+        try
+        {
+            var body = formatter.EncodeStructuredModeMessage(cloudEvent, out var mediaType);
+            // The whole media type, parameters included: the official binding drops the charset.
+            contentType = mediaType.ToString();
+            return AsArray(body);
+        }
+        catch (Exception e) when (IsFormatterFailure(e))
+        {
+            throw new CloudEventBindingException(
+                CloudEventBindingError.InvalidData, "data",
+                "The formatter cannot encode the event in structured mode.", e);
+        }
+    }
+
+    internal static ContentType ParseContentType(string text, string header)
+    {
+        try
+        {
+            return new ContentType(text);
+        }
+        catch (FormatException)
+        {
+            throw new CloudEventBindingException(
+                CloudEventBindingError.InvalidContentType, header, $"Header '{header}' is not a valid media type.");
+        }
+    }
+
+    /// <summary>The exceptions formatters throw for content they cannot handle.</summary>
+    internal static bool IsFormatterFailure(Exception e) =>
+        e is not (CloudEventBindingException or OutOfMemoryException or OperationCanceledException);
+
+    private static byte[] AsArray(ReadOnlyMemory<byte> memory) =>
+        MemoryMarshal.TryGetArray(memory, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : memory.ToArray();
+
+    private static Dictionary<string, string> BuildAttributeToHeader()
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var attribute in CloudEventAttributeDecoder.KnownAttributes)
+        {
+            map.Add(attribute.Name, CloudEventKafkaHeaders.Prefix + attribute.Name);
+        }
+        return map;
+    }
+}
