@@ -23,7 +23,7 @@ namespace UserAudit.CloudEvents.Kafka;
 public static class KafkaCloudEventExtensions
 {
     private static readonly Dictionary<string, CloudEventAttribute> HeaderToAttribute =
-        CloudEventAttributeDecoder.BuildHeaderMap(CloudEventKafkaHeaders.Prefix, StringComparer.Ordinal);
+        CloudEventAttributeCodec.BuildHeaderMap(CloudEventKafkaHeaders.Prefix, StringComparer.Ordinal);
 
     private static readonly Dictionary<string, string> AttributeToHeader = BuildAttributeToHeader();
 
@@ -95,13 +95,13 @@ public static class KafkaCloudEventExtensions
         byte[]? contentTypeBytes = contentTypeIndex >= 0 ? headers![contentTypeIndex].GetValueBytes() : null;
         if (contentTypeBytes is not null)
         {
-            if (CloudEventAttributeDecoder.StartsWithAsciiIgnoreCase(contentTypeBytes, CloudEventAttributeDecoder.BatchMediaTypePrefix))
+            if (CloudEventAttributeCodec.StartsWithAsciiIgnoreCase(contentTypeBytes, CloudEventAttributeCodec.BatchMediaTypePrefix))
             {
                 throw new CloudEventBindingException(
                     CloudEventBindingError.BatchNotSupported, CloudEventKafkaHeaders.ContentType,
                     "Header 'content-type' declares a CloudEvents batch; the Kafka protocol binding does not support batch content mode.");
             }
-            if (CloudEventAttributeDecoder.StartsWithAsciiIgnoreCase(contentTypeBytes, CloudEventAttributeDecoder.StructuredMediaTypePrefix))
+            if (CloudEventAttributeCodec.StartsWithAsciiIgnoreCase(contentTypeBytes, CloudEventAttributeCodec.StructuredMediaTypePrefix))
             {
                 return DecodeStructured(message.Value, contentTypeBytes, formatter, extensionAttributes);
             }
@@ -128,7 +128,7 @@ public static class KafkaCloudEventExtensions
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="contentMode"/> is neither binary nor structured.</exception>
     public static Message<TKey, byte[]?> ToKafkaMessage<TKey>(this CloudEvent cloudEvent, ContentMode contentMode, CloudEventFormatter formatter, TKey key)
     {
-        CloudEventAttributeDecoder.RequireEncodable(cloudEvent);
+        CloudEventAttributeCodec.RequireEncodable(cloudEvent);
         ArgumentNullException.ThrowIfNull(formatter);
         var message = new Message<TKey, byte[]?> { Key = key };
         switch (contentMode)
@@ -139,7 +139,7 @@ public static class KafkaCloudEventExtensions
                 break;
             case ContentMode.Structured:
                 message.Value = EncodeStructured(cloudEvent, formatter, out string contentType);
-                message.Headers = new Headers { { CloudEventKafkaHeaders.ContentType, CloudEventAttributeDecoder.StrictUtf8.GetBytes(contentType) } };
+                message.Headers = new Headers { { CloudEventKafkaHeaders.ContentType, CloudEventAttributeCodec.StrictUtf8.GetBytes(contentType) } };
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(contentMode), contentMode, "Kafka supports the binary and structured content modes only.");
@@ -175,13 +175,13 @@ public static class KafkaCloudEventExtensions
 
     private static bool IsStructuredContentType(byte[]? value) =>
         value is not null
-        && CloudEventAttributeDecoder.StartsWithAsciiIgnoreCase(value, CloudEventAttributeDecoder.StructuredMediaTypePrefix)
-        && !CloudEventAttributeDecoder.StartsWithAsciiIgnoreCase(value, CloudEventAttributeDecoder.BatchMediaTypePrefix);
+        && CloudEventAttributeCodec.StartsWithAsciiIgnoreCase(value, CloudEventAttributeCodec.StructuredMediaTypePrefix)
+        && !CloudEventAttributeCodec.StartsWithAsciiIgnoreCase(value, CloudEventAttributeCodec.BatchMediaTypePrefix);
 
     private static CloudEvent DecodeStructured(byte[]? value, byte[] contentTypeBytes, CloudEventFormatter formatter, IEnumerable<CloudEventAttribute>? extensionAttributes)
     {
-        string contentTypeText = CloudEventAttributeDecoder.DecodeUtf8(contentTypeBytes, CloudEventKafkaHeaders.ContentType);
-        var contentType = ParseContentType(contentTypeText, CloudEventKafkaHeaders.ContentType);
+        string contentTypeText = CloudEventAttributeCodec.DecodeUtf8(contentTypeBytes, CloudEventKafkaHeaders.ContentType);
+        var contentType = CloudEventAttributeCodec.ParseContentType(contentTypeText, CloudEventKafkaHeaders.ContentType);
         if (value is null)
         {
             throw new CloudEventBindingException(
@@ -193,13 +193,13 @@ public static class KafkaCloudEventExtensions
         {
             cloudEvent = formatter.DecodeStructuredModeMessage(value, contentType, extensionAttributes);
         }
-        catch (Exception e) when (IsFormatterFailure(e))
+        catch (Exception e) when (CloudEventAttributeCodec.IsFormatterFailure(e))
         {
             throw new CloudEventBindingException(
                 CloudEventBindingError.InvalidData, "value",
                 $"The message value is not a valid structured-mode CloudEvent of media type '{contentType.MediaType}'.", e);
         }
-        return CloudEventAttributeDecoder.Validate(cloudEvent, string.Empty, checkValues: true);
+        return CloudEventAttributeCodec.Validate(cloudEvent, string.Empty, checkValues: true);
     }
 
     private static CloudEvent DecodeBinary<TKey>(
@@ -212,7 +212,7 @@ public static class KafkaCloudEventExtensions
             if (specVersion is not null)
             {
                 // Report broken UTF-8 as such before calling it an unknown version.
-                CloudEventAttributeDecoder.DecodeUtf8(specVersion, CloudEventKafkaHeaders.SpecVersion);
+                CloudEventAttributeCodec.DecodeUtf8(specVersion, CloudEventKafkaHeaders.SpecVersion);
             }
             throw new CloudEventBindingException(
                 CloudEventBindingError.UnsupportedSpecVersion, CloudEventKafkaHeaders.SpecVersion,
@@ -222,8 +222,8 @@ public static class KafkaCloudEventExtensions
         var cloudEvent = new CloudEvent(CloudEventsSpecVersion.V1_0, extensionAttributes);
         if (contentTypeBytes is not null)
         {
-            string dataContentType = CloudEventAttributeDecoder.DecodeUtf8(contentTypeBytes, CloudEventKafkaHeaders.ContentType);
-            CloudEventAttributeDecoder.SetAttribute(cloudEvent, CloudEventsSpecVersion.V1_0.DataContentTypeAttribute, dataContentType, CloudEventKafkaHeaders.ContentType);
+            string dataContentType = CloudEventAttributeCodec.DecodeUtf8(contentTypeBytes, CloudEventKafkaHeaders.ContentType);
+            CloudEventAttributeCodec.SetAttribute(cloudEvent, CloudEventsSpecVersion.V1_0.DataContentTypeAttribute, dataContentType, CloudEventKafkaHeaders.ContentType);
         }
 
         for (int i = 0; i < headers.Count; i++)
@@ -241,7 +241,7 @@ public static class KafkaCloudEventExtensions
                 continue;
             }
             HeaderToAttribute.TryGetValue(key, out var known);
-            var attribute = CloudEventAttributeDecoder.ResolveAttribute(
+            var attribute = CloudEventAttributeCodec.ResolveAttribute(
                 cloudEvent, known, known?.Name ?? key[CloudEventKafkaHeaders.Prefix.Length..], key);
             byte[]? bytes = header.GetValueBytes();
             if (bytes is null)
@@ -249,11 +249,11 @@ public static class KafkaCloudEventExtensions
                 throw new CloudEventBindingException(
                     CloudEventBindingError.InvalidAttributeValue, key, $"Header '{key}' has no value.");
             }
-            string text = CloudEventAttributeDecoder.DecodeUtf8(bytes, key);
-            CloudEventAttributeDecoder.SetAttribute(cloudEvent, attribute, text, key);
+            string text = CloudEventAttributeCodec.DecodeUtf8(bytes, key);
+            CloudEventAttributeCodec.SetAttribute(cloudEvent, attribute, text, key);
         }
 
-        CloudEventAttributeDecoder.Validate(cloudEvent, CloudEventKafkaHeaders.Prefix, checkValues: false);
+        CloudEventAttributeCodec.Validate(cloudEvent, CloudEventKafkaHeaders.Prefix, checkValues: false);
 
         // A null value is an event without data (a tombstone); an empty value is empty data.
         if (message.Value is { } value)
@@ -268,7 +268,7 @@ public static class KafkaCloudEventExtensions
                     CloudEventBindingError.InvalidContentType, CloudEventKafkaHeaders.ContentType,
                     "Header 'content-type' is not a valid media type.", e);
             }
-            catch (Exception e) when (IsFormatterFailure(e))
+            catch (Exception e) when (CloudEventAttributeCodec.IsFormatterFailure(e))
             {
                 throw new CloudEventBindingException(
                     CloudEventBindingError.InvalidData, "value",
@@ -291,18 +291,10 @@ public static class KafkaCloudEventExtensions
             string headerName = name == CloudEventsSpecVersion.V1_0.DataContentTypeAttribute.Name
                 ? CloudEventKafkaHeaders.ContentType
                 : AttributeToHeader.TryGetValue(name, out var cached) ? cached : CloudEventKafkaHeaders.Prefix + name;
-            headers.Add(headerName, CloudEventAttributeDecoder.StrictUtf8.GetBytes(FormatValue(attribute, pair.Value)));
+            headers.Add(headerName, CloudEventAttributeCodec.StrictUtf8.GetBytes(CloudEventAttributeCodec.FormatValue(attribute, pair.Value)));
         }
         return headers;
     }
-
-    /// <summary>The canonical string form; values were validated when they were set on the event.</summary>
-    private static string FormatValue(CloudEventAttribute attribute, object value) => value switch
-    {
-        string text => text,
-        Uri uri => uri.OriginalString,
-        _ => attribute.Format(value),
-    };
 
     private static byte[] EncodeBinaryData(CloudEvent cloudEvent, CloudEventFormatter formatter)
     {
@@ -310,7 +302,7 @@ public static class KafkaCloudEventExtensions
         {
             return AsArray(formatter.EncodeBinaryModeEventData(cloudEvent));
         }
-        catch (Exception e) when (IsFormatterFailure(e))
+        catch (Exception e) when (CloudEventAttributeCodec.IsFormatterFailure(e))
         {
             throw new CloudEventBindingException(
                 CloudEventBindingError.InvalidData, "data",
@@ -327,30 +319,13 @@ public static class KafkaCloudEventExtensions
             contentType = mediaType.ToString();
             return AsArray(body);
         }
-        catch (Exception e) when (IsFormatterFailure(e))
+        catch (Exception e) when (CloudEventAttributeCodec.IsFormatterFailure(e))
         {
             throw new CloudEventBindingException(
                 CloudEventBindingError.InvalidData, "data",
                 "The formatter cannot encode the event in structured mode.", e);
         }
     }
-
-    internal static ContentType ParseContentType(string text, string header)
-    {
-        try
-        {
-            return new ContentType(text);
-        }
-        catch (FormatException)
-        {
-            throw new CloudEventBindingException(
-                CloudEventBindingError.InvalidContentType, header, $"Header '{header}' is not a valid media type.");
-        }
-    }
-
-    /// <summary>The exceptions formatters throw for content they cannot handle.</summary>
-    internal static bool IsFormatterFailure(Exception e) =>
-        e is not (CloudEventBindingException or OutOfMemoryException or OperationCanceledException);
 
     private static byte[] AsArray(ReadOnlyMemory<byte> memory) =>
         MemoryMarshal.TryGetArray(memory, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
@@ -360,7 +335,7 @@ public static class KafkaCloudEventExtensions
     private static Dictionary<string, string> BuildAttributeToHeader()
     {
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var attribute in CloudEventAttributeDecoder.KnownAttributes)
+        foreach (var attribute in CloudEventAttributeCodec.KnownAttributes)
         {
             map.Add(attribute.Name, CloudEventKafkaHeaders.Prefix + attribute.Name);
         }

@@ -1,3 +1,4 @@
+using System.Net.Mime;
 using System.Text;
 using CloudNative.CloudEvents;
 using CloudNative.CloudEvents.Extensions;
@@ -5,11 +6,11 @@ using CloudNative.CloudEvents.Extensions;
 namespace UserAudit.CloudEvents.Kafka;
 
 /// <summary>
-/// Decoding and validation rules that every UserAudit CloudEvents binding applies in the same way:
+/// Encoding, decoding and validation rules that every UserAudit CloudEvents binding applies in the same way:
 /// strict UTF-8, attribute names, typed attribute values, URI-references and required attributes.
 /// Shared with the HTTP binding, so both reject the same messages with the same errors.
 /// </summary>
-internal static class CloudEventAttributeDecoder
+internal static class CloudEventAttributeCodec
 {
     /// <summary>UTF-8 that throws on invalid bytes instead of substituting U+FFFD.</summary>
     internal static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
@@ -273,4 +274,29 @@ internal static class CloudEventAttributeDecoder
         }
         return true;
     }
+
+    internal static ContentType ParseContentType(string text, string header)
+    {
+        try
+        {
+            return new ContentType(text);
+        }
+        catch (FormatException)
+        {
+            throw new CloudEventBindingException(
+                CloudEventBindingError.InvalidContentType, header, $"Header '{header}' is not a valid media type.");
+        }
+    }
+
+    /// <summary>The exceptions formatters throw for content they cannot handle.</summary>
+    internal static bool IsFormatterFailure(Exception e) =>
+        e is not (CloudEventBindingException or OutOfMemoryException or OperationCanceledException);
+
+    /// <summary>The canonical string form; values were validated when they were set on the event.</summary>
+    internal static string FormatValue(CloudEventAttribute attribute, object value) => value switch
+    {
+        string text => text,
+        Uri uri => uri.OriginalString,
+        _ => attribute.Format(value),
+    };
 }

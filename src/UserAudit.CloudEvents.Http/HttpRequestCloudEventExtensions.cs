@@ -1,0 +1,199 @@
+using System.Buffers;
+using CloudNative.CloudEvents;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
+using UserAudit.CloudEvents.Kafka;
+
+namespace UserAudit.CloudEvents.Http;
+
+/// <summary>
+/// The receiving side of the CloudEvents HTTP protocol binding for ASP.NET Core: binary,
+/// structured and batch content modes.
+/// </summary>
+public static class HttpRequestCloudEventExtensions
+{
+    private static readonly Dictionary<string, CloudEventAttribute> HeaderToAttribute =
+        CloudEventAttributeCodec.BuildHeaderMap(CloudEventHttpHeaders.Prefix, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Reads the CloudEvents in the request: one in binary mode (<c>ce-*</c> headers, percent-decoded)
+    /// or structured mode (<c>application/cloudevents+json</c>), any number in batch mode
+    /// (<c>application/cloudevents-batch+json</c>). Every event is validated: specversion 1.0, id,
+    /// source and type present and non-empty, typed attributes well-formed.
+    /// </summary>
+    /// <param name="request">The request to read; its body is consumed.</param>
+    /// <param name="formatter">The event formatter for structured and batch bodies and for binary-mode data.</param>
+    /// <param name="maxBodyBytes">The largest body accepted, checked while reading (Content-Length alone is not trusted).</param>
+    /// <param name="cancellationToken">Cancels reading the body.</param>
+    /// <param name="extensionAttributes">Extension attribute definitions that give known extensions their types.</param>
+    /// <returns>The events, in order.</returns>
+    /// <exception cref="CloudEventBindingException">The request does not hold valid CloudEvents; <see cref="CloudEventBindingException.Error"/> says why.</exception>
+    public static async Task<IReadOnlyList<CloudEvent>> ReadCloudEventsAsync(
+        this HttpRequest request,
+        CloudEventFormatter formatter,
+        long maxBodyBytes,
+        CancellationToken cancellationToken,
+        params IEnumerable<CloudEventAttribute>? extensionAttributes)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(formatter);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxBodyBytes);
+
+        string? contentTypeText = SingleValue(request.Headers.ContentType, CloudEventHttpHeaders.ContentType);
+        if (contentTypeText is not null && contentTypeText.StartsWith(CloudEventAttributeCodec.BatchMediaTypePrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            var contentType = CloudEventAttributeCodec.ParseContentType(contentTypeText, CloudEventHttpHeaders.ContentType);
+            var body = await ReadBodyAsync(request, maxBodyBytes, cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<CloudEvent> batch;
+            try
+            {
+                batch = formatter.DecodeBatchModeMessage(body, contentType, extensionAttributes);
+            }
+            catch (Exception e) when (CloudEventAttributeCodec.IsFormatterFailure(e))
+            {
+                throw new CloudEventBindingException(
+                    CloudEventBindingError.InvalidData, "body",
+                    $"The request body is not a valid CloudEvents batch of media type '{contentType.MediaType}'.", e);
+            }
+            foreach (var cloudEvent in batch)
+            {
+                CloudEventAttributeCodec.Validate(cloudEvent, string.Empty, checkValues: true);
+            }
+            return batch;
+        }
+        if (contentTypeText is not null && contentTypeText.StartsWith(CloudEventAttributeCodec.StructuredMediaTypePrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            var contentType = CloudEventAttributeCodec.ParseContentType(contentTypeText, CloudEventHttpHeaders.ContentType);
+            var body = await ReadBodyAsync(request, maxBodyBytes, cancellationToken).ConfigureAwait(false);
+            CloudEvent cloudEvent;
+            try
+            {
+                cloudEvent = formatter.DecodeStructuredModeMessage(body, contentType, extensionAttributes);
+            }
+            catch (Exception e) when (CloudEventAttributeCodec.IsFormatterFailure(e))
+            {
+                throw new CloudEventBindingException(
+                    CloudEventBindingError.InvalidData, "body",
+                    $"The request body is not a valid structured-mode CloudEvent of media type '{contentType.MediaType}'.", e);
+            }
+            return [CloudEventAttributeCodec.Validate(cloudEvent, string.Empty, checkValues: true)];
+        }
+
+        var binaryEvent = ReadBinaryModeAttributes(request.Headers, contentTypeText, extensionAttributes);
+        var data = await ReadBodyAsync(request, maxBodyBytes, cancellationToken).ConfigureAwait(false);
+        // HTTP cannot tell an empty body from no body: both mean an event without data.
+        if (data.Length > 0)
+        {
+            try
+            {
+                formatter.DecodeBinaryModeEventData(data, binaryEvent);
+            }
+            catch (FormatException e)
+            {
+                throw new CloudEventBindingException(
+                    CloudEventBindingError.InvalidContentType, CloudEventHttpHeaders.ContentType,
+                    "Header 'Content-Type' is not a valid media type.", e);
+            }
+            catch (Exception e) when (CloudEventAttributeCodec.IsFormatterFailure(e))
+            {
+                throw new CloudEventBindingException(
+                    CloudEventBindingError.InvalidData, "body",
+                    "The request body could not be decoded as the data content type declared in header 'Content-Type'.", e);
+            }
+        }
+        return [binaryEvent];
+    }
+
+    private static CloudEvent ReadBinaryModeAttributes(IHeaderDictionary headers, string? contentTypeText, IEnumerable<CloudEventAttribute>? extensionAttributes)
+    {
+        string? specVersion = headers.TryGetValue(CloudEventHttpHeaders.SpecVersion, out var specVersionValues)
+            ? SingleValue(specVersionValues, CloudEventHttpHeaders.SpecVersion)
+            : null;
+        if (specVersion is null)
+        {
+            throw new CloudEventBindingException(
+                CloudEventBindingError.NotACloudEvent, CloudEventHttpHeaders.SpecVersion,
+                "The request is not a CloudEvent: it has no 'ce-specversion' header and its 'Content-Type' is not a CloudEvents media type.");
+        }
+        if (PercentEncoding.Decode(specVersion, CloudEventHttpHeaders.SpecVersion) != CloudEventsSpecVersion.V1_0.VersionId)
+        {
+            throw new CloudEventBindingException(
+                CloudEventBindingError.UnsupportedSpecVersion, CloudEventHttpHeaders.SpecVersion,
+                "Header 'ce-specversion' names a CloudEvents version this binding does not support; only 1.0 is supported.");
+        }
+
+        var cloudEvent = new CloudEvent(CloudEventsSpecVersion.V1_0, extensionAttributes);
+        if (contentTypeText is not null)
+        {
+            // Content-Type is an ordinary HTTP header: it is not percent-encoded.
+            CloudEventAttributeCodec.SetAttribute(cloudEvent, CloudEventsSpecVersion.V1_0.DataContentTypeAttribute, contentTypeText, CloudEventHttpHeaders.ContentType);
+        }
+        foreach (var header in headers)
+        {
+            string key = header.Key;
+            if (!key.StartsWith(CloudEventHttpHeaders.Prefix, StringComparison.OrdinalIgnoreCase)
+                || key.Equals(CloudEventHttpHeaders.SpecVersion, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+            HeaderToAttribute.TryGetValue(key, out var known);
+            // HTTP header names are case-insensitive; attribute names are lower case.
+            string name = known?.Name ?? key[CloudEventHttpHeaders.Prefix.Length..].ToLowerInvariant();
+            var attribute = CloudEventAttributeCodec.ResolveAttribute(cloudEvent, known, name, key);
+            string text = PercentEncoding.Decode(SingleValue(header.Value, key) ?? string.Empty, key);
+            CloudEventAttributeCodec.SetAttribute(cloudEvent, attribute, text, key);
+        }
+        return CloudEventAttributeCodec.Validate(cloudEvent, CloudEventHttpHeaders.Prefix, checkValues: false);
+    }
+
+    private static string? SingleValue(StringValues values, string header) => values.Count switch
+    {
+        0 => null,
+        1 => values[0],
+        _ => throw new CloudEventBindingException(
+            CloudEventBindingError.DuplicateHeader, header, $"Header '{header}' appears more than once."),
+    };
+
+    /// <summary>Reads the whole body, failing as soon as it exceeds the limit, whatever Content-Length said.</summary>
+    private static async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpRequest request, long maxBodyBytes, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > maxBodyBytes)
+        {
+            throw BodyTooLarge(maxBodyBytes);
+        }
+        int limit = (int)Math.Min(maxBodyBytes, Array.MaxLength - 1);
+        int initialSize = (int)Math.Min(request.ContentLength ?? 4096, limit) + 1;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initialSize, 256));
+        try
+        {
+            int length = 0;
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    byte[] larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, (long)limit + 1));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+                int read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    return buffer.AsSpan(0, length).ToArray();
+                }
+                length += read;
+                if (length > limit)
+                {
+                    throw BodyTooLarge(maxBodyBytes);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static CloudEventBindingException BodyTooLarge(long maxBodyBytes) =>
+        new(CloudEventBindingError.BodyTooLarge, "body", $"The request body is larger than the limit of {maxBodyBytes} bytes.");
+}

@@ -1,0 +1,94 @@
+using System.Text;
+using UserAudit.CloudEvents.Kafka;
+
+namespace UserAudit.CloudEvents.Http;
+
+/// <summary>
+/// The percent-encoding of CloudEvents HTTP header values (HTTP binding, section 3.1.3.2): space,
+/// double quote, percent and everything outside printable ASCII travel as %XX escapes of their
+/// UTF-8 bytes.
+/// </summary>
+internal static class PercentEncoding
+{
+    private static bool IsPlain(byte b) => b is >= 0x21 and <= 0x7E and not (byte)'"' and not (byte)'%';
+
+    /// <summary>Encodes a canonical attribute string for a <c>ce-*</c> header.</summary>
+    internal static string Encode(string value)
+    {
+        bool plain = true;
+        foreach (char c in value)
+        {
+            if (c > 0x7E || !IsPlain((byte)c))
+            {
+                plain = false;
+                break;
+            }
+        }
+        if (plain)
+        {
+            return value;
+        }
+        byte[] bytes = CloudEventAttributeCodec.StrictUtf8.GetBytes(value);
+        var builder = new StringBuilder(bytes.Length * 3);
+        foreach (byte b in bytes)
+        {
+            if (IsPlain(b))
+            {
+                builder.Append((char)b);
+            }
+            else
+            {
+                builder.Append('%').Append(HexUpper(b >> 4)).Append(HexUpper(b & 0xF));
+            }
+        }
+        return builder.ToString();
+    }
+
+    /// <summary>Decodes a <c>ce-*</c> header value; the escaped bytes must be strict UTF-8.</summary>
+    /// <exception cref="CloudEventBindingException">A malformed escape or a character that must be escaped (<see cref="CloudEventBindingError.InvalidAttributeValue"/>), or escaped bytes that are not UTF-8 (<see cref="CloudEventBindingError.InvalidUtf8Header"/>).</exception>
+    internal static string Decode(string value, string header)
+    {
+        bool escaped = false;
+        foreach (char c in value)
+        {
+            if (c == '%')
+            {
+                escaped = true;
+            }
+            else if (c is < (char)0x20 or > (char)0x7E)
+            {
+                throw new CloudEventBindingException(
+                    CloudEventBindingError.InvalidAttributeValue, header,
+                    $"Header '{header}' contains a character outside printable ASCII that must be percent-encoded.");
+            }
+        }
+        if (!escaped)
+        {
+            return value;
+        }
+        byte[] bytes = new byte[value.Length];
+        int length = 0;
+        for (int i = 0; i < value.Length; i++)
+        {
+            char c = value[i];
+            if (c != '%')
+            {
+                bytes[length++] = (byte)c;
+                continue;
+            }
+            if (i + 2 >= value.Length || !char.IsAsciiHexDigit(value[i + 1]) || !char.IsAsciiHexDigit(value[i + 2]))
+            {
+                throw new CloudEventBindingException(
+                    CloudEventBindingError.InvalidAttributeValue, header,
+                    $"Header '{header}' has a '%' that does not start a two-digit hex escape.");
+            }
+            bytes[length++] = (byte)((HexValue(value[i + 1]) << 4) | HexValue(value[i + 2]));
+            i += 2;
+        }
+        return CloudEventAttributeCodec.DecodeUtf8(bytes.AsSpan(0, length), header);
+    }
+
+    private static char HexUpper(int nibble) => (char)(nibble < 10 ? '0' + nibble : 'A' + nibble - 10);
+
+    private static int HexValue(char c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+}
