@@ -1,0 +1,266 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using UserAudit.ServiceDefaults.Kafka;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>
+/// Registers Confluent.Kafka producers and consumers in DI, configured from the connection string
+/// and configuration, with health checks, metrics, tracing and librdkafka logs routed to
+/// <see cref="ILogger"/>: our counterpart of Aspire.Confluent.Kafka.
+/// </summary>
+public static partial class KafkaClientExtensions
+{
+    /// <summary>Configuration section of producer settings.</summary>
+    public const string ProducerSection = "Kafka:Producer";
+
+    /// <summary>Configuration section of consumer settings.</summary>
+    public const string ConsumerSection = "Kafka:Consumer";
+
+    /// <summary>Registers an <see cref="IProducer{TKey,TValue}"/> singleton for the Kafka connection <paramref name="connectionName"/>.</summary>
+    /// <param name="builder">The host builder.</param>
+    /// <param name="connectionName">Name of the connection string (the AppHost's Kafka resource name).</param>
+    /// <param name="configureSettings">Changes settings after configuration is read.</param>
+    /// <param name="configureBuilder">Changes the producer builder (serializers, handlers).</param>
+    /// <exception cref="InvalidOperationException">Settings are invalid; the message names the setting.</exception>
+    public static void AddKafkaProducer<TKey, TValue>(this IHostApplicationBuilder builder, string connectionName,
+        Action<KafkaProducerSettings>? configureSettings = null, Action<ProducerBuilder<TKey, TValue>>? configureBuilder = null) =>
+        AddProducer(builder, connectionName, serviceKey: null, configureSettings, configureBuilder);
+
+    /// <summary>Registers a keyed <see cref="IProducer{TKey,TValue}"/>; the key is <paramref name="name"/>, settings come from <c>Kafka:Producer:{name}</c> over <c>Kafka:Producer</c>.</summary>
+    public static void AddKeyedKafkaProducer<TKey, TValue>(this IHostApplicationBuilder builder, string name,
+        Action<KafkaProducerSettings>? configureSettings = null, Action<ProducerBuilder<TKey, TValue>>? configureBuilder = null) =>
+        AddProducer(builder, name, serviceKey: name, configureSettings, configureBuilder);
+
+    /// <summary>Registers an <see cref="IConsumer{TKey,TValue}"/> singleton for the Kafka connection <paramref name="connectionName"/>.</summary>
+    /// <param name="builder">The host builder.</param>
+    /// <param name="connectionName">Name of the connection string (the AppHost's Kafka resource name).</param>
+    /// <param name="configureSettings">Changes settings after configuration is read.</param>
+    /// <param name="configureBuilder">Changes the consumer builder (deserializers). Rebalance handlers are the integration's: register an <see cref="IKafkaRebalanceListener"/> instead.</param>
+    /// <exception cref="InvalidOperationException">Settings are invalid (no bootstrap servers, no group id); the message names the setting.</exception>
+    public static void AddKafkaConsumer<TKey, TValue>(this IHostApplicationBuilder builder, string connectionName,
+        Action<KafkaConsumerSettings>? configureSettings = null, Action<ConsumerBuilder<TKey, TValue>>? configureBuilder = null) =>
+        AddConsumer(builder, connectionName, serviceKey: null, configureSettings, configureBuilder);
+
+    /// <summary>Registers a keyed <see cref="IConsumer{TKey,TValue}"/>; the key is <paramref name="name"/>, settings come from <c>Kafka:Consumer:{name}</c> over <c>Kafka:Consumer</c>.</summary>
+    public static void AddKeyedKafkaConsumer<TKey, TValue>(this IHostApplicationBuilder builder, string name,
+        Action<KafkaConsumerSettings>? configureSettings = null, Action<ConsumerBuilder<TKey, TValue>>? configureBuilder = null) =>
+        AddConsumer(builder, name, serviceKey: name, configureSettings, configureBuilder);
+
+    private static void AddProducer<TKey, TValue>(IHostApplicationBuilder builder, string connectionName, string? serviceKey,
+        Action<KafkaProducerSettings>? configureSettings, Action<ProducerBuilder<TKey, TValue>>? configureBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionName);
+        var settings = new KafkaProducerSettings();
+        var section = Bind(builder.Configuration, ProducerSection, serviceKey, settings, settings.Config);
+        settings.ConnectionString ??= builder.Configuration.GetConnectionString(connectionName);
+        configureSettings?.Invoke(settings);
+        settings.Validate(connectionName, section);
+        settings.Config.BootstrapServers = settings.ConnectionString;
+        ApplyStatistics(settings, settings.Config);
+
+        AddCommon(builder, settings);
+        IProducer<TKey, TValue> Create(IServiceProvider sp)
+        {
+            var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger($"Confluent.Kafka.Producer.{connectionName}");
+            var telemetry = sp.GetRequiredService<KafkaTelemetry>();
+            var producerBuilder = new ProducerBuilder<TKey, TValue>(settings.Config)
+                .SetLogHandler((_, message) => LogLibrdkafka(logger, message))
+                .SetErrorHandler((_, error) => LogClientError(logger, error.Code, error.Reason, error.IsFatal));
+            if (!settings.DisableMetrics && settings.StatisticsInterval > TimeSpan.Zero)
+            {
+                producerBuilder.SetStatisticsHandler((client, json) => telemetry.RecordStatistics(client.Name, json));
+            }
+
+            configureBuilder?.Invoke(producerBuilder);
+            return producerBuilder.Build();
+        }
+
+        if (serviceKey is null)
+        {
+            builder.Services.AddSingleton(Create);
+        }
+        else
+        {
+            builder.Services.AddKeyedSingleton(serviceKey, (sp, _) => Create(sp));
+        }
+
+        if (!settings.DisableHealthChecks)
+        {
+            builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+                serviceKey is null ? $"kafka-producer-{connectionName}" : $"kafka-producer-{connectionName}-{serviceKey}",
+                sp => new KafkaMetadataHealthCheck(Resolve<IProducer<TKey, TValue>>(sp, serviceKey).Handle, settings.HealthCheckTimeout),
+                failureStatus: null, tags: ["kafka"]));
+        }
+    }
+
+    private static void AddConsumer<TKey, TValue>(IHostApplicationBuilder builder, string connectionName, string? serviceKey,
+        Action<KafkaConsumerSettings>? configureSettings, Action<ConsumerBuilder<TKey, TValue>>? configureBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionName);
+        var settings = new KafkaConsumerSettings();
+        var section = Bind(builder.Configuration, ConsumerSection, serviceKey, settings, settings.Config);
+        settings.ConnectionString ??= builder.Configuration.GetConnectionString(connectionName);
+        configureSettings?.Invoke(settings);
+        settings.Validate(connectionName, section);
+        settings.Config.BootstrapServers = settings.ConnectionString;
+        ApplyStatistics(settings, settings.Config);
+
+        AddCommon(builder, settings);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        var monitorKey = serviceKey ?? "";
+        builder.Services.AddKeyedSingleton(monitorKey, (sp, _) => new KafkaConsumerMonitor(sp.GetRequiredService<TimeProvider>()));
+
+        IConsumer<TKey, TValue> Create(IServiceProvider sp)
+        {
+            var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger($"Confluent.Kafka.Consumer.{connectionName}");
+            var telemetry = sp.GetRequiredService<KafkaTelemetry>();
+            var monitor = sp.GetRequiredKeyedService<KafkaConsumerMonitor>(monitorKey);
+            var listener = serviceKey is null ? sp.GetService<IKafkaRebalanceListener>() : sp.GetKeyedService<IKafkaRebalanceListener>(serviceKey);
+            var consumerBuilder = new ConsumerBuilder<TKey, TValue>(settings.Config)
+                .SetLogHandler((_, message) => LogLibrdkafka(logger, message))
+                .SetErrorHandler((_, error) =>
+                {
+                    telemetry.ConsumeFailures.Add(1, new KeyValuePair<string, object?>("error.type", error.Code.ToString()));
+                    LogClientError(logger, error.Code, error.Reason, error.IsFatal);
+                })
+                .SetPartitionsAssignedHandler((consumer, partitions) =>
+                {
+                    monitor.Assigned(partitions.Count);
+                    LogRebalance(logger, "assigned", partitions);
+                    listener?.OnAssigned(partitions);
+                })
+                .SetPartitionsRevokedHandler((consumer, partitions) =>
+                {
+                    // Finish and store what was processed before the partitions go to another member.
+                    var revoked = partitions.ConvertAll(p => p.TopicPartition);
+                    listener?.OnRevoked(revoked);
+                    monitor.Revoked(partitions.Count, lost: false);
+                    LogRebalance(logger, "revoked", revoked);
+                })
+                .SetPartitionsLostHandler((consumer, partitions) =>
+                {
+                    var lost = partitions.ConvertAll(p => p.TopicPartition);
+                    listener?.OnLost(lost);
+                    monitor.Revoked(partitions.Count, lost: true);
+                    LogRebalance(logger, "lost", lost);
+                });
+            if (!settings.DisableMetrics && settings.StatisticsInterval > TimeSpan.Zero)
+            {
+                consumerBuilder.SetStatisticsHandler((client, json) =>
+                {
+                    monitor.Polled(); // statistics are served from inside the application's poll
+                    telemetry.RecordStatistics(client.Name, json);
+                });
+            }
+
+            configureBuilder?.Invoke(consumerBuilder);
+            return consumerBuilder.Build();
+        }
+
+        if (serviceKey is null)
+        {
+            builder.Services.AddSingleton(Create);
+        }
+        else
+        {
+            builder.Services.AddKeyedSingleton(serviceKey, (sp, _) => Create(sp));
+        }
+
+        if (!settings.DisableHealthChecks)
+        {
+            builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+                serviceKey is null ? $"kafka-consumer-{connectionName}" : $"kafka-consumer-{connectionName}-{serviceKey}",
+                sp => new KafkaConsumerHealthCheck(
+                    new KafkaMetadataHealthCheck(Resolve<IConsumer<TKey, TValue>>(sp, serviceKey).Handle, settings.HealthCheckTimeout),
+                    sp.GetRequiredKeyedService<KafkaConsumerMonitor>(monitorKey),
+                    settings.MaxPollInterval),
+                failureStatus: null, tags: ["kafka"]));
+        }
+    }
+
+    private static string Bind(IConfiguration configuration, string root, string? serviceKey, KafkaClientSettings settings, ClientConfig config)
+    {
+        var sections = serviceKey is null ? [root] : new[] { root, $"{root}:{serviceKey}" };
+        foreach (var name in sections)
+        {
+            var section = configuration.GetSection(name);
+            section.Bind(settings);
+            var configSection = section.GetSection("Config");
+            configSection.Bind(config);
+            // librdkafka's own dotted names ("linger.ms") are accepted too.
+            foreach (var entry in configSection.GetChildren())
+            {
+                if (entry.Key.Contains('.', StringComparison.Ordinal) && entry.Value is not null)
+                {
+                    config.Set(entry.Key, entry.Value);
+                }
+            }
+        }
+
+        return sections[^1];
+    }
+
+    private static void ApplyStatistics(KafkaClientSettings settings, ClientConfig config)
+    {
+        if (!settings.DisableMetrics && settings.StatisticsInterval > TimeSpan.Zero)
+        {
+            config.StatisticsIntervalMs = (int)settings.StatisticsInterval.TotalMilliseconds;
+        }
+    }
+
+    private static void AddCommon(IHostApplicationBuilder builder, KafkaClientSettings settings)
+    {
+        builder.Services.AddMetrics();
+        builder.Services.TryAddSingleton<KafkaTelemetry>();
+        _ = settings;
+    }
+
+    private static T Resolve<T>(IServiceProvider sp, string? key) where T : notnull =>
+        key is null ? sp.GetRequiredService<T>() : sp.GetRequiredKeyedService<T>(key);
+
+    private static void LogLibrdkafka(ILogger logger, LogMessage message)
+    {
+        var level = message.Level switch
+        {
+            SyslogLevel.Emergency or SyslogLevel.Alert or SyslogLevel.Critical => LogLevel.Critical,
+            SyslogLevel.Error => LogLevel.Error,
+            SyslogLevel.Warning => LogLevel.Warning,
+            SyslogLevel.Notice or SyslogLevel.Info => LogLevel.Information,
+            _ => LogLevel.Debug,
+        };
+        LogClientMessage(logger, level, message.Facility, message.Name, message.Message);
+    }
+
+    [LoggerMessage(Message = "librdkafka {Facility} [{Client}]: {Text}")]
+    private static partial void LogClientMessage(ILogger logger, LogLevel level, string facility, string client, string text);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka client error {Code}: {Reason} (fatal: {IsFatal})")]
+    private static partial void LogClientError(ILogger logger, ErrorCode code, string reason, bool isFatal);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Partitions {Change}: {Partitions}")]
+    private static partial void LogRebalance(ILogger logger, string change, IEnumerable<TopicPartition> partitions);
+}
+
+/// <summary>
+/// Hears a consumer's rebalances. Revocation is the moment to finish and store the offsets of
+/// work already done on those partitions; it runs on the consuming thread, inside a poll.
+/// </summary>
+public interface IKafkaRebalanceListener
+{
+    /// <summary>Partitions were assigned.</summary>
+    void OnAssigned(IReadOnlyList<TopicPartition> partitions);
+
+    /// <summary>Partitions are about to be revoked; offsets can still be stored.</summary>
+    void OnRevoked(IReadOnlyList<TopicPartition> partitions);
+
+    /// <summary>Partitions were lost (the session expired); their offsets can no longer be committed.</summary>
+    void OnLost(IReadOnlyList<TopicPartition> partitions);
+}

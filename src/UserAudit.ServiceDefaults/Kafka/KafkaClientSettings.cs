@@ -1,0 +1,89 @@
+using Confluent.Kafka;
+
+namespace UserAudit.ServiceDefaults.Kafka;
+
+/// <summary>What producers and consumers share.</summary>
+public abstract class KafkaClientSettings
+{
+    /// <summary>Bootstrap servers; filled from <c>ConnectionStrings:{name}</c> when not set.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>Turns off the health check.</summary>
+    public bool DisableHealthChecks { get; set; }
+
+    /// <summary>Turns off tracing (publish and process spans).</summary>
+    public bool DisableTracing { get; set; }
+
+    /// <summary>Turns off metrics (librdkafka statistics and our counters).</summary>
+    public bool DisableMetrics { get; set; }
+
+    /// <summary>How long the health check waits for the cluster's Metadata answer.</summary>
+    public TimeSpan HealthCheckTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>How often librdkafka reports statistics for metrics; 0 turns statistics off.</summary>
+    public TimeSpan StatisticsInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Checks the settings, naming what is wrong.</summary>
+    /// <exception cref="InvalidOperationException">A setting is missing or out of range.</exception>
+    internal virtual void Validate(string connectionName, string section)
+    {
+        if (string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            throw new InvalidOperationException(
+                $"Kafka client '{connectionName}': no bootstrap servers. Set ConnectionStrings:{connectionName} or {section}:ConnectionString.");
+        }
+
+        if (HealthCheckTimeout <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"Kafka client '{connectionName}': {section}:HealthCheckTimeout must be positive.");
+        }
+
+        if (StatisticsInterval < TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"Kafka client '{connectionName}': {section}:StatisticsInterval must not be negative.");
+        }
+    }
+}
+
+/// <summary>Producer settings, bound from <c>Kafka:Producer</c> (and <c>Kafka:Producer:{name}</c> for keyed producers).</summary>
+public sealed class KafkaProducerSettings : KafkaClientSettings
+{
+    /// <summary>librdkafka producer configuration (section <c>Config</c>). Idempotence and acks=all are on by default.</summary>
+    public ProducerConfig Config { get; } = new()
+    {
+        EnableIdempotence = true,
+        Acks = Acks.All,
+        LingerMs = 2,
+    };
+}
+
+/// <summary>Consumer settings, bound from <c>Kafka:Consumer</c> (and <c>Kafka:Consumer:{name}</c> for keyed consumers).</summary>
+public sealed class KafkaConsumerSettings : KafkaClientSettings
+{
+    /// <summary>librdkafka consumer configuration (section <c>Config</c>). Offsets are stored by the application after processing.</summary>
+    public ConsumerConfig Config { get; } = new()
+    {
+        EnableAutoOffsetStore = false,
+        EnableAutoCommit = true,
+        AutoOffsetReset = AutoOffsetReset.Earliest,
+        PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
+    };
+
+    /// <summary>The health check reports unhealthy when the application has not polled for this long.</summary>
+    public TimeSpan MaxPollInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    internal override void Validate(string connectionName, string section)
+    {
+        base.Validate(connectionName, section);
+        if (string.IsNullOrWhiteSpace(Config.GroupId))
+        {
+            throw new InvalidOperationException(
+                $"Kafka consumer '{connectionName}': no consumer group. Set {section}:Config:GroupId.");
+        }
+
+        if (MaxPollInterval <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"Kafka consumer '{connectionName}': {section}:MaxPollInterval must be positive.");
+        }
+    }
+}
