@@ -51,9 +51,7 @@ public static class HttpRequestCloudEventExtensions
             }
             catch (Exception e) when (CloudEventAttributeCodec.IsFormatterFailure(e))
             {
-                throw new CloudEventBindingException(
-                    CloudEventBindingError.InvalidData, "body",
-                    $"The request body is not a valid CloudEvents batch of media type '{contentType.MediaType}'.", e);
+                throw CloudEventAttributeCodec.StructuredDecodingFailure(body, contentType, "body", e);
             }
             foreach (var cloudEvent in batch)
             {
@@ -72,9 +70,7 @@ public static class HttpRequestCloudEventExtensions
             }
             catch (Exception e) when (CloudEventAttributeCodec.IsFormatterFailure(e))
             {
-                throw new CloudEventBindingException(
-                    CloudEventBindingError.InvalidData, "body",
-                    $"The request body is not a valid structured-mode CloudEvent of media type '{contentType.MediaType}'.", e);
+                throw CloudEventAttributeCodec.StructuredDecodingFailure(body, contentType, "body", e);
             }
             return [CloudEventAttributeCodec.Validate(cloudEvent, string.Empty, checkValues: true)];
         }

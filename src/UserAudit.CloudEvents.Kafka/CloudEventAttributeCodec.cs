@@ -1,5 +1,6 @@
 using System.Net.Mime;
 using System.Text;
+using System.Text.Json;
 using CloudNative.CloudEvents;
 using CloudNative.CloudEvents.Extensions;
 
@@ -203,6 +204,12 @@ internal static class CloudEventAttributeCodec
     /// <summary>The error for a value that is invalid for its attribute, saying what was expected.</summary>
     internal static CloudEventBindingException InvalidValue(CloudEventAttribute attribute, string member)
     {
+        if (attribute == V1.DataContentTypeAttribute)
+        {
+            return new CloudEventBindingException(
+                CloudEventBindingError.InvalidContentType, member,
+                $"'{member}' (attribute '{attribute.Name}') is not a valid media type (RFC 2046).");
+        }
         var type = attribute.Type;
         string expected =
             type == CloudEventAttributeType.Timestamp ? "is not a valid RFC 3339 timestamp"
@@ -299,4 +306,106 @@ internal static class CloudEventAttributeCodec
         Uri uri => uri.OriginalString,
         _ => attribute.Format(value),
     };
+
+    /// <summary>
+    /// Turns a formatter's failure to decode a structured or batch body into the binding's error.
+    /// For JSON formats the body is inspected again (only on this failure path) so that the error
+    /// names the attribute at fault, as binary mode does; otherwise it is <see cref="CloudEventBindingError.InvalidData"/>.
+    /// </summary>
+    /// <param name="body">The structured or batch body the formatter rejected.</param>
+    /// <param name="contentType">The body's content type.</param>
+    /// <param name="member">What to name for data-level errors ("value" for Kafka, "body" for HTTP).</param>
+    /// <param name="failure">The formatter's exception; attached only to data-level errors, since attribute errors could quote values.</param>
+    internal static CloudEventBindingException StructuredDecodingFailure(ReadOnlyMemory<byte> body, ContentType contentType, string member, Exception failure)
+    {
+        string mediaType = contentType.MediaType;
+        if (mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase))
+        {
+            try
+            {
+                using var document = JsonDocument.Parse(body);
+                var root = document.RootElement;
+                if (root.ValueKind == JsonValueKind.Array)
+                {
+                    foreach (var element in root.EnumerateArray())
+                    {
+                        if (DiagnoseJsonEvent(element) is { } batchError)
+                        {
+                            return batchError;
+                        }
+                    }
+                }
+                else if (DiagnoseJsonEvent(root) is { } error)
+                {
+                    return error;
+                }
+            }
+            catch (JsonException)
+            {
+                // Not JSON at all: reported below as invalid data, with the formatter's exception.
+            }
+        }
+        return new CloudEventBindingException(
+            CloudEventBindingError.InvalidData, member,
+            $"The '{member}' is not a valid CloudEvents {(mediaType.StartsWith(BatchMediaTypePrefix, StringComparison.OrdinalIgnoreCase) ? "batch" : "structured-mode event")} of media type '{mediaType}'.",
+            failure);
+    }
+
+    private static CloudEventBindingException? DiagnoseJsonEvent(JsonElement element)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+        if (!element.TryGetProperty("specversion", out var specVersion))
+        {
+            return new CloudEventBindingException(
+                CloudEventBindingError.MissingRequiredAttribute, "specversion", "Required attribute 'specversion' is missing.");
+        }
+        if (specVersion.ValueKind != JsonValueKind.String || specVersion.GetString() != V1.VersionId)
+        {
+            return new CloudEventBindingException(
+                CloudEventBindingError.UnsupportedSpecVersion, "specversion",
+                "Attribute 'specversion' names a CloudEvents version this binding does not support; only 1.0 is supported.");
+        }
+        CloudEventAttribute[] checkedAttributes = [V1.IdAttribute, V1.SourceAttribute, V1.TypeAttribute, V1.SubjectAttribute, V1.TimeAttribute, V1.DataSchemaAttribute, V1.DataContentTypeAttribute];
+        foreach (var attribute in checkedAttributes)
+        {
+            if (!element.TryGetProperty(attribute.Name, out var value) || value.ValueKind == JsonValueKind.Null)
+            {
+                if (attribute.IsRequired)
+                {
+                    return new CloudEventBindingException(
+                        CloudEventBindingError.MissingRequiredAttribute, attribute.Name, $"Required attribute '{attribute.Name}' is missing.");
+                }
+                continue;
+            }
+            if (value.ValueKind != JsonValueKind.String)
+            {
+                return new CloudEventBindingException(
+                    CloudEventBindingError.InvalidAttributeValue, attribute.Name, $"Attribute '{attribute.Name}' must be a JSON string.");
+            }
+            string text = value.GetString()!;
+            if (attribute.IsRequired && text.Length == 0)
+            {
+                return new CloudEventBindingException(
+                    CloudEventBindingError.InvalidAttributeValue, attribute.Name,
+                    $"Required attribute '{attribute.Name}' is empty; it must be a non-empty string.");
+            }
+            var type = attribute.Type;
+            if ((type == CloudEventAttributeType.UriReference || type == CloudEventAttributeType.Uri) && !IsUriReferenceText(text))
+            {
+                return InvalidValue(attribute, attribute.Name);
+            }
+            try
+            {
+                attribute.Parse(text);
+            }
+            catch (ArgumentException)
+            {
+                return InvalidValue(attribute, attribute.Name);
+            }
+        }
+        return null;
+    }
 }

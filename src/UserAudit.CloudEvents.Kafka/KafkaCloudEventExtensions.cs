@@ -195,9 +195,7 @@ public static class KafkaCloudEventExtensions
         }
         catch (Exception e) when (CloudEventAttributeCodec.IsFormatterFailure(e))
         {
-            throw new CloudEventBindingException(
-                CloudEventBindingError.InvalidData, "value",
-                $"The message value is not a valid structured-mode CloudEvent of media type '{contentType.MediaType}'.", e);
+            throw CloudEventAttributeCodec.StructuredDecodingFailure(value, contentType, "value", e);
         }
         return CloudEventAttributeCodec.Validate(cloudEvent, string.Empty, checkValues: true);
     }
