@@ -1,0 +1,155 @@
+using Microsoft.Data.Sqlite;
+using UserAudit.ServiceDefaults.Storage;
+
+namespace UserService.Outbox;
+
+/// <summary>An event waiting to be published, written in the same transaction as the change it describes.</summary>
+/// <param name="EventId">CloudEvent id, unique.</param>
+/// <param name="Type">CloudEvent type.</param>
+/// <param name="Subject">The user id: CloudEvent subject and Kafka key.</param>
+/// <param name="Time">When the change happened.</param>
+/// <param name="Data">The event data, JSON.</param>
+/// <param name="TraceParent">W3C context of the request that caused the change, so the publish span continues its trace.</param>
+/// <param name="TraceState">W3C trace state of that request.</param>
+public sealed record OutboxMessage(string EventId, string Type, string Subject, DateTimeOffset Time, string Data, string? TraceParent, string? TraceState);
+
+/// <summary>A pending outbox row.</summary>
+public sealed record PendingMessage(long Sequence, OutboxMessage Message, int Attempts);
+
+/// <summary>The outbox table: rows are added inside business transactions and read, marked and pruned by the relay.</summary>
+public sealed class OutboxStore(SqliteDatabase database, TimeProvider time)
+{
+    /// <summary>The outbox schema (part of UserService's migrations).</summary>
+    public const string Schema = """
+        CREATE TABLE outbox (
+            seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+            event_id     TEXT    NOT NULL UNIQUE,
+            event_type   TEXT    NOT NULL,
+            subject      TEXT    NOT NULL,
+            time         TEXT    NOT NULL,
+            data         TEXT    NOT NULL,
+            traceparent  TEXT,
+            tracestate   TEXT,
+            created_at   INTEGER NOT NULL,
+            delivered_at INTEGER,
+            attempts     INTEGER NOT NULL DEFAULT 0,
+            last_error   TEXT
+        );
+        CREATE INDEX outbox_pending ON outbox (seq) WHERE delivered_at IS NULL;
+        CREATE INDEX outbox_delivered ON outbox (delivered_at) WHERE delivered_at IS NOT NULL;
+        """;
+
+    /// <summary>Adds a message inside the caller's transaction.</summary>
+    public async Task AddAsync(SqliteConnection connection, SqliteTransaction transaction, OutboxMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(message);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            INSERT INTO outbox (event_id, event_type, subject, time, data, traceparent, tracestate, created_at)
+            VALUES ($id, $type, $subject, $time, $data, $traceparent, $tracestate, $created)
+            """;
+        command.Parameters.AddWithValue("$id", message.EventId);
+        command.Parameters.AddWithValue("$type", message.Type);
+        command.Parameters.AddWithValue("$subject", message.Subject);
+        command.Parameters.AddWithValue("$time", message.Time.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        command.Parameters.AddWithValue("$data", message.Data);
+        command.Parameters.AddWithValue("$traceparent", (object?)message.TraceParent ?? DBNull.Value);
+        command.Parameters.AddWithValue("$tracestate", (object?)message.TraceState ?? DBNull.Value);
+        command.Parameters.AddWithValue("$created", time.GetUtcNow().ToUnixTimeMilliseconds());
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>The oldest pending rows, in the order they were written.</summary>
+    public async Task<IReadOnlyList<PendingMessage>> ReadPendingAsync(int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT seq, event_id, event_type, subject, time, data, traceparent, tracestate, attempts
+            FROM outbox WHERE delivered_at IS NULL ORDER BY seq LIMIT $limit
+            """;
+        command.Parameters.AddWithValue("$limit", limit);
+        var rows = new List<PendingMessage>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(new PendingMessage(
+                reader.GetInt64(0),
+                new OutboxMessage(
+                    reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                    DateTimeOffset.Parse(reader.GetString(4), System.Globalization.CultureInfo.InvariantCulture),
+                    reader.GetString(5),
+                    reader.IsDBNull(6) ? null : reader.GetString(6),
+                    reader.IsDBNull(7) ? null : reader.GetString(7)),
+                reader.GetInt32(8)));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Marks rows delivered (the broker acknowledged them) and records failures, in one transaction.</summary>
+    public async Task CompleteAsync(IReadOnlyList<long> delivered, IReadOnlyList<(long Sequence, string Error)> failed, CancellationToken cancellationToken)
+    {
+        if (delivered.Count == 0 && failed.Count == 0)
+        {
+            return;
+        }
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (delivered.Count > 0)
+        {
+            await using var mark = connection.CreateCommand();
+            mark.Transaction = transaction;
+            mark.CommandText = "UPDATE outbox SET delivered_at = $now, attempts = attempts + 1, last_error = NULL WHERE seq = $seq";
+            var seq = mark.Parameters.Add("$seq", SqliteType.Integer);
+            mark.Parameters.AddWithValue("$now", now);
+            foreach (var s in delivered)
+            {
+                seq.Value = s;
+                await mark.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        if (failed.Count > 0)
+        {
+            await using var fail = connection.CreateCommand();
+            fail.Transaction = transaction;
+            fail.CommandText = "UPDATE outbox SET attempts = attempts + 1, last_error = $error WHERE seq = $seq";
+            var seq = fail.Parameters.Add("$seq", SqliteType.Integer);
+            var error = fail.Parameters.Add("$error", SqliteType.Text);
+            foreach (var (s, e) in failed)
+            {
+                seq.Value = s;
+                error.Value = e;
+                await fail.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>Deletes delivered rows older than <paramref name="retention"/>; returns how many.</summary>
+    public async Task<int> PruneAsync(TimeSpan retention, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "DELETE FROM outbox WHERE delivered_at IS NOT NULL AND delivered_at < $before";
+        command.Parameters.AddWithValue("$before", (time.GetUtcNow() - retention).ToUnixTimeMilliseconds());
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>How many rows wait and when the oldest was written.</summary>
+    public async Task<(long Count, DateTimeOffset? Oldest)> PendingStatisticsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*), min(created_at) FROM outbox WHERE delivered_at IS NULL";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetInt64(0), reader.IsDBNull(1) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)));
+    }
+}

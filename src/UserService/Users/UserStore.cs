@@ -1,0 +1,228 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using UserAudit.ServiceDefaults.Storage;
+using UserService.Outbox;
+
+namespace UserService.Users;
+
+/// <summary>Outcome of a conditional write.</summary>
+public enum WriteOutcome
+{
+    /// <summary>Written.</summary>
+    Done,
+
+    /// <summary>No such user.</summary>
+    NotFound,
+
+    /// <summary>The caller's version (If-Match) is not the current one.</summary>
+    VersionMismatch,
+}
+
+/// <summary>
+/// Users in the embedded database. Every change writes its outbox rows in the same transaction,
+/// so a change and its events are stored together or not at all.
+/// </summary>
+public sealed class UserStore(SqliteDatabase database, OutboxStore outbox, OutboxSignal signal)
+{
+    /// <summary>UserService's migrations, in order.</summary>
+    public static readonly IReadOnlyList<string> Migrations =
+    [
+        """
+        CREATE TABLE users (
+            id            TEXT    PRIMARY KEY,
+            name          TEXT    NOT NULL,
+            password_hash TEXT    NOT NULL,
+            version       INTEGER NOT NULL,
+            created_at    TEXT    NOT NULL,
+            updated_at    TEXT    NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE idempotency_keys (
+            key        TEXT    PRIMARY KEY,
+            user_id    TEXT    NOT NULL,
+            response   TEXT    NOT NULL,
+            created_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        """ + OutboxStore.Schema,
+    ];
+
+    /// <summary>A user and the answer first given for an idempotency key.</summary>
+    public sealed record IdempotentCreate(User? Created, string? PreviousResponse);
+
+    /// <summary>
+    /// Creates a user and its outbox message. With an idempotency key that was used before,
+    /// nothing is written and the first answer is returned instead.
+    /// </summary>
+    public async Task<IdempotentCreate> CreateAsync(User user, OutboxMessage message, string? idempotencyKey, Func<User, string> describe, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        if (idempotencyKey is not null)
+        {
+            await using var find = connection.CreateCommand();
+            find.Transaction = transaction;
+            find.CommandText = "SELECT response FROM idempotency_keys WHERE key = $key";
+            find.Parameters.AddWithValue("$key", idempotencyKey);
+            if (await find.ExecuteScalarAsync(cancellationToken) is string previous)
+            {
+                return new IdempotentCreate(null, previous);
+            }
+        }
+
+        await using (var insert = connection.CreateCommand())
+        {
+            insert.Transaction = transaction;
+            insert.CommandText = """
+                INSERT INTO users (id, name, password_hash, version, created_at, updated_at)
+                VALUES ($id, $name, $hash, $version, $created, $updated)
+                """;
+            insert.Parameters.AddWithValue("$id", user.Id);
+            insert.Parameters.AddWithValue("$name", user.Name);
+            insert.Parameters.AddWithValue("$hash", user.PasswordHash);
+            insert.Parameters.AddWithValue("$version", user.Version);
+            insert.Parameters.AddWithValue("$created", Format(user.CreatedAt));
+            insert.Parameters.AddWithValue("$updated", Format(user.UpdatedAt));
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        if (idempotencyKey is not null)
+        {
+            await using var remember = connection.CreateCommand();
+            remember.Transaction = transaction;
+            remember.CommandText = "INSERT INTO idempotency_keys (key, user_id, response, created_at) VALUES ($key, $user, $response, $now)";
+            remember.Parameters.AddWithValue("$key", idempotencyKey);
+            remember.Parameters.AddWithValue("$user", user.Id);
+            remember.Parameters.AddWithValue("$response", describe(user));
+            remember.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            await remember.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await outbox.AddAsync(connection, transaction, message, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        signal.Notify();
+        return new IdempotentCreate(user, null);
+    }
+
+    /// <summary>One user, or null.</summary>
+    public async Task<User?> FindAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await FindAsync(connection, null, id, cancellationToken);
+    }
+
+    /// <summary>Users ordered by id (ids are time-ordered UUIDv7), after <paramref name="afterId"/>.</summary>
+    public async Task<IReadOnlyList<User>> ListAsync(string? afterId, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM users WHERE $after IS NULL OR id > $after ORDER BY id LIMIT $limit";
+        command.Parameters.AddWithValue("$after", (object?)afterId ?? DBNull.Value);
+        command.Parameters.AddWithValue("$limit", limit);
+        var users = new List<User>(limit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            users.Add(Read(reader));
+        }
+
+        return users;
+    }
+
+    /// <summary>
+    /// Applies <paramref name="change"/> to the current user when its version matches
+    /// <paramref name="expectedVersion"/> (any version when null), bumps the version and writes
+    /// the outbox messages the change produced, all in one transaction.
+    /// </summary>
+    public async Task<(WriteOutcome Outcome, User? User)> UpdateAsync(
+        string id, long? expectedVersion, Func<User, (User Updated, IReadOnlyList<OutboxMessage> Events)> change, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        var current = await FindAsync(connection, transaction, id, cancellationToken);
+        if (current is null)
+        {
+            return (WriteOutcome.NotFound, null);
+        }
+
+        if (expectedVersion is not null && expectedVersion != current.Version)
+        {
+            return (WriteOutcome.VersionMismatch, current);
+        }
+
+        var (updated, events) = change(current);
+        if (events.Count == 0)
+        {
+            return (WriteOutcome.Done, current); // nothing changed: no new version, no event
+        }
+
+        updated = updated with { Version = current.Version + 1 };
+        await using (var command = connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            command.CommandText = "UPDATE users SET name = $name, password_hash = $hash, version = $version, updated_at = $updated WHERE id = $id";
+            command.Parameters.AddWithValue("$id", id);
+            command.Parameters.AddWithValue("$name", updated.Name);
+            command.Parameters.AddWithValue("$hash", updated.PasswordHash);
+            command.Parameters.AddWithValue("$version", updated.Version);
+            command.Parameters.AddWithValue("$updated", Format(updated.UpdatedAt));
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        foreach (var message in events)
+        {
+            await outbox.AddAsync(connection, transaction, message, cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        signal.Notify();
+        return (WriteOutcome.Done, updated);
+    }
+
+    /// <summary>Deletes a user when its version matches (any when null) and writes the deletion event.</summary>
+    public async Task<WriteOutcome> DeleteAsync(string id, long? expectedVersion, Func<User, OutboxMessage> deletedEvent, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        var current = await FindAsync(connection, transaction, id, cancellationToken);
+        if (current is null)
+        {
+            return WriteOutcome.NotFound;
+        }
+
+        if (expectedVersion is not null && expectedVersion != current.Version)
+        {
+            return WriteOutcome.VersionMismatch;
+        }
+
+        await using (var command = connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            command.CommandText = "DELETE FROM users WHERE id = $id";
+            command.Parameters.AddWithValue("$id", id);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await outbox.AddAsync(connection, transaction, deletedEvent(current), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        signal.Notify();
+        return WriteOutcome.Done;
+    }
+
+    private const string Columns = "id, name, password_hash, version, created_at, updated_at";
+
+    private static async Task<User?> FindAsync(SqliteConnection connection, SqliteTransaction? transaction, string id, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"SELECT {Columns} FROM users WHERE id = $id";
+        command.Parameters.AddWithValue("$id", id);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+    }
+
+    private static User Read(SqliteDataReader reader) => new(
+        reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3),
+        DateTimeOffset.Parse(reader.GetString(4), CultureInfo.InvariantCulture),
+        DateTimeOffset.Parse(reader.GetString(5), CultureInfo.InvariantCulture));
+
+    private static string Format(DateTimeOffset value) => value.ToString("O", CultureInfo.InvariantCulture);
+}
