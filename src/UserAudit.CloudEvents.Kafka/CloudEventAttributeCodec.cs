@@ -133,8 +133,11 @@ internal static class CloudEventAttributeCodec
         }
         try
         {
-            // Strings need no parsing; the indexer validates them once.
-            cloudEvent[attribute] = type == CloudEventAttributeType.String ? text : attribute.Parse(text);
+            // Strings need no parsing; the indexer validates them once. Timestamps take a fast path.
+            cloudEvent[attribute] =
+                type == CloudEventAttributeType.String ? text
+                : type == CloudEventAttributeType.Timestamp && Rfc3339Timestamp.TryParse(text, out var timestamp) ? timestamp
+                : attribute.Parse(text);
         }
         catch (ArgumentException)
         {

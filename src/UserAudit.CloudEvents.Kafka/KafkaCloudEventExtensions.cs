@@ -289,7 +289,9 @@ public static class KafkaCloudEventExtensions
             string headerName = name == CloudEventsSpecVersion.V1_0.DataContentTypeAttribute.Name
                 ? CloudEventKafkaHeaders.ContentType
                 : AttributeToHeader.TryGetValue(name, out var cached) ? cached : CloudEventKafkaHeaders.Prefix + name;
-            headers.Add(headerName, CloudEventAttributeCodec.StrictUtf8.GetBytes(CloudEventAttributeCodec.FormatValue(attribute, pair.Value)));
+            headers.Add(headerName, pair.Value is DateTimeOffset timestamp
+                ? Rfc3339Timestamp.FormatUtf8(timestamp)
+                : CloudEventAttributeCodec.StrictUtf8.GetBytes(CloudEventAttributeCodec.FormatValue(attribute, pair.Value)));
         }
         return headers;
     }
