@@ -84,7 +84,7 @@ public static class CloudEventKafkaTracing
     /// tracing extension, else the <c>traceparent</c> header), so the producer's trace goes on;
     /// the producer's context is also added as a link, as the messaging conventions suggest.
     /// </summary>
-    public static Activity? StartProcess(ConsumeResult<string?, byte[]?> result, CloudEvent? cloudEvent)
+    public static Activity? StartProcess<TKey>(ConsumeResult<TKey, byte[]?> result, CloudEvent? cloudEvent)
     {
         ArgumentNullException.ThrowIfNull(result);
         var parent = default(ActivityContext);

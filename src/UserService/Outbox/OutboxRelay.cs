@@ -31,7 +31,7 @@ public sealed class OutboxOptions
 }
 
 /// <summary>Wakes the relay as soon as a transaction with outbox rows commits.</summary>
-public sealed class OutboxSignal
+public sealed class OutboxSignal : IDisposable
 {
     private readonly SemaphoreSlim _signal = new(0, 1);
 
@@ -53,6 +53,9 @@ public sealed class OutboxSignal
 
     /// <summary>Waits for a notification or the timeout.</summary>
     public Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
+
+    /// <inheritdoc />
+    public void Dispose() => _signal.Dispose();
 }
 
 /// <summary>
@@ -176,7 +179,7 @@ public sealed partial class OutboxRelay(
         return (delivered.Count, failed.Count);
     }
 
-    private Task PublishAsync(OutboxMessage message, CancellationToken cancellationToken)
+    private Task<DeliveryResult<string?, byte[]?>> PublishAsync(OutboxMessage message, CancellationToken cancellationToken)
     {
         var cloudEvent = new CloudEvent(CloudEventsSpecVersion.V1_0)
         {

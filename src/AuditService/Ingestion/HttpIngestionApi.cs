@@ -1,0 +1,53 @@
+using AuditService.Store;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using UserAudit.CloudEvents.Http;
+using UserAudit.CloudEvents.Kafka;
+using UserAudit.ServiceDefaults.Kafka;
+
+namespace AuditService.Ingestion;
+
+/// <summary>
+/// <c>POST /v1/cloudevents</c>: CloudEvents over HTTP in binary, structured or batch mode, into
+/// the same store with the same (source, id) dedupe as the Kafka path.
+/// </summary>
+public static class HttpIngestionApi
+{
+    /// <summary>What a successful ingest reports.</summary>
+    public sealed record IngestResult(int Received, int Stored, int Duplicates);
+
+    /// <summary>Maps the endpoint.</summary>
+    public static RouteHandlerBuilder MapHttpIngestionApi(this IEndpointRouteBuilder app) =>
+        app.MapPost("/v1/cloudevents", IngestAsync).WithTags("Ingestion").WithName("IngestCloudEvents");
+
+    private static async Task<Results<Accepted<IngestResult>, ProblemHttpResult>> IngestAsync(
+        HttpRequest request, AuditEventStore store, AuditEventLog eventLog, IOptions<IngestionOptions> options, TimeProvider time, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<CloudNative.CloudEvents.CloudEvent> events;
+        try
+        {
+            events = await request.ReadCloudEventsAsync(CloudEventKafkaPublisher.Formatter, options.Value.MaxEventBytes, cancellationToken, DistributedTracingExtension.AllAttributes);
+        }
+        catch (CloudEventBindingException ex)
+        {
+            var status = ex.Error == CloudEventBindingError.BodyTooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest;
+            return TypedResults.Problem(detail: ex.Message, statusCode: status, title: $"Invalid CloudEvent: {ex.Error}",
+                extensions: new Dictionary<string, object?> { ["error"] = ex.Error.ToString(), ["member"] = ex.Member });
+        }
+
+        if (events.Count == 0)
+        {
+            return TypedResults.Problem(detail: "The batch holds no event.", statusCode: StatusCodes.Status400BadRequest, title: "Empty batch");
+        }
+
+        var now = time.GetUtcNow();
+        var records = events.Select(e => AuditRecord.From(e, CloudEventKafkaPublisher.Formatter, null, now)).ToList();
+        var (inserted, duplicates) = await store.InsertAsync(records, cancellationToken);
+        foreach (var record in records)
+        {
+            eventLog.Stored(record);
+        }
+
+        return TypedResults.Accepted((string?)null, new IngestResult(records.Count, inserted, duplicates));
+    }
+}

@@ -1,0 +1,33 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace AuditService.Ingestion;
+
+/// <summary>How AuditService consumes; section <c>Ingestion</c>.</summary>
+public sealed class IngestionOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string SectionName = "Ingestion";
+
+    /// <summary>Topic of the audit events.</summary>
+    [Required]
+    public string Topic { get; set; } = "audit";
+
+    /// <summary>Where poison messages go, with the reason in headers.</summary>
+    [Required]
+    public string DeadLetterTopic { get; set; } = "audit.deadletter";
+
+    /// <summary>Consumer group; replicas share it and split the partitions.</summary>
+    [Required]
+    public string GroupId { get; set; } = "audit";
+
+    /// <summary>Most events stored in one transaction.</summary>
+    [Range(1, 50_000)]
+    public int BatchSize { get; set; } = 500;
+
+    /// <summary>Longest a batch waits to fill.</summary>
+    public TimeSpan BatchWindow { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Largest accepted event (message value, or HTTP body).</summary>
+    [Range(1024, 64 * 1024 * 1024)]
+    public int MaxEventBytes { get; set; } = 1024 * 1024;
+}

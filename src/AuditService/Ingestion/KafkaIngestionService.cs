@@ -1,0 +1,364 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using System.Text;
+using AuditService.Store;
+using CloudNative.CloudEvents;
+using Confluent.Kafka;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+using UserAudit.CloudEvents.Kafka;
+using UserAudit.ServiceDefaults.Kafka;
+
+namespace AuditService.Ingestion;
+
+/// <summary>
+/// Consumes the audit topic at least once and stores effectively once: events are written in
+/// batches (one transaction each), duplicates are skipped by (source, id), and a message's offset
+/// is stored only after its batch committed, so a crash anywhere loses nothing. Poison messages go
+/// to the dead-letter topic with the reason and are then stepped over; transient failures retry.
+/// </summary>
+public sealed partial class KafkaIngestionService(
+    IConsumer<byte[]?, byte[]?> consumer,
+    [FromKeyedServices(KafkaIngestionService.DeadLetterProducerKey)] IProducer<byte[]?, byte[]?> deadLetters,
+    AuditEventStore store,
+    AuditEventLog eventLog,
+    IOptions<IngestionOptions> options,
+    [FromKeyedServices("")] KafkaConsumerMonitor monitor,
+    KafkaTelemetry kafkaTelemetry,
+    IMeterFactory meterFactory,
+    TimeProvider time,
+    ILogger<KafkaIngestionService> logger) : BackgroundService, IKafkaRebalanceListener
+{
+    /// <summary>DI key of the dead-letter producer.</summary>
+    public const string DeadLetterProducerKey = "deadletter";
+
+    private static readonly CloudEventFormatter Formatter = CloudEventKafkaPublisher.Formatter;
+    private readonly IngestionOptions _options = options.Value;
+    private readonly List<Pending> _batch = [];
+    private readonly List<Task<DeliveryResult<byte[]?, byte[]?>>> _deadLettered = [];
+    private readonly Meter _meter = meterFactory.Create(Microsoft.Extensions.Hosting.UserAuditTelemetry.AuditService);
+    private Counter<long>? _stored;
+    private Counter<long>? _duplicates;
+    private Counter<long>? _deadLetterCount;
+
+    private sealed record Pending(ConsumeResult<byte[]?, byte[]?> Result, AuditRecord? Record, Activity? Activity);
+
+    /// <inheritdoc />
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _stored = _meter.CreateCounter<long>("useraudit.audit.events.stored", "{event}", "Events stored for the first time.");
+        _duplicates = _meter.CreateCounter<long>("useraudit.audit.events.duplicates", "{event}", "Redelivered events skipped because (source, id) was already stored.");
+        _deadLetterCount = _meter.CreateCounter<long>("useraudit.audit.events.dead_lettered", "{message}", "Poison messages sent to the dead-letter topic, by reason.");
+        // Consume blocks inside librdkafka: give the loop a thread of its own.
+        return Task.Factory.StartNew(() => RunAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+    }
+
+    private async Task RunAsync(CancellationToken stoppingToken)
+    {
+        consumer.Subscribe(_options.Topic);
+        LogSubscribed(logger, _options.Topic, _options.DeadLetterTopic);
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                FillBatch(stoppingToken);
+                await FlushAsync(stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            // Store what was already processed, commit it, and leave the group cleanly.
+            await FlushAsync(CancellationToken.None);
+            try
+            {
+                consumer.Commit();
+            }
+            catch (KafkaException ex) when (ex.Error.Code == ErrorCode.Local_NoOffset)
+            {
+                // Nothing new to commit.
+            }
+            catch (KafkaException ex)
+            {
+                LogCommitFailed(logger, ex.Error.Code);
+            }
+
+            consumer.Close();
+        }
+    }
+
+    private void FillBatch(CancellationToken stoppingToken)
+    {
+        var deadline = time.GetTimestamp() + (long)(_options.BatchWindow.TotalSeconds * time.TimestampFrequency);
+        while (_batch.Count < _options.BatchSize && !stoppingToken.IsCancellationRequested)
+        {
+            var remaining = _batch.Count == 0
+                ? TimeSpan.FromMilliseconds(250)
+                : TimeSpan.FromSeconds((double)(deadline - time.GetTimestamp()) / time.TimestampFrequency);
+            if (remaining <= TimeSpan.Zero)
+            {
+                return;
+            }
+
+            ConsumeResult<byte[]?, byte[]?>? result;
+            try
+            {
+                result = consumer.Consume(remaining);
+            }
+            catch (ConsumeException ex)
+            {
+                kafkaTelemetry.ConsumeFailures.Add(1, new KeyValuePair<string, object?>("error.type", ex.Error.Code.ToString()));
+                LogConsumeFailed(logger, ex.Error.Code, ex.Error.Reason);
+                if (ex.Error.IsFatal)
+                {
+                    throw;
+                }
+
+                continue;
+            }
+            finally
+            {
+                monitor.Polled();
+            }
+
+            if (result is null)
+            {
+                if (_batch.Count > 0)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            if (!result.IsPartitionEOF)
+            {
+                Accept(result);
+            }
+        }
+    }
+
+    private void Accept(ConsumeResult<byte[]?, byte[]?> result)
+    {
+        kafkaTelemetry.ConsumedMessages.Add(1, new KeyValuePair<string, object?>("messaging.destination.name", result.Topic));
+        CloudEvent cloudEvent;
+        try
+        {
+            if (result.Message.Value?.Length > _options.MaxEventBytes)
+            {
+                throw new CloudEventBindingException(CloudEventBindingError.InvalidData, null,
+                    $"The message value has {result.Message.Value.Length} bytes; at most {_options.MaxEventBytes} are accepted.");
+            }
+
+            cloudEvent = result.Message.ToCloudEvent(Formatter, DistributedTracingExtension.AllAttributes);
+        }
+        catch (CloudEventBindingException ex)
+        {
+            DeadLetter(result, ex.Error.ToString(), ex.Message);
+            return;
+        }
+
+        var activity = CloudEventKafkaTracing.StartProcess(result, cloudEvent);
+        Activity.Current = null; // the span is ended when its batch commits, not on this flow
+        try
+        {
+            var record = AuditRecord.From(cloudEvent, Formatter, new KafkaCoordinates(result.Topic, result.Partition.Value, result.Offset.Value), time.GetUtcNow());
+            _batch.Add(new Pending(result, record, activity));
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, "invalid data");
+            activity?.Dispose();
+            DeadLetter(result, nameof(CloudEventBindingError.InvalidData), "The event data could not be stored: " + ex.GetType().Name);
+        }
+    }
+
+    private void DeadLetter(ConsumeResult<byte[]?, byte[]?> result, string reason, string detail)
+    {
+        var headers = new Headers();
+        if (result.Message.Headers is not null)
+        {
+            foreach (var header in result.Message.Headers)
+            {
+                headers.Add(header.Key, header.GetValueBytes());
+            }
+        }
+
+        headers.Add(DeadLetterHeaders.Reason, Encoding.UTF8.GetBytes(reason));
+        headers.Add(DeadLetterHeaders.Detail, Encoding.UTF8.GetBytes(detail));
+        headers.Add(DeadLetterHeaders.OriginalTopic, Encoding.UTF8.GetBytes(result.Topic));
+        headers.Add(DeadLetterHeaders.OriginalPartition, Encoding.UTF8.GetBytes(result.Partition.Value.ToString(CultureInfo.InvariantCulture)));
+        headers.Add(DeadLetterHeaders.OriginalOffset, Encoding.UTF8.GetBytes(result.Offset.Value.ToString(CultureInfo.InvariantCulture)));
+        _deadLettered.Add(deadLetters.ProduceAsync(_options.DeadLetterTopic,
+            new Message<byte[]?, byte[]?> { Key = result.Message.Key, Value = result.Message.Value, Headers = headers }));
+        _batch.Add(new Pending(result, null, null));
+        _deadLetterCount?.Add(1, new KeyValuePair<string, object?>("reason", reason));
+        kafkaTelemetry.ConsumeFailures.Add(1, new KeyValuePair<string, object?>("error.type", reason));
+        LogDeadLettered(logger, result.Topic, result.Partition.Value, result.Offset.Value, reason, detail);
+    }
+
+    private async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        if (_batch.Count == 0)
+        {
+            return;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        // Poison messages must be safely on the dead-letter topic before their offsets move on.
+        await RetryAsync(async () => { await Task.WhenAll(_deadLettered); }, "dead-letter", retryDeadLetters: true, cancellationToken);
+
+        var records = new List<AuditRecord>(_batch.Count);
+        foreach (var pending in _batch)
+        {
+            if (pending.Record is not null)
+            {
+                records.Add(pending.Record);
+            }
+        }
+
+        var dbStart = DateTime.UtcNow;
+        var (inserted, duplicates) = await RetryAsync(() => store.InsertAsync(records, cancellationToken), "store", retryDeadLetters: false, cancellationToken);
+        var dbEnd = DateTime.UtcNow;
+        _stored?.Add(inserted);
+        _duplicates?.Add(duplicates);
+
+        foreach (var pending in _batch)
+        {
+            TryStoreOffset(pending.Result);
+            if (pending.Activity is { } activity)
+            {
+                using (var db = KafkaTelemetry.ActivitySource.StartActivity("INSERT audit_events", ActivityKind.Client, activity.Context, startTime: dbStart))
+                {
+                    db?.SetTag("db.system.name", "sqlite");
+                    db?.SetTag("db.operation.name", "INSERT");
+                    db?.SetTag("db.collection.name", "audit_events");
+                    db?.SetTag("db.operation.batch.size", records.Count);
+                    db?.SetEndTime(dbEnd);
+                }
+
+                Activity.Current = activity;
+                eventLog.Stored(pending.Record!);
+                activity.Dispose();
+                Activity.Current = null;
+            }
+        }
+
+        kafkaTelemetry.ProcessDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        if (duplicates > 0)
+        {
+            LogDuplicates(logger, duplicates);
+        }
+
+        _batch.Clear();
+        _deadLettered.Clear();
+    }
+
+    private void TryStoreOffset(ConsumeResult<byte[]?, byte[]?> result)
+    {
+        try
+        {
+            consumer.StoreOffset(result);
+        }
+        catch (KafkaException ex) when (ex.Error.Code == ErrorCode.Local_State)
+        {
+            // The partition went to another member meanwhile; it re-reads from the last commit and
+            // the (source, id) constraint makes the repeat harmless.
+        }
+    }
+
+    private async Task<T> RetryAsync<T>(Func<Task<T>> operation, string what, bool retryDeadLetters, CancellationToken cancellationToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(100);
+        while (true)
+        {
+            try
+            {
+                return await operation();
+            }
+            catch (Exception ex) when (ex is SqliteException or ProduceException<byte[]?, byte[]?>)
+            {
+                // Transient (database busy, broker away): retry; never drop or dead-letter for it.
+                LogRetrying(logger, what, delay.TotalMilliseconds, ex.GetType().Name);
+                await Task.Delay(delay, cancellationToken);
+                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5_000));
+                if (retryDeadLetters)
+                {
+                    ReproduceFailedDeadLetters();
+                }
+            }
+        }
+    }
+
+    private async Task RetryAsync(Func<Task> operation, string what, bool retryDeadLetters, CancellationToken cancellationToken) =>
+        await RetryAsync(async () => { await operation(); return true; }, what, retryDeadLetters, cancellationToken);
+
+    private void ReproduceFailedDeadLetters()
+    {
+        for (var i = 0; i < _deadLettered.Count; i++)
+        {
+            if (_deadLettered[i].IsFaulted && _deadLettered[i].Exception?.InnerException is ProduceException<byte[]?, byte[]?> failed)
+            {
+                _deadLettered[i] = deadLetters.ProduceAsync(_options.DeadLetterTopic, failed.DeliveryResult.Message);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void OnAssigned(IReadOnlyList<TopicPartition> partitions)
+    {
+    }
+
+    /// <inheritdoc />
+    public void OnRevoked(IReadOnlyList<TopicPartition> partitions) => Forget(partitions);
+
+    /// <inheritdoc />
+    public void OnLost(IReadOnlyList<TopicPartition> partitions) => Forget(partitions);
+
+    /// <summary>
+    /// Drops unstored work of partitions that leave this member: their offsets were not stored,
+    /// so the next owner reads them again. Runs inside Consume, on the loop's own flow.
+    /// </summary>
+    private void Forget(IReadOnlyList<TopicPartition> partitions)
+    {
+        var gone = partitions.ToHashSet();
+        _batch.RemoveAll(p =>
+        {
+            if (!gone.Contains(p.Result.TopicPartition) || p.Record is null)
+            {
+                return false;
+            }
+
+            p.Activity?.Dispose();
+            return true;
+        });
+    }
+
+    /// <inheritdoc />
+    public override void Dispose()
+    {
+        _meter.Dispose();
+        base.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Consuming {Topic} (dead letters to {DeadLetterTopic})")]
+    private static partial void LogSubscribed(ILogger logger, string topic, string deadLetterTopic);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Consume failed: {Code} {Reason}")]
+    private static partial void LogConsumeFailed(ILogger logger, ErrorCode code, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dead-lettered {Topic}[{Partition}]@{Offset}: {Reason}: {Detail}")]
+    private static partial void LogDeadLettered(ILogger logger, string topic, int partition, long offset, string reason, string detail);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Skipped {Count} duplicate event(s) already stored")]
+    private static partial void LogDuplicates(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{What} failed ({Error}); retrying in {DelayMs} ms")]
+    private static partial void LogRetrying(ILogger logger, string what, double delayMs, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Final offset commit failed: {Code}")]
+    private static partial void LogCommitFailed(ILogger logger, ErrorCode code);
+}

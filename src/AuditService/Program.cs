@@ -1,0 +1,25 @@
+using AuditService;
+using AuditService.Api;
+using AuditService.Ingestion;
+using Scalar.AspNetCore;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddAuditServiceComponents();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.MapDefaultEndpoints();
+app.MapOpenApi();
+if (app.Environment.IsDevelopment())
+{
+    app.MapScalarApiReference();
+}
+
+app.MapAuditEventsApi();
+app.MapHttpIngestionApi();
+
+app.Run();

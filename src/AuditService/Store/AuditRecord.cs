@@ -1,0 +1,61 @@
+using System.Text.Json;
+using CloudNative.CloudEvents;
+
+namespace AuditService.Store;
+
+/// <summary>Where a stored event came from on Kafka; null for events received over HTTP.</summary>
+public sealed record KafkaCoordinates(string Topic, int Partition, long Offset);
+
+/// <summary>
+/// A CloudEvent as stored: every attribute, extensions by name, the data (kept as JSON when
+/// the content type is JSON, else as bytes), where it came from and when it arrived.
+/// </summary>
+public sealed record AuditRecord(
+    string Source,
+    string Id,
+    string Type,
+    string SpecVersion,
+    string? Subject,
+    DateTimeOffset? Time,
+    string? DataContentType,
+    string? DataSchema,
+    IReadOnlyDictionary<string, string> Extensions,
+    string? DataJson,
+    byte[]? DataBytes,
+    KafkaCoordinates? Kafka,
+    DateTimeOffset ReceivedAt)
+{
+    /// <summary>Maps a decoded event; <paramref name="formatter"/> encodes non-JSON data back to bytes.</summary>
+    public static AuditRecord From(CloudEvent cloudEvent, CloudEventFormatter formatter, KafkaCoordinates? kafka, DateTimeOffset receivedAt)
+    {
+        ArgumentNullException.ThrowIfNull(cloudEvent);
+        ArgumentNullException.ThrowIfNull(formatter);
+        var extensions = new Dictionary<string, string>();
+        foreach (var (attribute, value) in cloudEvent.GetPopulatedAttributes())
+        {
+            if (attribute.IsExtension)
+            {
+                extensions[attribute.Name] = attribute.Format(value);
+            }
+        }
+
+        string? json = null;
+        byte[]? bytes = null;
+        switch (cloudEvent.Data)
+        {
+            case null:
+                break;
+            case JsonElement element:
+                json = element.GetRawText();
+                break;
+            default:
+                bytes = formatter.EncodeBinaryModeEventData(cloudEvent).ToArray();
+                break;
+        }
+
+        return new AuditRecord(
+            cloudEvent.Source!.OriginalString, cloudEvent.Id!, cloudEvent.Type!, cloudEvent.SpecVersion.VersionId,
+            cloudEvent.Subject, cloudEvent.Time, cloudEvent.DataContentType, cloudEvent.DataSchema?.OriginalString,
+            extensions, json, bytes, kafka, receivedAt);
+    }
+}

@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Configuration;
+using UserAudit.AppHost.Kafka;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+// One connection string shape (bootstrap servers) whatever runs Kafka: container, embedded or external.
+var kafka = builder.AddKafkaForMode<Projects.UserAudit_KafkaBroker>("kafka",
+    new KafkaTopic(Topics.Audit, Partitions: 3),
+    new KafkaTopic(Topics.AuditDeadLetter, Partitions: 1));
+
+// Each service owns its embedded database, in a folder of its own under the data root.
+var dataRoot = Path.GetFullPath(builder.Configuration["UserAudit:DataRoot"]
+    ?? Path.Combine(builder.AppHostDirectory, "..", "..", ".data"));
+
+builder.AddProject<Projects.UserService>("user-service", project => project.ExcludeLaunchProfile = true)
+    .WithHttpEndpoint(port: builder.Configuration.GetValue<int?>("UserService:Port"), env: "ASPNETCORE_HTTP_PORTS")
+    .WithEnvironment("Storage__DataDirectory", Path.Combine(dataRoot, "user-service"))
+    .WithEnvironment("Events__Topic", Topics.Audit)
+    .WithReference(kafka).WaitFor(kafka)
+    .WithHttpHealthCheck("/health");
+
+builder.AddProject<Projects.AuditService>("audit-service", project => project.ExcludeLaunchProfile = true)
+    .WithHttpEndpoint(port: builder.Configuration.GetValue<int?>("AuditService:Port"), env: "ASPNETCORE_HTTP_PORTS")
+    .WithEnvironment("Storage__DataDirectory", Path.Combine(dataRoot, "audit-service"))
+    .WithEnvironment("Ingestion__Topic", Topics.Audit)
+    .WithEnvironment("Ingestion__DeadLetterTopic", Topics.AuditDeadLetter)
+    .WithReference(kafka).WaitFor(kafka)
+    .WithHttpHealthCheck("/health");
+
+builder.Build().Run();
+
+/// <summary>The topics the application declares.</summary>
+internal static class Topics
+{
+    public const string Audit = "audit";
+    public const string AuditDeadLetter = "audit.deadletter";
+}

@@ -1,0 +1,239 @@
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
+
+namespace UserAudit.AppHost.Kafka;
+
+/// <summary>
+/// Adds Kafka to an Aspire application in one of three shapes (container, embedded, external)
+/// that all expose the same connection string: the bootstrap servers.
+/// </summary>
+public static partial class KafkaHostingExtensions
+{
+    /// <summary>Apache Kafka image used in container mode.</summary>
+    public const string Image = "apache/kafka";
+
+    /// <summary>Pinned image tag.</summary>
+    public const string Tag = "4.1.0";
+
+    /// <summary>Registry of <see cref="Image"/>.</summary>
+    public const string Registry = "docker.io";
+
+    /// <summary>Kafka UI image used by <see cref="WithKafkaUI"/>.</summary>
+    public const string UiImage = "provectuslabs/kafka-ui";
+
+    /// <summary>Pinned Kafka UI tag.</summary>
+    public const string UiTag = "v0.7.2";
+
+    private const string InternalPortText = "9094";
+
+    /// <summary>Where the container keeps its log segments.</summary>
+    public const string DataPath = "/var/lib/kafka/data";
+
+    /// <summary>
+    /// Adds the <c>kafka</c> resource in the mode configuration asks for (<c>Kafka:Mode</c>:
+    /// auto, container, embedded or external), declares <paramref name="topics"/> on it, and logs
+    /// which mode was chosen and why.
+    /// </summary>
+    /// <typeparam name="TBrokerProject">The embedded broker project (used in embedded mode).</typeparam>
+    public static IResourceBuilder<IResourceWithConnectionString> AddKafkaForMode<TBrokerProject>(
+        this IDistributedApplicationBuilder builder, string name, params KafkaTopic[] topics)
+        where TBrokerProject : IProjectMetadata, new()
+    {
+        var configuration = builder.Configuration;
+        var decision = KafkaModeSelector.Select(
+            configuration["Kafka:Mode"],
+            configuration[$"ConnectionStrings:{name}"],
+            () => KafkaModeSelector.ProbeContainerRuntime(TimeSpan.FromSeconds(3)));
+        var port = configuration.GetValue<int?>("Kafka:Port");
+
+        builder.Eventing.Subscribe<BeforeStartEvent>((e, _) =>
+        {
+            var logger = e.Services.GetRequiredService<ILoggerFactory>().CreateLogger("UserAudit.AppHost.Kafka");
+            LogModeChosen(logger, decision.Mode, decision.Reason);
+            return Task.CompletedTask;
+        });
+
+        return decision.Mode switch
+        {
+            KafkaMode.Container => ContainerFromConfiguration(builder, name, port).WithTopics(topics),
+            KafkaMode.External => builder.AddExternalKafka(name, configuration[$"ConnectionStrings:{name}"]!).WithTopics(topics),
+            _ => builder.AddEmbeddedKafka<TBrokerProject>(name, port ?? 9092).WithTopics(topics),
+        };
+    }
+
+    private static IResourceBuilder<KafkaServerResource> ContainerFromConfiguration(IDistributedApplicationBuilder builder, string name, int? port)
+    {
+        var kafka = builder.AddKafka(name, port ?? 9092);
+        if (builder.Configuration.GetValue("Kafka:DataVolume", false))
+        {
+            kafka.WithDataVolume();
+        }
+
+        if (builder.Configuration.GetValue("Kafka:UI", false))
+        {
+            kafka.WithKafkaUI();
+        }
+
+        return kafka;
+    }
+
+    /// <summary>
+    /// Adds a single-node KRaft Apache Kafka container with a listener for host processes
+    /// (<see cref="KafkaEndpoints.Primary"/>) and one for the container network
+    /// (<see cref="KafkaEndpoints.Internal"/>), each advertising the address its clients can reach.
+    /// </summary>
+    /// <param name="builder">The application builder.</param>
+    /// <param name="name">Resource name.</param>
+    /// <param name="port">Host port of the primary listener; random when null.</param>
+    public static IResourceBuilder<KafkaServerResource> AddKafka(this IDistributedApplicationBuilder builder, string name, int? port = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var kafka = new KafkaServerResource(name);
+        return builder.AddResource(kafka)
+            .WithImage(Image, Tag)
+            .WithImageRegistry(Registry)
+            .WithEndpoint(port: port, targetPort: KafkaServerResource.HostListenerPort, name: KafkaEndpoints.Primary, scheme: "tcp")
+            .WithEndpoint(targetPort: KafkaServerResource.InternalListenerPort, name: KafkaEndpoints.Internal, scheme: "tcp")
+            .WithEnvironment("KAFKA_NODE_ID", "1")
+            .WithEnvironment("KAFKA_PROCESS_ROLES", "broker,controller")
+            .WithEnvironment("KAFKA_CONTROLLER_QUORUM_VOTERS", "1@localhost:" + KafkaServerResource.ControllerPort)
+            .WithEnvironment("KAFKA_CONTROLLER_LISTENER_NAMES", "CONTROLLER")
+            .WithEnvironment("KAFKA_LISTENERS",
+                "PLAINTEXT://:" + KafkaServerResource.HostListenerPort + ",CONTROLLER://:" + KafkaServerResource.ControllerPort + ",PLAINTEXT_INTERNAL://:" + KafkaServerResource.InternalListenerPort)
+            .WithEnvironment("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,PLAINTEXT_INTERNAL:PLAINTEXT")
+            .WithEnvironment("KAFKA_INTER_BROKER_LISTENER_NAME", "PLAINTEXT_INTERNAL")
+            .WithEnvironment("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "1")
+            .WithEnvironment("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "1")
+            .WithEnvironment("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "1")
+            .WithEnvironment("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0")
+            .WithEnvironment("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false")
+            .WithEnvironment("KAFKA_LOG_DIRS", DataPath)
+            // Host processes reach the broker through the port Aspire publishes on the host;
+            // containers reach it by the resource's name on the container network.
+            .WithEnvironment(context =>
+            {
+                context.EnvironmentVariables["KAFKA_ADVERTISED_LISTENERS"] = ReferenceExpression.Create(
+                    $"PLAINTEXT://localhost:{kafka.PrimaryEndpoint.Property(EndpointProperty.Port)},PLAINTEXT_INTERNAL://{kafka.Name}:{InternalPortText}");
+            });
+    }
+
+    /// <summary>Keeps the broker's data in a named volume, so it survives restarts.</summary>
+    /// <param name="builder">The Kafka resource.</param>
+    /// <param name="name">Volume name; derived from the application and resource names when null.</param>
+    /// <param name="isReadOnly">Mount read-only.</param>
+    public static IResourceBuilder<KafkaServerResource> WithDataVolume(this IResourceBuilder<KafkaServerResource> builder, string? name = null, bool isReadOnly = false)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.WithVolume(name ?? VolumeNameGenerator.Generate(builder, "data"), DataPath, isReadOnly);
+    }
+
+    /// <summary>Adds a Kafka UI container that reads the cluster over the container network.</summary>
+    /// <param name="builder">The Kafka resource.</param>
+    /// <param name="hostPort">Host port of the UI; random when null.</param>
+    public static IResourceBuilder<KafkaServerResource> WithKafkaUI(this IResourceBuilder<KafkaServerResource> builder, int? hostPort = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var kafka = builder.Resource;
+        var ui = builder.ApplicationBuilder.AddContainer($"{kafka.Name}-ui", UiImage, UiTag)
+            .WithImageRegistry(Registry)
+            .WithHttpEndpoint(port: hostPort, targetPort: 8080)
+            .WithEnvironment("KAFKA_CLUSTERS_0_NAME", kafka.Name)
+            .WithEnvironment("KAFKA_CLUSTERS_0_BOOTSTRAPSERVERS", ReferenceExpression.Create(
+                $"{kafka.Name}:{InternalPortText}"))
+            .WaitFor(builder)
+            .ExcludeFromManifest();
+        _ = ui;
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds the embedded in-memory broker (librdkafka's mock cluster hosted by
+    /// <typeparamref name="TBrokerProject"/>), served on <paramref name="port"/>. For development and tests only.
+    /// </summary>
+    /// <param name="builder">The application builder.</param>
+    /// <param name="name">Resource name.</param>
+    /// <param name="port">Port clients connect to; random when null.</param>
+    public static IResourceBuilder<EmbeddedKafkaResource> AddEmbeddedKafka<TBrokerProject>(this IDistributedApplicationBuilder builder, string name, int? port = null)
+        where TBrokerProject : IProjectMetadata, new()
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var kafka = new EmbeddedKafkaResource(name);
+#pragma warning disable ASPIREPROJECTS001 // the same defaults AddProject applies; evaluation API of the pinned Aspire version
+        return builder.AddResource(kafka)
+            .WithAnnotation<IProjectMetadata>(new TBrokerProject())
+            .WithProjectDefaults(new ProjectResourceOptions { ExcludeLaunchProfile = true })
+            .WithHttpEndpoint(env: "ASPNETCORE_HTTP_PORTS")
+            .WithEndpoint(port: port, name: KafkaEndpoints.Primary, scheme: "tcp", env: "Broker__Port")
+            .WithEnvironment("Broker__AdvertisedHost", kafka.PrimaryEndpoint.Property(EndpointProperty.Host))
+            .WithEnvironment("Broker__AdvertisedPort", kafka.PrimaryEndpoint.Property(EndpointProperty.Port))
+            .WithHttpHealthCheck("/health");
+#pragma warning restore ASPIREPROJECTS001
+    }
+
+    /// <summary>Uses an existing cluster; nothing is started. Its health is checked like the others.</summary>
+    /// <param name="builder">The application builder.</param>
+    /// <param name="name">Resource name.</param>
+    /// <param name="bootstrapServers">Comma-separated <c>host:port</c> list.</param>
+    public static IResourceBuilder<ExternalKafkaResource> AddExternalKafka(this IDistributedApplicationBuilder builder, string name, string bootstrapServers)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(bootstrapServers);
+        var kafka = builder.AddResource(new ExternalKafkaResource(name, bootstrapServers))
+            .WithInitialState(new CustomResourceSnapshot
+            {
+                ResourceType = "Kafka (external)",
+                State = KnownResourceStates.Starting,
+                Properties = [new("kafka.bootstrap.servers", bootstrapServers)],
+            });
+
+        // Nothing runs for an external cluster; declare it running so its health check decides readiness.
+        builder.Eventing.Subscribe<BeforeStartEvent>(async (e, _) =>
+        {
+            var notifications = e.Services.GetRequiredService<ResourceNotificationService>();
+            await notifications.PublishUpdateAsync(kafka.Resource, s => s with
+            {
+                State = KnownResourceStates.Running,
+                StartTimeStamp = DateTime.UtcNow,
+            });
+        });
+        return kafka;
+    }
+
+    /// <summary>
+    /// Declares topics on a Kafka resource: the embedded broker creates them at start, other modes
+    /// get them from a health check that creates what is missing. Resources that wait for this one
+    /// start only when the topics exist.
+    /// </summary>
+    public static IResourceBuilder<T> WithTopics<T>(this IResourceBuilder<T> builder, params KafkaTopic[] topics)
+        where T : IResourceWithConnectionString
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var resource = builder.Resource;
+        builder.WithAnnotation(new KafkaTopicsAnnotation(topics));
+
+        if (resource is EmbeddedKafkaResource)
+        {
+            builder.WithAnnotation(new EnvironmentCallbackAnnotation(context =>
+            {
+                for (var i = 0; i < topics.Length; i++)
+                {
+                    context.EnvironmentVariables[$"Broker__Topics__{i}"] = topics[i].ToString();
+                }
+            }));
+        }
+
+        var key = $"{resource.Name}-topics";
+        builder.ApplicationBuilder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            key,
+            _ => new KafkaTopicsHealthCheck(ct => resource.ConnectionStringExpression.GetValueAsync(ct), topics, TimeSpan.FromSeconds(5)),
+            failureStatus: HealthStatus.Unhealthy,
+            tags: null));
+        return builder.WithHealthCheck(key);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Kafka mode {Mode}: {Reason}")]
+    private static partial void LogModeChosen(ILogger logger, KafkaMode mode, string reason);
+}

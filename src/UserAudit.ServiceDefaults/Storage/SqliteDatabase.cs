@@ -1,0 +1,91 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Data.Sqlite;
+
+namespace UserAudit.ServiceDefaults.Storage;
+
+/// <summary>Where a service keeps its embedded database; section <c>Storage</c>.</summary>
+public sealed class StorageOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string SectionName = "Storage";
+
+    /// <summary>Folder of the database file; created when missing.</summary>
+    [Required]
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>
+    /// SQLite <c>synchronous</c> level. <c>Normal</c> (with WAL) survives a killed process; <c>Full</c>
+    /// also survives power loss at the cost of an fsync per commit.
+    /// </summary>
+    [AllowedValues("Normal", "Full")]
+    public string Synchronous { get; set; } = "Normal";
+}
+
+/// <summary>
+/// An embedded SQLite database in WAL mode, created and migrated at start. Migrations are an
+/// ordered list of SQL scripts; <c>PRAGMA user_version</c> records how many have run.
+/// </summary>
+public sealed class SqliteDatabase
+{
+    private readonly string _connectionString;
+    private readonly string _synchronous;
+
+    /// <summary>Creates the database description; nothing is opened until used.</summary>
+    /// <param name="options">Storage options.</param>
+    /// <param name="fileName">File name inside <see cref="StorageOptions.DataDirectory"/>.</param>
+    public SqliteDatabase(StorageOptions options, string fileName)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Directory.CreateDirectory(options.DataDirectory);
+        FilePath = Path.GetFullPath(Path.Combine(options.DataDirectory, fileName));
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = FilePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+        _synchronous = options.Synchronous.Equals("Full", StringComparison.OrdinalIgnoreCase) ? "FULL" : "NORMAL";
+    }
+
+    /// <summary>Full path of the database file.</summary>
+    public string FilePath { get; }
+
+    /// <summary>Opens a pooled connection with the service's pragmas applied.</summary>
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken = default)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var pragma = connection.CreateCommand();
+        // busy_timeout lets concurrent writers queue instead of failing with SQLITE_BUSY.
+        pragma.CommandText = $"PRAGMA synchronous={_synchronous}; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;";
+        await pragma.ExecuteNonQueryAsync(cancellationToken);
+        return connection;
+    }
+
+    /// <summary>Switches to WAL and runs the migrations not yet applied, each in its own transaction.</summary>
+    public async Task MigrateAsync(IReadOnlyList<string> migrations, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(migrations);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using (var wal = connection.CreateCommand())
+        {
+            wal.CommandText = "PRAGMA journal_mode=WAL;";
+            await wal.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using var versionCommand = connection.CreateCommand();
+        versionCommand.CommandText = "PRAGMA user_version;";
+        var version = Convert.ToInt32(await versionCommand.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        for (var i = version; i < migrations.Count; i++)
+        {
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = $"{migrations[i]};\nPRAGMA user_version = {i + 1};";
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+    }
+}
