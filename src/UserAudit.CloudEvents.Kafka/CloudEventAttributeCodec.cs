@@ -137,6 +137,7 @@ internal static class CloudEventAttributeCodec
             cloudEvent[attribute] =
                 type == CloudEventAttributeType.String ? text
                 : type == CloudEventAttributeType.Timestamp && Rfc3339Timestamp.TryParse(text, out var timestamp) ? timestamp
+                : attribute == V1.SourceAttribute ? ParseSource(text)
                 : attribute.Parse(text);
         }
         catch (ArgumentException)
@@ -144,6 +145,26 @@ internal static class CloudEventAttributeCodec
             // The SDK's message quotes the value, so it is not attached.
             throw InvalidValue(attribute, member);
         }
+    }
+
+    /// <summary>
+    /// The last source parsed. A producer's events share one source, and parsing a
+    /// <see cref="Uri"/> is a large part of decoding a header, so the immutable instance is reused.
+    /// </summary>
+    private static ParsedSource? lastSource;
+
+    private sealed record ParsedSource(string Text, Uri Uri);
+
+    private static Uri ParseSource(string text)
+    {
+        var cached = Volatile.Read(ref lastSource);
+        if (cached is not null && string.Equals(cached.Text, text, StringComparison.Ordinal))
+        {
+            return cached.Uri;
+        }
+        var uri = (Uri)V1.SourceAttribute.Parse(text);
+        Volatile.Write(ref lastSource, new ParsedSource(text, uri));
+        return uri;
     }
 
     /// <summary>

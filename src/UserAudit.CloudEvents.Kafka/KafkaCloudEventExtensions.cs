@@ -22,10 +22,6 @@ namespace UserAudit.CloudEvents.Kafka;
 /// </remarks>
 public static class KafkaCloudEventExtensions
 {
-    private static readonly Dictionary<string, CloudEventAttribute> HeaderToAttribute =
-        CloudEventAttributeCodec.BuildHeaderMap(CloudEventKafkaHeaders.Prefix, StringComparer.Ordinal);
-
-    private static readonly Dictionary<string, string> AttributeToHeader = BuildAttributeToHeader();
 
     private static ReadOnlySpan<byte> SpecVersion10 => "1.0"u8;
 
@@ -238,7 +234,7 @@ public static class KafkaCloudEventExtensions
             {
                 continue;
             }
-            HeaderToAttribute.TryGetValue(key, out var known);
+            var known = KnownAttribute(key);
             var attribute = CloudEventAttributeCodec.ResolveAttribute(
                 cloudEvent, known, known?.Name ?? key[CloudEventKafkaHeaders.Prefix.Length..], key);
             byte[]? bytes = header.GetValueBytes();
@@ -288,7 +284,7 @@ public static class KafkaCloudEventExtensions
             string name = attribute.Name;
             string headerName = name == CloudEventsSpecVersion.V1_0.DataContentTypeAttribute.Name
                 ? CloudEventKafkaHeaders.ContentType
-                : AttributeToHeader.TryGetValue(name, out var cached) ? cached : CloudEventKafkaHeaders.Prefix + name;
+                : KnownHeaderName(name) ?? CloudEventKafkaHeaders.Prefix + name;
             headers.Add(headerName, pair.Value is DateTimeOffset timestamp
                 ? Rfc3339Timestamp.FormatUtf8(timestamp)
                 : CloudEventAttributeCodec.StrictUtf8.GetBytes(CloudEventAttributeCodec.FormatValue(attribute, pair.Value)));
@@ -332,13 +328,33 @@ public static class KafkaCloudEventExtensions
             ? segment.Array
             : memory.ToArray();
 
-    private static Dictionary<string, string> BuildAttributeToHeader()
+    // Switches on constant strings compile to length and character tests, cheaper than hashing
+    // the header name for every header of every message.
+    private static CloudEventAttribute? KnownAttribute(string header) => header switch
     {
-        var map = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var attribute in CloudEventAttributeCodec.KnownAttributes)
-        {
-            map.Add(attribute.Name, CloudEventKafkaHeaders.Prefix + attribute.Name);
-        }
-        return map;
-    }
+        CloudEventKafkaHeaders.Id => CloudEventsSpecVersion.V1_0.IdAttribute,
+        CloudEventKafkaHeaders.Source => CloudEventsSpecVersion.V1_0.SourceAttribute,
+        CloudEventKafkaHeaders.Type => CloudEventsSpecVersion.V1_0.TypeAttribute,
+        CloudEventKafkaHeaders.Subject => CloudEventsSpecVersion.V1_0.SubjectAttribute,
+        CloudEventKafkaHeaders.Time => CloudEventsSpecVersion.V1_0.TimeAttribute,
+        CloudEventKafkaHeaders.DataSchema => CloudEventsSpecVersion.V1_0.DataSchemaAttribute,
+        CloudEventKafkaHeaders.PartitionKey => Partitioning.PartitionKeyAttribute,
+        CloudEventKafkaHeaders.TraceParent => DistributedTracingExtension.TraceParent,
+        CloudEventKafkaHeaders.TraceState => DistributedTracingExtension.TraceState,
+        _ => null,
+    };
+
+    private static string? KnownHeaderName(string attributeName) => attributeName switch
+    {
+        "id" => CloudEventKafkaHeaders.Id,
+        "source" => CloudEventKafkaHeaders.Source,
+        "type" => CloudEventKafkaHeaders.Type,
+        "subject" => CloudEventKafkaHeaders.Subject,
+        "time" => CloudEventKafkaHeaders.Time,
+        "dataschema" => CloudEventKafkaHeaders.DataSchema,
+        "partitionkey" => CloudEventKafkaHeaders.PartitionKey,
+        "traceparent" => CloudEventKafkaHeaders.TraceParent,
+        "tracestate" => CloudEventKafkaHeaders.TraceState,
+        _ => null,
+    };
 }
