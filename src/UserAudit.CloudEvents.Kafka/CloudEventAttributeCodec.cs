@@ -118,9 +118,14 @@ internal static class CloudEventAttributeCodec
     /// Parses <paramref name="text"/> as the value of <paramref name="attribute"/> and sets it on the event.
     /// </summary>
     /// <exception cref="CloudEventBindingException">The attribute is already set (<see cref="CloudEventBindingError.DuplicateHeader"/>) or the text is invalid for it (<see cref="CloudEventBindingError.InvalidAttributeValue"/>).</exception>
-    internal static void SetAttribute(CloudEvent cloudEvent, CloudEventAttribute attribute, string text, string member)
+    /// <param name="cloudEvent">The event being decoded.</param>
+    /// <param name="attribute">The attribute the text is for.</param>
+    /// <param name="text">The canonical string form of the value.</param>
+    /// <param name="member">The header or attribute to name in errors.</param>
+    /// <param name="checkDuplicate">False when the caller already knows the attribute is not set yet.</param>
+    internal static void SetAttribute(CloudEvent cloudEvent, CloudEventAttribute attribute, string text, string member, bool checkDuplicate = true)
     {
-        if (cloudEvent[attribute.Name] is not null)
+        if (checkDuplicate && cloudEvent[attribute.Name] is not null)
         {
             throw new CloudEventBindingException(
                 CloudEventBindingError.DuplicateHeader, member,

@@ -220,6 +220,9 @@ public static class KafkaCloudEventExtensions
             CloudEventAttributeCodec.SetAttribute(cloudEvent, CloudEventsSpecVersion.V1_0.DataContentTypeAttribute, dataContentType, CloudEventKafkaHeaders.ContentType);
         }
 
+        // Known attributes already seen, one bit per KnownAttributes index: a cheaper duplicate
+        // check than asking the event for each of them.
+        int seen = 0;
         for (int i = 0; i < headers.Count; i++)
         {
             if (i == specVersionIndex || i == contentTypeIndex)
@@ -234,7 +237,18 @@ public static class KafkaCloudEventExtensions
             {
                 continue;
             }
-            var known = KnownAttribute(key);
+            int knownIndex = KnownAttributeIndex(key);
+            var known = knownIndex >= 0 ? CloudEventAttributeCodec.KnownAttributes[knownIndex] : null;
+            if (known is not null)
+            {
+                if ((seen & (1 << knownIndex)) != 0)
+                {
+                    throw new CloudEventBindingException(
+                        CloudEventBindingError.DuplicateHeader, key,
+                        $"Header '{key}' appears more than once; attribute '{known.Name}' must have exactly one value.");
+                }
+                seen |= 1 << knownIndex;
+            }
             var attribute = CloudEventAttributeCodec.ResolveAttribute(
                 cloudEvent, known, known?.Name ?? key[CloudEventKafkaHeaders.Prefix.Length..], key);
             byte[]? bytes = header.GetValueBytes();
@@ -244,7 +258,7 @@ public static class KafkaCloudEventExtensions
                     CloudEventBindingError.InvalidAttributeValue, key, $"Header '{key}' has no value.");
             }
             string text = CloudEventAttributeCodec.DecodeUtf8(bytes, key);
-            CloudEventAttributeCodec.SetAttribute(cloudEvent, attribute, text, key);
+            CloudEventAttributeCodec.SetAttribute(cloudEvent, attribute, text, key, checkDuplicate: known is null);
         }
 
         CloudEventAttributeCodec.Validate(cloudEvent, CloudEventKafkaHeaders.Prefix, checkValues: false);
@@ -330,18 +344,19 @@ public static class KafkaCloudEventExtensions
 
     // Switches on constant strings compile to length and character tests, cheaper than hashing
     // the header name for every header of every message.
-    private static CloudEventAttribute? KnownAttribute(string header) => header switch
+    /// <summary>The index in <see cref="CloudEventAttributeCodec.KnownAttributes"/> of the header's attribute, or -1.</summary>
+    private static int KnownAttributeIndex(string header) => header switch
     {
-        CloudEventKafkaHeaders.Id => CloudEventsSpecVersion.V1_0.IdAttribute,
-        CloudEventKafkaHeaders.Source => CloudEventsSpecVersion.V1_0.SourceAttribute,
-        CloudEventKafkaHeaders.Type => CloudEventsSpecVersion.V1_0.TypeAttribute,
-        CloudEventKafkaHeaders.Subject => CloudEventsSpecVersion.V1_0.SubjectAttribute,
-        CloudEventKafkaHeaders.Time => CloudEventsSpecVersion.V1_0.TimeAttribute,
-        CloudEventKafkaHeaders.DataSchema => CloudEventsSpecVersion.V1_0.DataSchemaAttribute,
-        CloudEventKafkaHeaders.PartitionKey => Partitioning.PartitionKeyAttribute,
-        CloudEventKafkaHeaders.TraceParent => DistributedTracingExtension.TraceParent,
-        CloudEventKafkaHeaders.TraceState => DistributedTracingExtension.TraceState,
-        _ => null,
+        CloudEventKafkaHeaders.Id => 0,
+        CloudEventKafkaHeaders.Source => 1,
+        CloudEventKafkaHeaders.Type => 2,
+        CloudEventKafkaHeaders.Subject => 3,
+        CloudEventKafkaHeaders.Time => 4,
+        CloudEventKafkaHeaders.DataSchema => 5,
+        CloudEventKafkaHeaders.PartitionKey => 6,
+        CloudEventKafkaHeaders.TraceParent => 7,
+        CloudEventKafkaHeaders.TraceState => 8,
+        _ => -1,
     };
 
     private static string? KnownHeaderName(string attributeName) => attributeName switch
