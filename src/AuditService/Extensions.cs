@@ -36,7 +36,9 @@ public static class Extensions
             // A replica that rejoins after another left waits about one session timeout.
             settings.Config.SessionTimeoutMs ??= 10_000;
         });
-        builder.AddKeyedKafkaProducer<byte[]?, byte[]?>(KafkaIngestionService.DeadLetterProducerKey);
+        // Same cluster, its own producer: dead letters must not queue behind anything else.
+        builder.AddKeyedKafkaProducer<byte[]?, byte[]?>(KafkaIngestionService.DeadLetterProducerKey,
+            settings => settings.ConnectionString ??= builder.Configuration.GetConnectionString("kafka"));
         services.AddSingleton<KafkaIngestionService>();
         services.AddSingleton<IKafkaRebalanceListener>(sp => sp.GetRequiredService<KafkaIngestionService>());
         services.AddHostedService(sp => sp.GetRequiredService<KafkaIngestionService>());

@@ -123,7 +123,10 @@ public static partial class KafkaClientExtensions
             var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger($"Confluent.Kafka.Consumer.{connectionName}");
             var telemetry = sp.GetRequiredService<KafkaTelemetry>();
             var monitor = sp.GetRequiredKeyedService<KafkaConsumerMonitor>(monitorKey);
-            var listener = serviceKey is null ? sp.GetService<IKafkaRebalanceListener>() : sp.GetKeyedService<IKafkaRebalanceListener>(serviceKey);
+            // Resolved at the first rebalance, not now: the listener is usually the very service
+            // that is being constructed with this consumer.
+            var listenerSlot = new Lazy<IKafkaRebalanceListener?>(() =>
+                serviceKey is null ? sp.GetService<IKafkaRebalanceListener>() : sp.GetKeyedService<IKafkaRebalanceListener>(serviceKey));
             var consumerBuilder = new ConsumerBuilder<TKey, TValue>(settings.Config)
                 .SetLogHandler((_, message) => LogLibrdkafka(logger, message))
                 .SetErrorHandler((_, error) =>
@@ -135,20 +138,20 @@ public static partial class KafkaClientExtensions
                 {
                     monitor.Assigned(partitions.Count);
                     LogRebalance(logger, "assigned", partitions);
-                    listener?.OnAssigned(partitions);
+                    listenerSlot.Value?.OnAssigned(partitions);
                 })
                 .SetPartitionsRevokedHandler((consumer, partitions) =>
                 {
                     // Finish and store what was processed before the partitions go to another member.
                     var revoked = partitions.ConvertAll(p => p.TopicPartition);
-                    listener?.OnRevoked(revoked);
+                    listenerSlot.Value?.OnRevoked(revoked);
                     monitor.Revoked(partitions.Count, lost: false);
                     LogRebalance(logger, "revoked", revoked);
                 })
                 .SetPartitionsLostHandler((consumer, partitions) =>
                 {
                     var lost = partitions.ConvertAll(p => p.TopicPartition);
-                    listener?.OnLost(lost);
+                    listenerSlot.Value?.OnLost(lost);
                     monitor.Revoked(partitions.Count, lost: true);
                     LogRebalance(logger, "lost", lost);
                 });
