@@ -1,0 +1,116 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using UserAudit.Tests.Infrastructure;
+using Xunit;
+
+namespace UserAudit.Tests.EndToEnd;
+
+/// <summary>
+/// The real AppHost, started through Aspire.Hosting.Testing on the embedded broker, with its own
+/// data folder and random ports. One instance serves the end-to-end tests that share it; tests
+/// that break things (kill a service, stop the broker) start their own.
+/// </summary>
+public sealed class UserAuditApp : IAsyncLifetime
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+
+    private DistributedApplication? _app;
+
+    /// <summary>Folder holding both services' databases.</summary>
+    public string DataRoot { get; } = Path.Combine(Path.GetTempPath(), "useraudit-tests", Guid.NewGuid().ToString("N"));
+
+    /// <summary>The running application.</summary>
+    public DistributedApplication App => _app ?? throw new InvalidOperationException("The application has not started.");
+
+    /// <summary>Client of UserService.</summary>
+    public HttpClient Users { get; private set; } = null!;
+
+    /// <summary>Client of AuditService.</summary>
+    public HttpClient Audit { get; private set; } = null!;
+
+    /// <summary>Client of the embedded broker's control API.</summary>
+    public HttpClient Broker { get; private set; } = null!;
+
+    /// <summary>Kafka bootstrap servers.</summary>
+    public string KafkaBootstrapServers { get; private set; } = "";
+
+    /// <summary>Extra AppHost arguments, for tests that need another shape.</summary>
+    public IList<string> Arguments { get; } = [];
+
+    /// <inheritdoc />
+    public async ValueTask InitializeAsync()
+    {
+        using var cts = new CancellationTokenSource(StartTimeout);
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.UserAudit_AppHost>(
+            ["--Kafka:Mode=embedded", $"--UserAudit:DataRoot={DataRoot}", .. Arguments], cts.Token);
+        builder.Services.AddLogging(logging => logging
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("Aspire.Hosting", LogLevel.Warning));
+        _app = await builder.BuildAsync(cts.Token);
+        await _app.StartAsync(cts.Token);
+        foreach (var resource in (string[])["kafka", "user-service", "audit-service"])
+        {
+            await _app.ResourceNotifications.WaitForResourceHealthyAsync(resource, cts.Token);
+        }
+
+        Users = _app.CreateHttpClient("user-service");
+        Audit = _app.CreateHttpClient("audit-service");
+        Broker = _app.CreateHttpClient("kafka", "http");
+        KafkaBootstrapServers = await _app.GetConnectionStringAsync("kafka", cts.Token) ?? throw new InvalidOperationException("No Kafka connection string.");
+    }
+
+    /// <summary>Creates a user and returns its id.</summary>
+    public async Task<string> CreateUserAsync(string name, string password, CancellationToken cancellationToken)
+    {
+        using var response = await Users.PostAsJsonAsync("/v1/users", new { name, password }, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+        return body.GetProperty("id").GetString()!;
+    }
+
+    /// <summary>Audit events whose subject is <paramref name="subject"/>, newest first, once at least <paramref name="count"/> are stored.</summary>
+    public Task<JsonElement[]> WaitForAuditEventsAsync(string subject, int count, CancellationToken cancellationToken, TimeSpan? timeout = null) =>
+        Eventually.GetAsync(async ct =>
+        {
+            var page = await Audit.GetFromJsonAsync<JsonElement>($"/v1/audit-events?subject={Uri.EscapeDataString(subject)}&limit=500", ct);
+            var items = page.GetProperty("items").EnumerateArray().ToArray();
+            return items.Length >= count ? items : null;
+        }, $"{count} audit event(s) with subject {subject}", timeout, cancellationToken);
+
+    /// <summary>Stops one resource (simulating its death) and waits until it reports stopped.</summary>
+    public async Task StopResourceAsync(string name, CancellationToken cancellationToken)
+    {
+        await App.ResourceCommands.ExecuteCommandAsync(name, KnownResourceCommands.StopCommand, cancellationToken);
+        await App.ResourceNotifications.WaitForResourceAsync(name, KnownResourceStates.TerminalStates, cancellationToken);
+    }
+
+    /// <summary>Starts a stopped resource again and waits until it is healthy.</summary>
+    public async Task StartResourceAsync(string name, CancellationToken cancellationToken)
+    {
+        await App.ResourceCommands.ExecuteCommandAsync(name, KnownResourceCommands.StartCommand, cancellationToken);
+        await App.ResourceNotifications.WaitForResourceHealthyAsync(name, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(DataRoot, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A process may still hold a file for a moment; the temp folder is cleaned by the OS.
+        }
+    }
+}

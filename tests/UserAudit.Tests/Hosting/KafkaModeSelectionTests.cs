@@ -1,0 +1,65 @@
+using UserAudit.AppHost.Kafka;
+using Xunit;
+
+namespace UserAudit.Tests.Hosting;
+
+public sealed class KafkaModeSelectionTests
+{
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("auto")]
+    [InlineData("AUTO")]
+    public void Auto_mode_uses_the_container_when_a_runtime_answers(string? configured)
+    {
+        var decision = KafkaModeSelector.Select(configured, null, () => "podman");
+
+        Assert.Equal(KafkaMode.Container, decision.Mode);
+        Assert.Contains("podman", decision.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Auto_mode_falls_back_to_the_embedded_broker_when_no_runtime_answers()
+    {
+        var decision = KafkaModeSelector.Select("auto", null, () => null);
+
+        Assert.Equal(KafkaMode.Embedded, decision.Mode);
+        Assert.Contains("no container runtime", decision.Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("embedded", KafkaMode.Embedded)]
+    [InlineData("Container", KafkaMode.Container)]
+    public void An_explicit_mode_is_used_without_probing(string configured, KafkaMode expected)
+    {
+        var decision = KafkaModeSelector.Select(configured, null, () => throw new InvalidOperationException("must not probe"));
+
+        Assert.Equal(expected, decision.Mode);
+    }
+
+    [Fact]
+    public void External_mode_uses_the_configured_connection_string()
+    {
+        var decision = KafkaModeSelector.Select("external", "broker-1:9092,broker-2:9092", () => null);
+
+        Assert.Equal(KafkaMode.External, decision.Mode);
+    }
+
+    [Fact]
+    public void External_mode_without_a_connection_string_names_the_missing_setting()
+    {
+        var error = Assert.Throws<ArgumentException>(() => KafkaModeSelector.Select("external", " ", () => null));
+
+        Assert.Contains("ConnectionStrings:kafka", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("kraft")]
+    [InlineData("1")]
+    public void An_unknown_mode_is_rejected_with_the_valid_choices(string configured)
+    {
+        var error = Assert.Throws<ArgumentException>(() => KafkaModeSelector.Select(configured, null, () => null));
+
+        Assert.Contains("auto, container, embedded, external", error.Message, StringComparison.Ordinal);
+    }
+}
