@@ -19,13 +19,22 @@ builder.AddProject<Projects.UserService>("user-service", project => project.Excl
     .WithReference(kafka).WaitFor(kafka)
     .WithHttpHealthCheck("/health");
 
-builder.AddProject<Projects.AuditService>("audit-service", project => project.ExcludeLaunchProfile = true)
+var auditService = builder.AddProject<Projects.AuditService>("audit-service", project => project.ExcludeLaunchProfile = true)
     .WithHttpEndpoint(port: builder.Configuration.GetValue<int?>("AuditService:Port"), env: "ASPNETCORE_HTTP_PORTS")
     .WithEnvironment("Storage__DataDirectory", Path.Combine(dataRoot, "audit-service"))
     .WithEnvironment("Ingestion__Topic", Topics.Audit)
     .WithEnvironment("Ingestion__DeadLetterTopic", Topics.AuditDeadLetter)
     .WithReference(kafka).WaitFor(kafka)
     .WithHttpHealthCheck("/health");
+
+// Replicas share one consumer group (they split the partitions) and one database file (the
+// (source, id) constraint dedupes across them). The endpoint sets only the proxy's port, so each
+// replica gets a port of its own behind it.
+var auditReplicas = builder.Configuration.GetValue("AuditService:Replicas", 1);
+if (auditReplicas > 1)
+{
+    auditService.WithReplicas(auditReplicas);
+}
 
 builder.Build().Run();
 
