@@ -12,8 +12,15 @@ var kafka = builder.AddKafkaForMode<Projects.UserAudit_KafkaBroker>("kafka",
 var dataRoot = Path.GetFullPath(builder.Configuration["UserAudit:DataRoot"]
     ?? Path.Combine(builder.AppHostDirectory, "..", "..", ".data"));
 
-builder.AddProject<Projects.UserService>("user-service", project => project.ExcludeLaunchProfile = true)
-    .WithHttpEndpoint(port: builder.Configuration.GetValue<int?>("UserService:Port"), env: "ASPNETCORE_HTTP_PORTS")
+// AuditService's API key: generated once and kept in user secrets, so `dotnet run` needs no setup.
+var auditApiKey = builder.AddParameter("audit-api-key",
+    new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
+
+var userService = builder.AddProject<Projects.UserService>("user-service", project => project.ExcludeLaunchProfile = true)
+    .WithHttpEndpoint(port: builder.Configuration.GetValue<int?>("UserService:Port"), env: "ASPNETCORE_HTTP_PORTS");
+userService
+    // Events name their JSON Schema by a URL that resolves: UserService serves the catalog's schemas.
+    .WithEnvironment("Events__SchemaBaseUri", ReferenceExpression.Create($"{userService.GetEndpoint("http")}/v1/schemas/"))
     .WithEnvironment("Storage__DataDirectory", Path.Combine(dataRoot, "user-service"))
     .WithEnvironment("Events__Topic", Topics.Audit)
     .WithReference(kafka).WaitFor(kafka)
@@ -24,6 +31,7 @@ var auditService = builder.AddProject<Projects.AuditService>("audit-service", pr
     .WithEnvironment("Storage__DataDirectory", Path.Combine(dataRoot, "audit-service"))
     .WithEnvironment("Ingestion__Topic", Topics.Audit)
     .WithEnvironment("Ingestion__DeadLetterTopic", Topics.AuditDeadLetter)
+    .WithEnvironment("Auth__ApiKey", auditApiKey)
     .WithReference(kafka).WaitFor(kafka)
     .WithHttpHealthCheck("/health");
 

@@ -1,5 +1,6 @@
 using Scalar.AspNetCore;
 using UserService;
+using UserService.Events;
 using UserService.Users;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -19,5 +20,6 @@ if (app.Environment.IsDevelopment())
 }
 
 app.MapUsersApi();
+app.MapSchemasApi();
 
 app.Run();

@@ -191,6 +191,11 @@ public sealed partial class OutboxRelay(
             DataContentType = "application/json",
             Data = JsonSerializer.Deserialize<JsonElement>(message.Data),
         };
+        if (_events.SchemaBaseUri is { } schemas)
+        {
+            cloudEvent.DataSchema = new Uri(schemas, UserEventSchemas.FileOf(message.Type));
+        }
+
         var parent = message.TraceParent is not null && ActivityContext.TryParse(message.TraceParent, message.TraceState, out var context)
             ? context
             : default;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using UserService.Events;
 
 namespace UserService.Users;
@@ -68,7 +67,10 @@ public static class UsersApi
         if (result.PreviousResponse is not null)
         {
             var previous = JsonSerializer.Deserialize(result.PreviousResponse, UserJsonContext.Default.UserResponse)!;
-            if (previous.Name != user.Name)
+            // Same key, same request: same name, and the same password (checked against the stored
+            // hash, so nothing derived from the password is kept for idempotency).
+            var original = await services.Store.FindAsync(previous.Id, cancellationToken);
+            if (previous.Name != user.Name || (original is not null && !services.Passwords.Verify(original.PasswordHash, password!)))
             {
                 return JsonBody.Problem(StatusCodes.Status409Conflict, "Idempotency-Key reused", "This Idempotency-Key was used for a different request.");
             }
@@ -81,7 +83,7 @@ public static class UsersApi
         return TypedResults.Created($"/v1/users/{user.Id}", UserResponse.From(user));
     }
 
-    private static async Task<Results<Ok<UserResponse>, NotFound<ProblemDetails>, ProblemHttpResult>> GetAsync(
+    private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> GetAsync(
         string id, HttpContext context, UserStore store, CancellationToken cancellationToken)
     {
         if (!IsUserId(id))
@@ -118,7 +120,7 @@ public static class UsersApi
         return TypedResults.Ok(new UserPage(page, users.Count > size ? page[^1].Id : null));
     }
 
-    private static async Task<Results<Ok<UserResponse>, NotFound<ProblemDetails>, ProblemHttpResult, ValidationProblem>> UpdateAsync(
+    private static async Task<Results<Ok<UserResponse>, ProblemHttpResult, ValidationProblem>> UpdateAsync(
         string id, HttpRequest request, UserServices services, bool replace, CancellationToken cancellationToken)
     {
         if (!IsUserId(id))
@@ -184,7 +186,7 @@ public static class UsersApi
         }
     }
 
-    private static async Task<Results<NoContent, NotFound<ProblemDetails>, ProblemHttpResult>> DeleteAsync(
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
         string id, HttpRequest request, [AsParameters] UserServices services, CancellationToken cancellationToken)
     {
         if (!IsUserId(id))
@@ -230,12 +232,8 @@ public static class UsersApi
     private static ProblemHttpResult InvalidId() =>
         JsonBody.Problem(StatusCodes.Status400BadRequest, "Invalid user id", "A user id is a UUID such as 0190a5c4-2f1e-7c3a-9d2b-4e5f6a7b8c9d.");
 
-    private static NotFound<ProblemDetails> UserNotFound(string id) => TypedResults.NotFound(new ProblemDetails
-    {
-        Status = StatusCodes.Status404NotFound,
-        Title = "User not found",
-        Detail = $"There is no user {id}.",
-    });
+    private static ProblemHttpResult UserNotFound(string id) =>
+        JsonBody.Problem(StatusCodes.Status404NotFound, "User not found", $"There is no user {id}.");
 
     private static ProblemHttpResult StaleVersion() =>
         JsonBody.Problem(StatusCodes.Status412PreconditionFailed, "Version mismatch", "The user changed since the ETag in If-Match was read; read it again and retry.");

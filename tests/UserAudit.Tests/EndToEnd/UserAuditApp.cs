@@ -1,4 +1,6 @@
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
@@ -30,7 +32,10 @@ public sealed class UserAuditApp : IAsyncLifetime
     /// <summary>Client of UserService.</summary>
     public HttpClient Users { get; private set; } = null!;
 
-    /// <summary>Client of AuditService.</summary>
+    /// <summary>AuditService's API key, given to the AppHost as its <c>audit-api-key</c> parameter.</summary>
+    public string AuditApiKey { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
+
+    /// <summary>Client of AuditService, sending <see cref="AuditApiKey"/>.</summary>
     public HttpClient Audit { get; private set; } = null!;
 
     /// <summary>Client of the embedded broker's control API.</summary>
@@ -47,10 +52,11 @@ public sealed class UserAuditApp : IAsyncLifetime
     {
         using var cts = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.UserAudit_AppHost>(
-            ["--Kafka:Mode=embedded", $"--UserAudit:DataRoot={DataRoot}", .. Arguments], cts.Token);
+            ["--Kafka:Mode=embedded", $"--UserAudit:DataRoot={DataRoot}", $"--Parameters:audit-api-key={AuditApiKey}", .. Arguments], cts.Token);
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
-            .AddFilter("Aspire.Hosting", LogLevel.Warning));
+            .AddFilter("Aspire.Hosting", LogLevel.Warning)
+            .AddFilter("System.Net.Http", LogLevel.Warning));
         _app = await builder.BuildAsync(cts.Token);
         await _app.StartAsync(cts.Token);
         foreach (var resource in (string[])["kafka", "user-service", "audit-service"])
@@ -60,6 +66,7 @@ public sealed class UserAuditApp : IAsyncLifetime
 
         Users = _app.CreateHttpClient("user-service");
         Audit = _app.CreateHttpClient("audit-service");
+        Audit.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AuditApiKey);
         Broker = _app.CreateHttpClient("kafka", "http");
         KafkaBootstrapServers = await _app.GetConnectionStringAsync("kafka", cts.Token) ?? throw new InvalidOperationException("No Kafka connection string.");
     }
