@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using AuditService.Api;
 using Microsoft.Data.Sqlite;
@@ -6,10 +7,26 @@ using UserAudit.ServiceDefaults.Storage;
 
 namespace AuditService.Store;
 
-/// <summary>Filters of an audit query; every one optional.</summary>
+/// <summary>
+/// Filters of an audit query; every one optional. <see cref="From"/> (inclusive) and <see cref="To"/>
+/// (exclusive) apply to the event's <c>time</c>; <see cref="Before"/> is the paging cursor.
+/// </summary>
 public sealed record AuditQuery(
     string? Type = null, string? Source = null, string? Subject = null,
     DateTimeOffset? From = null, DateTimeOffset? To = null, long? Before = null, int Limit = 50);
+
+/// <summary>What <see cref="AuditEventStore.CountAsync"/> groups by.</summary>
+public enum AuditCountDimension
+{
+    /// <summary>The event's <c>type</c>.</summary>
+    Type,
+
+    /// <summary>The UTC hour of the event's <c>time</c>.</summary>
+    Hour,
+}
+
+/// <summary>One group of a count: a type, or an hour as UTC ISO 8601 (<c>2026-01-31T12:00:00Z</c>).</summary>
+public sealed record AuditCount(string Key, long Count);
 
 /// <summary>A stored event and its position (the cursor of newest-first paging).</summary>
 public sealed record StoredAuditEvent(long Sequence, AuditRecord Record);
@@ -114,22 +131,14 @@ public sealed class AuditEventStore(SqliteDatabase database)
         ArgumentNullException.ThrowIfNull(query);
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"""
-            SELECT {Columns} FROM audit_events
-            WHERE ($type IS NULL OR type = $type)
-              AND ($source IS NULL OR source = $source)
-              AND ($subject IS NULL OR subject = $subject)
-              AND ($from IS NULL OR time_unix_ms >= $from)
-              AND ($to IS NULL OR time_unix_ms < $to)
-              AND ($before IS NULL OR seq < $before)
-            ORDER BY seq DESC LIMIT $limit
-            """;
-        command.Parameters.AddWithValue("$type", (object?)query.Type ?? DBNull.Value);
-        command.Parameters.AddWithValue("$source", (object?)query.Source ?? DBNull.Value);
-        command.Parameters.AddWithValue("$subject", (object?)query.Subject ?? DBNull.Value);
-        command.Parameters.AddWithValue("$from", query.From is { } f ? f.ToUnixTimeMilliseconds() : DBNull.Value);
-        command.Parameters.AddWithValue("$to", query.To is { } t ? t.ToUnixTimeMilliseconds() : DBNull.Value);
-        command.Parameters.AddWithValue("$before", (object?)query.Before ?? DBNull.Value);
+        var where = Where(command, query);
+        if (query.Before is { } before)
+        {
+            where += " AND seq < $before";
+            command.Parameters.AddWithValue("$before", before);
+        }
+
+        command.CommandText = $"SELECT {Columns} FROM audit_events WHERE {where} ORDER BY seq DESC LIMIT $limit";
         command.Parameters.AddWithValue("$limit", query.Limit);
         var events = new List<StoredAuditEvent>(query.Limit);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -139,6 +148,64 @@ public sealed class AuditEventStore(SqliteDatabase database)
         }
 
         return events;
+    }
+
+    /// <summary>
+    /// Every event matching the filters, newest first, read in pages of <see cref="AuditQuery.Limit"/>
+    /// rows with a fresh short query each, so a long export neither holds the whole result in memory
+    /// nor keeps one read transaction open (which would stop WAL checkpoints) for its duration.
+    /// </summary>
+    public async IAsyncEnumerable<StoredAuditEvent> ReadAllAsync(AuditQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var page = query;
+        while (true)
+        {
+            var events = await QueryAsync(page, cancellationToken);
+            foreach (var stored in events)
+            {
+                yield return stored;
+            }
+
+            if (events.Count < page.Limit)
+            {
+                yield break;
+            }
+
+            page = page with { Before = events[^1].Sequence };
+        }
+    }
+
+    /// <summary>
+    /// How many events match the filters, per type (most frequent first) or per hour of the event's
+    /// <c>time</c> (oldest first; events without a time fall in no hour).
+    /// </summary>
+    public async Task<IReadOnlyList<AuditCount>> CountAsync(AuditQuery query, AuditCountDimension by, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        var where = Where(command, query);
+        command.CommandText = by switch
+        {
+            AuditCountDimension.Type => $"SELECT type, COUNT(*) AS n FROM audit_events WHERE {where} GROUP BY type ORDER BY n DESC, type",
+            AuditCountDimension.Hour => $"""
+                SELECT time_unix_ms / 3600000 AS hour, COUNT(*) FROM audit_events
+                WHERE {where} AND time_unix_ms IS NOT NULL GROUP BY hour ORDER BY hour
+                """,
+            _ => throw new ArgumentOutOfRangeException(nameof(by), by, "Unknown count dimension."),
+        };
+        var counts = new List<AuditCount>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var key = by == AuditCountDimension.Type
+                ? reader.GetString(0)
+                : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0) * 3_600_000).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+            counts.Add(new AuditCount(key, reader.GetInt64(1)));
+        }
+
+        return counts;
     }
 
     /// <summary>One event by its identity, or null.</summary>
@@ -153,14 +220,72 @@ public sealed class AuditEventStore(SqliteDatabase database)
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
     }
 
-    /// <summary>Deletes events received before <paramref name="before"/>; returns how many.</summary>
+    /// <summary>
+    /// Deletes events received before <paramref name="before"/>; returns how many. Rows go in
+    /// batches, each its own short write transaction, so ingestion is never locked out for long.
+    /// </summary>
     public async Task<int> DeleteReceivedBeforeAsync(DateTimeOffset before, CancellationToken cancellationToken)
     {
+        const int batchSize = 5_000;
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM audit_events WHERE received_unix_ms < $before";
+        command.CommandText = """
+            DELETE FROM audit_events WHERE seq IN
+                (SELECT seq FROM audit_events WHERE received_unix_ms < $before LIMIT $batch)
+            """;
         command.Parameters.AddWithValue("$before", before.ToUnixTimeMilliseconds());
-        return await command.ExecuteNonQueryAsync(cancellationToken);
+        command.Parameters.AddWithValue("$batch", batchSize);
+        var total = 0;
+        int deleted;
+        do
+        {
+            deleted = await command.ExecuteNonQueryAsync(cancellationToken);
+            total += deleted;
+        }
+        while (deleted == batchSize);
+
+        return total;
+    }
+
+    /// <summary>
+    /// The WHERE clause of the filters present, parameters added to <paramref name="command"/>. Only
+    /// present filters appear, so SQLite can pick the index of the most selective one.
+    /// </summary>
+    private static string Where(SqliteCommand command, AuditQuery query)
+    {
+        var clauses = new List<string>(5) { "1 = 1" };
+        void Add(string clause, string name, object value)
+        {
+            clauses.Add(clause);
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        if (query.Type is not null)
+        {
+            Add("type = $type", "$type", query.Type);
+        }
+
+        if (query.Source is not null)
+        {
+            Add("source = $source", "$source", query.Source);
+        }
+
+        if (query.Subject is not null)
+        {
+            Add("subject = $subject", "$subject", query.Subject);
+        }
+
+        if (query.From is { } from)
+        {
+            Add("time_unix_ms >= $from", "$from", from.ToUnixTimeMilliseconds());
+        }
+
+        if (query.To is { } to)
+        {
+            Add("time_unix_ms < $to", "$to", to.ToUnixTimeMilliseconds());
+        }
+
+        return string.Join(" AND ", clauses);
     }
 
     private const string Columns = "seq, source, id, type, specversion, subject, time, datacontenttype, dataschema, extensions, data_json, data_bytes, kafka_topic, kafka_partition, kafka_offset, received_at";
