@@ -1,4 +1,5 @@
 using AuditService.Ingestion;
+using AuditService.Retention;
 using AuditService.Store;
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
@@ -10,7 +11,7 @@ namespace AuditService;
 /// <summary>AuditService's wiring.</summary>
 public static class Extensions
 {
-    /// <summary>Storage, the Kafka consumer, the dead-letter producer and the ingestion loop.</summary>
+    /// <summary>Storage, retention, the Kafka consumer, the dead-letter producer and the ingestion loop.</summary>
     public static void AddAuditServiceComponents(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -28,6 +29,7 @@ public static class Extensions
         services.AddHostedService<DatabaseMigrator>();
         services.AddSingleton<AuditEventStore>();
         services.AddSingleton<AuditEventLog>();
+        services.AddAuditRetention();
 
         var groupId = builder.Configuration[$"{IngestionOptions.SectionName}:GroupId"] ?? "audit";
         builder.AddKafkaConsumer<byte[]?, byte[]?>("kafka", settings =>
