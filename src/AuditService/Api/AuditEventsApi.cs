@@ -1,9 +1,12 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
 using AuditService.Store;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Net.Http.Headers;
+using CloudNative.CloudEvents;
 
 namespace AuditService.Api;
 
@@ -25,13 +28,49 @@ public sealed record AuditEventResponse(
 public sealed record AuditEventPage(IReadOnlyList<AuditEventResponse> Items, string? NextCursor);
 
 /// <summary>Query parameters of <c>GET /v1/audit-events</c>.</summary>
-public sealed record AuditEventFilter(string? Type, string? Source, string? Subject, string? From, string? To, string? Cursor, int? Limit);
+/// <param name="Type">Only events of this type.</param>
+/// <param name="Source">Only events from this source.</param>
+/// <param name="Subject">Only events about this subject: a user's history is <c>subject=&lt;user id&gt;</c>.</param>
+/// <param name="From">Only events whose <c>time</c> is at or after this RFC 3339 timestamp.</param>
+/// <param name="To">Only events whose <c>time</c> is before this RFC 3339 timestamp.</param>
+/// <param name="Cursor">The <c>nextCursor</c> of the previous page.</param>
+/// <param name="Limit">Page size, 1 to 500; 50 by default.</param>
+public sealed record AuditEventFilter(string? Type, string? Source, string? Subject, string? From, string? To, string? Cursor, string? Limit);
 
-/// <summary><c>/v1/audit-events</c>: stored events, newest first, filtered and paged.</summary>
-public static class AuditEventsApi
+/// <summary>Query parameters of <c>GET /v1/audit-events/export</c>.</summary>
+/// <param name="Format"><c>batch</c> or <c>ndjson</c>; when absent, the <c>Accept</c> header decides, batch by default.</param>
+/// <param name="Type">Only events of this type.</param>
+/// <param name="Source">Only events from this source.</param>
+/// <param name="Subject">Only events about this subject.</param>
+/// <param name="From">Only events whose <c>time</c> is at or after this RFC 3339 timestamp.</param>
+/// <param name="To">Only events whose <c>time</c> is before this RFC 3339 timestamp.</param>
+/// <param name="Accept">The request's <c>Accept</c> header.</param>
+public sealed record AuditExportFilter(
+    string? Format, string? Type, string? Source, string? Subject, string? From, string? To, [FromHeader(Name = "Accept")] string? Accept);
+
+/// <summary>Query parameters of <c>GET /v1/audit-events/counts</c>.</summary>
+/// <param name="By"><c>type</c> (the default) or <c>hour</c> (UTC hour of the event's <c>time</c>).</param>
+/// <param name="Type">Only events of this type.</param>
+/// <param name="Source">Only events from this source.</param>
+/// <param name="Subject">Only events about this subject.</param>
+/// <param name="From">Only events whose <c>time</c> is at or after this RFC 3339 timestamp.</param>
+/// <param name="To">Only events whose <c>time</c> is before this RFC 3339 timestamp.</param>
+public sealed record AuditCountFilter(string? By, string? Type, string? Source, string? Subject, string? From, string? To);
+
+/// <summary>
+/// <c>/v1/audit-events</c>: stored events, newest stored first, filtered, paged, exported and
+/// counted.
+/// </summary>
+public static partial class AuditEventsApi
 {
     /// <summary>Largest page.</summary>
     public const int MaxPageSize = 500;
+
+    /// <summary>Page size when the caller names none.</summary>
+    public const int DefaultPageSize = 50;
+
+    // Rows per store query while exporting: small enough to keep memory flat, large enough to be cheap.
+    private const int ExportChunkSize = 500;
 
     /// <summary>Maps the endpoints.</summary>
     public static RouteGroupBuilder MapAuditEventsApi(this IEndpointRouteBuilder app)
@@ -39,73 +78,52 @@ public static class AuditEventsApi
         var group = app.MapGroup("/v1/audit-events").WithTags("Audit events");
         group.MapGet("/", ListAsync).WithName("ListAuditEvents");
         group.MapGet("/by-id", GetAsync).WithName("GetAuditEvent");
+        group.MapGet("/export", Export).WithName("ExportAuditEvents");
+        group.MapGet("/counts", CountAsync).WithName("CountAuditEvents");
         return group;
     }
 
-    /// <summary>Turns query parameters into a store query, or a problem naming the bad parameter.</summary>
-    public static (AuditQuery? Query, ProblemHttpResult? Problem) Parse(AuditEventFilter filter, int defaultLimit, int maxLimit)
+    private static async Task<Results<Ok<AuditEventPage>, ProblemHttpResult>> ListAsync([AsParameters] AuditEventFilter filter, AuditEventStore store, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(filter);
-        var limit = filter.Limit ?? defaultLimit;
-        if (limit < 1 || limit > maxLimit)
+        if (ParseFilters(filter.Type, filter.Source, filter.Subject, filter.From, filter.To, out var query) is { } problem)
         {
-            return (null, Problem("limit", $"limit must be between 1 and {maxLimit}."));
+            return problem;
         }
 
-        DateTimeOffset? from = null, to = null;
-        if (filter.From is not null)
+        var limit = DefaultPageSize;
+        if (filter.Limit is not null && (!int.TryParse(filter.Limit, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1 || limit > MaxPageSize))
         {
-            if (!DateTimeOffset.TryParse(filter.From, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var f))
-            {
-                return (null, Problem("from", "from must be an RFC 3339 timestamp such as 2026-01-31T12:00:00Z."));
-            }
-
-            from = f;
-        }
-
-        if (filter.To is not null)
-        {
-            if (!DateTimeOffset.TryParse(filter.To, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var t))
-            {
-                return (null, Problem("to", "to must be an RFC 3339 timestamp such as 2026-01-31T12:00:00Z."));
-            }
-
-            to = t;
+            return Problem("limit", $"limit must be a whole number from 1 to {MaxPageSize}.");
         }
 
         long? before = null;
         if (filter.Cursor is not null)
         {
-            if (!long.TryParse(filter.Cursor, NumberStyles.None, CultureInfo.InvariantCulture, out var c) || c < 1)
+            if (!long.TryParse(filter.Cursor, NumberStyles.None, CultureInfo.InvariantCulture, out var cursor) || cursor < 1)
             {
-                return (null, Problem("cursor", "cursor must be the nextCursor of a previous page."));
+                return Problem("cursor", "cursor must be the nextCursor of a previous page.");
             }
 
-            before = c;
+            before = cursor;
         }
 
-        return (new AuditQuery(Empty(filter.Type), Empty(filter.Source), Empty(filter.Subject), from, to, before, limit), null);
-    }
-
-    private static async Task<Results<Ok<AuditEventPage>, ProblemHttpResult>> ListAsync([AsParameters] AuditEventFilter filter, AuditEventStore store, CancellationToken cancellationToken)
-    {
-        var (query, problem) = Parse(filter, 50, MaxPageSize);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        var events = await store.QueryAsync(query! with { Limit = query!.Limit + 1 }, cancellationToken);
-        var page = events.Take(query.Limit).ToList();
-        var next = events.Count > query.Limit ? page[^1].Sequence.ToString(CultureInfo.InvariantCulture) : null;
+        // One row more than asked tells whether another page exists.
+        var events = await store.QueryAsync(query with { Before = before, Limit = limit + 1 }, cancellationToken);
+        var page = events.Take(limit).ToList();
+        var next = events.Count > limit ? page[^1].Sequence.ToString(CultureInfo.InvariantCulture) : null;
         return TypedResults.Ok(new AuditEventPage([.. page.Select(e => AuditEventResponse.From(e.Record))], next));
     }
 
     private static async Task<Results<Ok<AuditEventResponse>, NotFound<ProblemDetails>, ProblemHttpResult>> GetAsync(string? source, string? id, AuditEventStore store, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(source) || string.IsNullOrEmpty(id))
+        if (string.IsNullOrEmpty(source))
         {
-            return Problem("source", "source and id are both required: an event is identified by the pair.");
+            return Problem("source", "source is required: an event is identified by its source and id.");
+        }
+
+        if (string.IsNullOrEmpty(id))
+        {
+            return Problem("id", "id is required: an event is identified by its source and id.");
         }
 
         var stored = await store.FindAsync(source, id, cancellationToken);
@@ -114,10 +132,121 @@ public static class AuditEventsApi
             : TypedResults.Ok(AuditEventResponse.From(stored.Record));
     }
 
+    private static Results<CloudEventExportResult, ProblemHttpResult> Export([AsParameters] AuditExportFilter filter, AuditEventStore store)
+    {
+        if (ParseFilters(filter.Type, filter.Source, filter.Subject, filter.From, filter.To, out var query) is { } problem)
+        {
+            return problem;
+        }
+
+        ExportFormat format;
+        switch (filter.Format?.ToUpperInvariant())
+        {
+            case null:
+                format = PrefersNdjson(filter.Accept) ? ExportFormat.Ndjson : ExportFormat.Batch;
+                break;
+            case "BATCH":
+                format = ExportFormat.Batch;
+                break;
+            case "NDJSON":
+                format = ExportFormat.Ndjson;
+                break;
+            default:
+                return Problem("format", "format must be 'batch' (application/cloudevents-batch+json) or 'ndjson' (application/x-ndjson).");
+        }
+
+        // The enumeration runs when the result executes, page by page, as the response is written.
+        return new CloudEventExportResult(store.ReadAllAsync(query with { Limit = ExportChunkSize }, CancellationToken.None), format);
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<AuditCount>>, ProblemHttpResult>> CountAsync([AsParameters] AuditCountFilter filter, AuditEventStore store, CancellationToken cancellationToken)
+    {
+        if (ParseFilters(filter.Type, filter.Source, filter.Subject, filter.From, filter.To, out var query) is { } problem)
+        {
+            return problem;
+        }
+
+        AuditCountDimension by;
+        switch (filter.By?.ToUpperInvariant())
+        {
+            case null or "TYPE":
+                by = AuditCountDimension.Type;
+                break;
+            case "HOUR":
+                by = AuditCountDimension.Hour;
+                break;
+            default:
+                return Problem("by", "by must be 'type' or 'hour'.");
+        }
+
+        return TypedResults.Ok(await store.CountAsync(query, by, cancellationToken));
+    }
+
+    /// <summary>The filters shared by every endpoint, or a problem naming the bad parameter.</summary>
+    private static ProblemHttpResult? ParseFilters(string? type, string? source, string? subject, string? from, string? to, out AuditQuery query)
+    {
+        query = new AuditQuery();
+        DateTimeOffset? fromTime = null, toTime = null;
+        if (from is not null)
+        {
+            if (!TryParseTime(from, out var f))
+            {
+                return Problem("from", "from must be an RFC 3339 timestamp such as 2026-01-31T12:00:00Z.");
+            }
+
+            fromTime = f;
+        }
+
+        if (to is not null)
+        {
+            if (!TryParseTime(to, out var t))
+            {
+                return Problem("to", "to must be an RFC 3339 timestamp such as 2026-01-31T12:00:00Z.");
+            }
+
+            toTime = t;
+        }
+
+        if (fromTime > toTime)
+        {
+            return Problem("from", "from must not be later than to.");
+        }
+
+        query = new AuditQuery(Empty(type), Empty(source), Empty(subject), fromTime, toTime);
+        return null;
+    }
+
+    private static bool TryParseTime(string text, out DateTimeOffset value)
+    {
+        // An unescaped '+' in a query string arrives as a space: read "12:00:00 02:00" as "+02:00".
+        text = text.Replace(' ', '+');
+        value = default;
+        return Rfc3339().IsMatch(text)
+            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out value);
+    }
+
+    // RFC 3339 date-time: the offset is required, so no timestamp is read in the server's zone.
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,7})?([Zz]|[+-]\d{2}:\d{2})$", RegexOptions.CultureInvariant)]
+    private static partial Regex Rfc3339();
+
+    private static bool PrefersNdjson(string? accept)
+    {
+        if (string.IsNullOrEmpty(accept) || !MediaTypeHeaderValue.TryParseList([accept], out var mediaTypes))
+        {
+            return false;
+        }
+
+        double Quality(string mediaType) =>
+            mediaTypes.Where(m => m.MediaType.Equals(mediaType, StringComparison.OrdinalIgnoreCase)).Select(m => m.Quality ?? 1).DefaultIfEmpty(0).Max();
+
+        return Quality(CloudEventExportResult.NdjsonMediaType) > Quality(CloudEventExportResult.BatchMediaType);
+    }
+
     private static string? Empty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     private static ProblemHttpResult Problem(string parameter, string detail) =>
-        TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status400BadRequest, title: $"Invalid parameter '{parameter}'");
+        TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status400BadRequest, title: $"Invalid parameter '{parameter}'",
+            extensions: new Dictionary<string, object?> { ["parameter"] = parameter });
 }
 
 /// <summary>Source-generated JSON for AuditService's own types.</summary>

@@ -1,0 +1,142 @@
+using System.Buffers;
+using System.Reflection;
+using System.Text.Json;
+using AuditService.Store;
+using CloudNative.CloudEvents;
+using Microsoft.AspNetCore.Http.Metadata;
+
+namespace AuditService.Api;
+
+/// <summary>The two shapes of an export.</summary>
+public enum ExportFormat
+{
+    /// <summary>One JSON array of structured CloudEvents, <c>application/cloudevents-batch+json</c>.</summary>
+    Batch,
+
+    /// <summary>One structured CloudEvent JSON object per line, <c>application/x-ndjson</c>.</summary>
+    Ndjson,
+}
+
+/// <summary>
+/// Streams the events of a query as structured-mode CloudEvents JSON, row by row as the store
+/// pages them out: the export is never held in memory whatever its size.
+/// </summary>
+public sealed class CloudEventExportResult(IAsyncEnumerable<StoredAuditEvent> events, ExportFormat format) : IResult, IEndpointMetadataProvider
+{
+    /// <summary>Media type of <see cref="ExportFormat.Batch"/>.</summary>
+    public const string BatchMediaType = "application/cloudevents-batch+json";
+
+    /// <summary>Media type of <see cref="ExportFormat.Ndjson"/>.</summary>
+    public const string NdjsonMediaType = "application/x-ndjson";
+
+    // Push to the client every so many events; the pipe's back-pressure bounds what is buffered.
+    private const int FlushEvery = 100;
+
+    /// <summary>The format written.</summary>
+    public ExportFormat Format => format;
+
+    /// <inheritdoc />
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        var response = httpContext.Response;
+        var cancellationToken = httpContext.RequestAborted;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = (format == ExportFormat.Batch ? BatchMediaType : NdjsonMediaType) + "; charset=utf-8";
+        var body = response.BodyWriter;
+        await using var writer = new Utf8JsonWriter(body);
+        if (format == ExportFormat.Batch)
+        {
+            writer.WriteStartArray();
+        }
+
+        var count = 0;
+        await foreach (var stored in events.WithCancellation(cancellationToken))
+        {
+            StructuredCloudEventJson.Write(writer, stored.Record);
+            if (format == ExportFormat.Ndjson)
+            {
+                // Each line is its own JSON document: flush the writer, end the line, start afresh.
+                writer.Flush();
+                body.Write("\n"u8);
+                writer.Reset(body);
+            }
+
+            if (++count % FlushEvery == 0)
+            {
+                writer.Flush();
+                await body.FlushAsync(cancellationToken);
+            }
+        }
+
+        if (format == ExportFormat.Batch)
+        {
+            writer.WriteEndArray();
+        }
+
+        writer.Flush();
+        await body.FlushAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(void), [BatchMediaType, NdjsonMediaType]));
+    }
+}
+
+/// <summary>
+/// Writes a stored event in the CloudEvents JSON format: context attributes and extensions as
+/// top-level members, JSON data as <c>data</c>, any other data as <c>data_base64</c>.
+/// </summary>
+internal static class StructuredCloudEventJson
+{
+    /// <summary>Writes one event object.</summary>
+    public static void Write(Utf8JsonWriter writer, AuditRecord record)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("specversion"u8, record.SpecVersion);
+        writer.WriteString("id"u8, record.Id);
+        writer.WriteString("source"u8, record.Source);
+        writer.WriteString("type"u8, record.Type);
+        if (record.Subject is not null)
+        {
+            writer.WriteString("subject"u8, record.Subject);
+        }
+
+        if (record.Time is { } time)
+        {
+            writer.WriteString("time"u8, CloudEventAttributeType.Timestamp.Format(time));
+        }
+
+        if (record.DataContentType is not null)
+        {
+            writer.WriteString("datacontenttype"u8, record.DataContentType);
+        }
+
+        if (record.DataSchema is not null)
+        {
+            writer.WriteString("dataschema"u8, record.DataSchema);
+        }
+
+        // Extension names are lower-case alphanumerics (checked at ingestion), so they never
+        // collide with the members above or with data/data_base64.
+        foreach (var (name, value) in record.Extensions)
+        {
+            writer.WriteString(name, value);
+        }
+
+        if (record.DataJson is not null)
+        {
+            writer.WritePropertyName("data"u8);
+            writer.WriteRawValue(record.DataJson, skipInputValidation: true);
+        }
+        else if (record.DataBytes is not null)
+        {
+            writer.WriteBase64String("data_base64"u8, record.DataBytes);
+        }
+
+        writer.WriteEndObject();
+    }
+}
