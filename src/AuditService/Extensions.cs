@@ -1,5 +1,6 @@
 using AuditService.Ingestion;
 using AuditService.Retention;
+using AuditService.Security;
 using AuditService.Store;
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
@@ -11,13 +12,14 @@ namespace AuditService;
 /// <summary>AuditService's wiring.</summary>
 public static class Extensions
 {
-    /// <summary>Storage, retention, the Kafka consumer, the dead-letter producer and the ingestion loop.</summary>
+    /// <summary>API key authentication, storage, retention, the Kafka consumer, the dead-letter producer and the ingestion loop.</summary>
     public static void AddAuditServiceComponents(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
         services.AddProblemDetails();
         services.AddOpenApi();
         services.AddSingleton(TimeProvider.System);
+        services.AddApiKeyAuthentication();
 
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<IngestionOptions>().BindConfiguration(IngestionOptions.SectionName).ValidateDataAnnotations()

@@ -59,7 +59,7 @@ public sealed record AuditCountFilter(string? By, string? Type, string? Source, 
 
 /// <summary>
 /// <c>/v1/audit-events</c>: stored events, newest stored first, filtered, paged, exported and
-/// counted.
+/// counted. Every endpoint requires the API key.
 /// </summary>
 public static partial class AuditEventsApi
 {
@@ -75,7 +75,8 @@ public static partial class AuditEventsApi
     /// <summary>Maps the endpoints.</summary>
     public static RouteGroupBuilder MapAuditEventsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/audit-events").WithTags("Audit events");
+        var group = app.MapGroup("/v1/audit-events").WithTags("Audit events").RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
         group.MapGet("/", ListAsync).WithName("ListAuditEvents");
         group.MapGet("/by-id", GetAsync).WithName("GetAuditEvent");
         group.MapGet("/export", Export).WithName("ExportAuditEvents");

@@ -9,7 +9,7 @@ namespace AuditService.Ingestion;
 
 /// <summary>
 /// <c>POST /v1/cloudevents</c>: CloudEvents over HTTP in binary, structured or batch mode, into
-/// the same store with the same (source, id) dedupe as the Kafka path.
+/// the same store with the same (source, id) dedupe as the Kafka path. Requires the API key.
 /// </summary>
 public static class HttpIngestionApi
 {
@@ -18,7 +18,8 @@ public static class HttpIngestionApi
 
     /// <summary>Maps the endpoint.</summary>
     public static RouteHandlerBuilder MapHttpIngestionApi(this IEndpointRouteBuilder app) =>
-        app.MapPost("/v1/cloudevents", IngestAsync).WithTags("Ingestion").WithName("IngestCloudEvents");
+        app.MapPost("/v1/cloudevents", IngestAsync).WithTags("Ingestion").WithName("IngestCloudEvents")
+            .RequireAuthorization().ProducesProblem(StatusCodes.Status401Unauthorized);
 
     private static async Task<Results<Accepted<IngestResult>, ProblemHttpResult>> IngestAsync(
         HttpRequest request, AuditEventStore store, AuditEventLog eventLog, IOptions<IngestionOptions> options, TimeProvider time, CancellationToken cancellationToken)
