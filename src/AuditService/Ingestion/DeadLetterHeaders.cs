@@ -17,4 +17,11 @@ public static class DeadLetterHeaders
 
     /// <summary>Offset it was read from.</summary>
     public const string OriginalOffset = "dlq-original-offset";
+
+    /// <summary>
+    /// Present when the original value is not in the dead letter; holds why: <c>BodyTooLarge</c>
+    /// (the event is larger than AuditService accepts) or the broker's error for a dead letter too
+    /// large to produce. The original coordinates say where the value is.
+    /// </summary>
+    public const string ValueOmitted = "dlq-value-omitted";
 }

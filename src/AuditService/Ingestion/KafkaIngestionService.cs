@@ -144,15 +144,20 @@ public sealed partial class KafkaIngestionService(
     private void Accept(ConsumeResult<byte[]?, byte[]?> result)
     {
         kafkaTelemetry.ConsumedMessages.Add(1, new KeyValuePair<string, object?>("messaging.destination.name", result.Topic));
+        if (result.Message.Value?.Length > _options.MaxEventBytes)
+        {
+            // The value is left out of the dead letter: it is larger than we accept, so it may well
+            // be larger than the broker accepts too, and a dead letter that cannot be produced would
+            // stall the partition. The original coordinates say where to find it.
+            DeadLetter(result, nameof(CloudEventBindingError.BodyTooLarge),
+                $"The message value has {result.Message.Value.Length} bytes; at most {_options.MaxEventBytes} are accepted. The value is not copied here.",
+                keepValue: false);
+            return;
+        }
+
         CloudEvent cloudEvent;
         try
         {
-            if (result.Message.Value?.Length > _options.MaxEventBytes)
-            {
-                throw new CloudEventBindingException(CloudEventBindingError.InvalidData, null,
-                    $"The message value has {result.Message.Value.Length} bytes; at most {_options.MaxEventBytes} are accepted.");
-            }
-
             cloudEvent = result.Message.ToCloudEvent(Formatter, DistributedTracingExtension.AllAttributes);
         }
         catch (CloudEventBindingException ex)
@@ -176,7 +181,7 @@ public sealed partial class KafkaIngestionService(
         }
     }
 
-    private void DeadLetter(ConsumeResult<byte[]?, byte[]?> result, string reason, string detail)
+    private void DeadLetter(ConsumeResult<byte[]?, byte[]?> result, string reason, string detail, bool keepValue = true)
     {
         var headers = new Headers();
         if (result.Message.Headers is not null)
@@ -192,8 +197,13 @@ public sealed partial class KafkaIngestionService(
         headers.Add(DeadLetterHeaders.OriginalTopic, Encoding.UTF8.GetBytes(result.Topic));
         headers.Add(DeadLetterHeaders.OriginalPartition, Encoding.UTF8.GetBytes(result.Partition.Value.ToString(CultureInfo.InvariantCulture)));
         headers.Add(DeadLetterHeaders.OriginalOffset, Encoding.UTF8.GetBytes(result.Offset.Value.ToString(CultureInfo.InvariantCulture)));
+        if (!keepValue)
+        {
+            headers.Add(DeadLetterHeaders.ValueOmitted, Encoding.UTF8.GetBytes(reason));
+        }
+
         _deadLettered.Add(deadLetters.ProduceAsync(_options.DeadLetterTopic,
-            new Message<byte[]?, byte[]?> { Key = result.Message.Key, Value = result.Message.Value, Headers = headers }));
+            new Message<byte[]?, byte[]?> { Key = result.Message.Key, Value = keepValue ? result.Message.Value : null, Headers = headers }));
         _batch.Add(new Pending(result, null, null));
         _deadLetterCount?.Add(1, new KeyValuePair<string, object?>("reason", reason));
         kafkaTelemetry.ConsumeFailures.Add(1, new KeyValuePair<string, object?>("error.type", reason));
@@ -302,7 +312,16 @@ public sealed partial class KafkaIngestionService(
         {
             if (_deadLettered[i].IsFaulted && _deadLettered[i].Exception?.InnerException is ProduceException<byte[]?, byte[]?> failed)
             {
-                _deadLettered[i] = deadLetters.ProduceAsync(_options.DeadLetterTopic, failed.DeliveryResult.Message);
+                var message = failed.DeliveryResult.Message;
+                if (failed.Error.Code == ErrorCode.MsgSizeTooLarge && message.Value is not null)
+                {
+                    // Retrying the same size fails forever and would stall the partition: send the
+                    // reason and coordinates without the value.
+                    message.Headers.Add(DeadLetterHeaders.ValueOmitted, Encoding.UTF8.GetBytes(failed.Error.Code.ToString()));
+                    message = new Message<byte[]?, byte[]?> { Key = message.Key, Value = null, Headers = message.Headers };
+                }
+
+                _deadLettered[i] = deadLetters.ProduceAsync(_options.DeadLetterTopic, message);
             }
         }
     }
