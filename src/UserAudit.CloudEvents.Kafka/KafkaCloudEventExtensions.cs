@@ -25,6 +25,10 @@ public static class KafkaCloudEventExtensions
 
     private static ReadOnlySpan<byte> SpecVersion10 => "1.0"u8;
 
+    // Not part of the binding (datacontenttype travels as content-type), but the official
+    // JavaScript SDK (cloudevents 10) writes it next to content-type in binary mode.
+    private const string DataContentTypeCopy = CloudEventKafkaHeaders.Prefix + "datacontenttype";
+
     /// <summary>
     /// Whether the message carries a single CloudEvent: a <c>ce_specversion</c> header (binary mode)
     /// or a <c>content-type</c> header starting with <c>application/cloudevents</c> (structured mode).
@@ -58,6 +62,8 @@ public static class KafkaCloudEventExtensions
     /// <summary>
     /// Decodes a Kafka message into a validated CloudEvent, in structured mode when the
     /// <c>content-type</c> header is a CloudEvents media type and in binary mode otherwise.
+    /// In binary mode a <c>ce_datacontenttype</c> header, which the binding does not define but the
+    /// official JavaScript SDK writes, is accepted when it equals <c>content-type</c> or stands alone.
     /// </summary>
     /// <param name="message">The consumed message. Its key is not read: it is the application's, not the event's.</param>
     /// <param name="formatter">The event formatter: decodes the structured value, or the data in binary mode.</param>
@@ -72,6 +78,7 @@ public static class KafkaCloudEventExtensions
         var headers = message.Headers;
         int contentTypeIndex = -1;
         int specVersionIndex = -1;
+        int dataContentTypeCopyIndex = -1;
         if (headers is not null)
         {
             for (int i = 0; i < headers.Count; i++)
@@ -84,6 +91,10 @@ public static class KafkaCloudEventExtensions
                 else if (key == CloudEventKafkaHeaders.SpecVersion)
                 {
                     specVersionIndex = FirstOccurrence(specVersionIndex, i, key);
+                }
+                else if (key == DataContentTypeCopy)
+                {
+                    dataContentTypeCopyIndex = FirstOccurrence(dataContentTypeCopyIndex, i, key);
                 }
             }
         }
@@ -108,7 +119,7 @@ public static class KafkaCloudEventExtensions
                 CloudEventBindingError.NotACloudEvent, CloudEventKafkaHeaders.SpecVersion,
                 "The message is not a CloudEvent: it has no 'ce_specversion' header and its 'content-type' header is not a CloudEvents media type.");
         }
-        return DecodeBinary(message, headers!, specVersionIndex, contentTypeIndex, contentTypeBytes, formatter, extensionAttributes);
+        return DecodeBinary(message, headers!, specVersionIndex, contentTypeIndex, dataContentTypeCopyIndex, contentTypeBytes, formatter, extensionAttributes);
     }
 
     /// <summary>
@@ -197,7 +208,7 @@ public static class KafkaCloudEventExtensions
     }
 
     private static CloudEvent DecodeBinary<TKey>(
-        Message<TKey, byte[]?> message, Headers headers, int specVersionIndex, int contentTypeIndex, byte[]? contentTypeBytes,
+        Message<TKey, byte[]?> message, Headers headers, int specVersionIndex, int contentTypeIndex, int dataContentTypeCopyIndex, byte[]? contentTypeBytes,
         CloudEventFormatter formatter, IEnumerable<CloudEventAttribute>? extensionAttributes)
     {
         byte[]? specVersion = headers[specVersionIndex].GetValueBytes();
@@ -219,13 +230,17 @@ public static class KafkaCloudEventExtensions
             string dataContentType = CloudEventAttributeCodec.DecodeUtf8(contentTypeBytes, CloudEventKafkaHeaders.ContentType);
             CloudEventAttributeCodec.SetAttribute(cloudEvent, CloudEventsSpecVersion.V1_0.DataContentTypeAttribute, dataContentType, CloudEventKafkaHeaders.ContentType);
         }
+        if (dataContentTypeCopyIndex >= 0)
+        {
+            ReadDataContentTypeCopy(cloudEvent, headers[dataContentTypeCopyIndex].GetValueBytes());
+        }
 
         // Known attributes already seen, one bit per KnownAttributes index: a cheaper duplicate
         // check than asking the event for each of them.
         int seen = 0;
         for (int i = 0; i < headers.Count; i++)
         {
-            if (i == specVersionIndex || i == contentTypeIndex)
+            if (i == specVersionIndex || i == contentTypeIndex || i == dataContentTypeCopyIndex)
             {
                 continue;
             }
@@ -284,6 +299,31 @@ public static class KafkaCloudEventExtensions
             }
         }
         return cloudEvent;
+    }
+
+    /// <summary>
+    /// Accepts a <c>ce_datacontenttype</c> header that repeats <c>content-type</c>, or stands in for
+    /// it, so that the JavaScript SDK's messages are read; a different value would leave the data's
+    /// content type ambiguous and is refused.
+    /// </summary>
+    private static void ReadDataContentTypeCopy(CloudEvent cloudEvent, byte[]? bytes)
+    {
+        if (bytes is null)
+        {
+            throw new CloudEventBindingException(
+                CloudEventBindingError.InvalidAttributeValue, DataContentTypeCopy, $"Header '{DataContentTypeCopy}' has no value.");
+        }
+        string copy = CloudEventAttributeCodec.DecodeUtf8(bytes, DataContentTypeCopy);
+        if (cloudEvent.DataContentType is null)
+        {
+            CloudEventAttributeCodec.SetAttribute(cloudEvent, CloudEventsSpecVersion.V1_0.DataContentTypeAttribute, copy, DataContentTypeCopy);
+        }
+        else if (!string.Equals(copy, cloudEvent.DataContentType, StringComparison.Ordinal))
+        {
+            throw new CloudEventBindingException(
+                CloudEventBindingError.DuplicateHeader, DataContentTypeCopy,
+                $"Header '{DataContentTypeCopy}' differs from header 'content-type'; attribute 'datacontenttype' must have exactly one value.");
+        }
     }
 
     private static Headers EncodeBinaryHeaders(CloudEvent cloudEvent)

@@ -147,7 +147,6 @@ public class KafkaDecodingValidationTests
     [InlineData("ce_my-ext")]
     [InlineData("ce_")]
     [InlineData("ce_data")]
-    [InlineData("ce_datacontenttype")]
     public void Ce_header_that_does_not_map_to_an_attribute_is_unmappable(string header)
     {
         var error = Reject([.. MinimalHeaders(), (header, "x")]);
@@ -155,6 +154,45 @@ public class KafkaDecodingValidationTests
         Assert.Equal(CloudEventBindingError.UnmappableHeader, error.Error);
         Assert.Equal(header, error.Member);
         Assert.Contains($"'{header}'", error.Message, StringComparison.Ordinal);
+    }
+
+    // The official JavaScript SDK (cloudevents 10.0.0) writes datacontenttype both as content-type
+    // and as ce_datacontenttype in binary mode; found by the interop tests (tests/interop).
+    [Fact]
+    public void Ce_datacontenttype_that_repeats_content_type_is_accepted_as_the_javascript_sdk_writes_it()
+    {
+        var decoded = BinaryMessage("""{"a":1}"""u8.ToArray(),
+            [.. MinimalHeaders(), ("content-type", "application/json"), ("ce_datacontenttype", "application/json")]).ToCloudEvent(Formatter);
+
+        Assert.Equal("application/json", decoded.DataContentType);
+        Assert.DoesNotContain(decoded.GetPopulatedAttributes(), a => a.Key.IsExtension);
+    }
+
+    [Fact]
+    public void Ce_datacontenttype_without_content_type_gives_the_data_content_type()
+    {
+        var decoded = BinaryMessage("""{"a":1}"""u8.ToArray(), [.. MinimalHeaders(), ("ce_datacontenttype", "application/json")]).ToCloudEvent(Formatter);
+
+        Assert.Equal("application/json", decoded.DataContentType);
+    }
+
+    [Fact]
+    public void Ce_datacontenttype_that_differs_from_content_type_is_a_duplicate()
+    {
+        var error = Reject([.. MinimalHeaders(), ("content-type", "application/json"), ("ce_datacontenttype", "text/plain")]);
+
+        Assert.Equal(CloudEventBindingError.DuplicateHeader, error.Error);
+        Assert.Equal("ce_datacontenttype", error.Member);
+        Assert.DoesNotContain("text/plain", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Ce_datacontenttype_that_appears_twice_is_a_duplicate()
+    {
+        var error = Reject([.. MinimalHeaders(), ("ce_datacontenttype", "application/json"), ("ce_datacontenttype", "application/json")]);
+
+        Assert.Equal(CloudEventBindingError.DuplicateHeader, error.Error);
+        Assert.Equal("ce_datacontenttype", error.Member);
     }
 
     [Fact]
