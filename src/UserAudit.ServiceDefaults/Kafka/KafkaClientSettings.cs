@@ -54,6 +54,9 @@ public sealed class KafkaProducerSettings : KafkaClientSettings
         EnableIdempotence = true,
         Acks = Acks.All,
         LingerMs = 2,
+        // A broker that goes away is reported once through the error handler; a log line for
+        // every refused reconnect only buries it.
+        LogConnectionClose = false,
     };
 }
 
@@ -67,6 +70,7 @@ public sealed class KafkaConsumerSettings : KafkaClientSettings
         EnableAutoCommit = true,
         AutoOffsetReset = AutoOffsetReset.Earliest,
         PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
+        LogConnectionClose = false,
     };
 
     /// <summary>The health check reports unhealthy when the application has not polled for this long.</summary>

@@ -22,6 +22,11 @@ public sealed class UserAuditApp : IAsyncLifetime
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
     private DistributedApplication? _app;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _logs = new();
+
+    /// <summary>Every console log line of every resource so far ("resource: line").</summary>
+    public IReadOnlyCollection<string> Logs => _logs;
 
     /// <summary>Folder holding both services' databases.</summary>
     public string DataRoot { get; } = Path.Combine(Path.GetTempPath(), "useraudit-tests", Guid.NewGuid().ToString("N"));
@@ -59,6 +64,12 @@ public sealed class UserAuditApp : IAsyncLifetime
             .AddFilter("System.Net.Http", LogLevel.Warning));
         _app = await builder.BuildAsync(cts.Token);
         await _app.StartAsync(cts.Token);
+        var resourceLogs = _app.Services.GetRequiredService<ResourceLoggerService>();
+        foreach (var name in (string[])["kafka", "user-service", "audit-service"])
+        {
+            _ = CollectLogsAsync(resourceLogs, name);
+        }
+
         foreach (var resource in (string[])["kafka", "user-service", "audit-service"])
         {
             await _app.ResourceNotifications.WaitForResourceHealthyAsync(resource, cts.Token);
@@ -69,6 +80,24 @@ public sealed class UserAuditApp : IAsyncLifetime
         Audit.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AuditApiKey);
         Broker = _app.CreateHttpClient("kafka", "http");
         KafkaBootstrapServers = await _app.GetConnectionStringAsync("kafka", cts.Token) ?? throw new InvalidOperationException("No Kafka connection string.");
+    }
+
+    private async Task CollectLogsAsync(ResourceLoggerService resourceLogs, string resource)
+    {
+        try
+        {
+            await foreach (var batch in resourceLogs.WatchAsync(resource).WithCancellation(_stopping.Token))
+            {
+                foreach (var line in batch)
+                {
+                    _logs.Enqueue($"{resource}: {line.Content}");
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The application is stopping.
+        }
     }
 
     /// <summary>Creates a user and returns its id.</summary>
@@ -89,12 +118,25 @@ public sealed class UserAuditApp : IAsyncLifetime
             return items.Length >= count ? items : null;
         }, $"{count} audit event(s) with subject {subject}", timeout, cancellationToken);
 
-    /// <summary>Stops one resource (simulating its death) and waits until it reports stopped.</summary>
-    public async Task StopResourceAsync(string name, CancellationToken cancellationToken)
+    /// <summary>Kills a resource's process (SIGKILL: no flush, no graceful shutdown) and waits until it is seen dead.</summary>
+    public async Task KillResourceAsync(string name, CancellationToken cancellationToken)
     {
-        await App.ResourceCommands.ExecuteCommandAsync(name, KnownResourceCommands.StopCommand, cancellationToken);
+        var running = await App.ResourceNotifications.WaitForResourceAsync(name,
+            e => e.Snapshot.State?.Text == KnownResourceStates.Running && ProcessId(e.Snapshot) is not null, cancellationToken);
+        using (var process = System.Diagnostics.Process.GetProcessById(ProcessId(running.Snapshot)!.Value))
+        {
+            process.Kill();
+            await process.WaitForExitAsync(cancellationToken);
+        }
+
         await App.ResourceNotifications.WaitForResourceAsync(name, KnownResourceStates.TerminalStates, cancellationToken);
     }
+
+    private static int? ProcessId(CustomResourceSnapshot snapshot) =>
+        snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } value
+            && int.TryParse(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture), out var pid)
+            ? pid
+            : null;
 
     /// <summary>Starts a stopped resource again and waits until it is healthy.</summary>
     public async Task StartResourceAsync(string name, CancellationToken cancellationToken)
@@ -106,10 +148,13 @@ public sealed class UserAuditApp : IAsyncLifetime
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        await _stopping.CancelAsync();
         if (_app is not null)
         {
             await _app.DisposeAsync();
         }
+
+        _stopping.Dispose();
 
         try
         {
