@@ -22,6 +22,7 @@ public sealed class UserAuditApp : IAsyncLifetime
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
     private DistributedApplication? _app;
+    private const string ResourceLogCategory = "UserAudit.AppHost.Resources";
     private readonly CancellationTokenSource _stopping = new();
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _logs = new();
 
@@ -61,15 +62,12 @@ public sealed class UserAuditApp : IAsyncLifetime
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
             .AddFilter("Aspire.Hosting", LogLevel.Warning)
-            .AddFilter("System.Net.Http", LogLevel.Warning));
+            .AddFilter("System.Net.Http", LogLevel.Warning)
+            // Aspire.Hosting.Testing forwards every resource's console output under this category.
+            .AddFilter(ResourceLogCategory, LogLevel.Information)
+            .AddProvider(new ResourceLogCapture(_logs)));
         _app = await builder.BuildAsync(cts.Token);
         await _app.StartAsync(cts.Token);
-        var resourceLogs = _app.Services.GetRequiredService<ResourceLoggerService>();
-        foreach (var name in (string[])["kafka", "user-service", "audit-service"])
-        {
-            _ = CollectLogsAsync(resourceLogs, name);
-        }
-
         foreach (var resource in (string[])["kafka", "user-service", "audit-service"])
         {
             await _app.ResourceNotifications.WaitForResourceHealthyAsync(resource, cts.Token);
@@ -80,24 +78,6 @@ public sealed class UserAuditApp : IAsyncLifetime
         Audit.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AuditApiKey);
         Broker = _app.CreateHttpClient("kafka", "http");
         KafkaBootstrapServers = await _app.GetConnectionStringAsync("kafka", cts.Token) ?? throw new InvalidOperationException("No Kafka connection string.");
-    }
-
-    private async Task CollectLogsAsync(ResourceLoggerService resourceLogs, string resource)
-    {
-        try
-        {
-            await foreach (var batch in resourceLogs.WatchAsync(resource).WithCancellation(_stopping.Token))
-            {
-                foreach (var line in batch)
-                {
-                    _logs.Enqueue($"{resource}: {line.Content}");
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // The application is stopping.
-        }
     }
 
     /// <summary>Creates a user and returns its id.</summary>
@@ -163,6 +143,27 @@ public sealed class UserAuditApp : IAsyncLifetime
         catch (IOException)
         {
             // A process may still hold a file for a moment; the temp folder is cleaned by the OS.
+        }
+    }
+
+    /// <summary>Keeps the resources' console lines that the testing host forwards to logging.</summary>
+    private sealed class ResourceLogCapture(System.Collections.Concurrent.ConcurrentQueue<string> lines) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) =>
+            categoryName.StartsWith(ResourceLogCategory, StringComparison.Ordinal) ? new Capture(categoryName, lines) : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Capture(string category, System.Collections.Concurrent.ConcurrentQueue<string> lines) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                lines.Enqueue($"{category[(ResourceLogCategory.Length + 1)..]}: {formatter(state, exception)}");
         }
     }
 }
