@@ -98,26 +98,6 @@ public sealed class UserAuditApp : IAsyncLifetime
             return items.Length >= count ? items : null;
         }, $"{count} audit event(s) with subject {subject}", timeout, cancellationToken);
 
-    /// <summary>Kills a resource's process (SIGKILL: no flush, no graceful shutdown) and waits until it is seen dead.</summary>
-    public async Task KillResourceAsync(string name, CancellationToken cancellationToken)
-    {
-        var running = await App.ResourceNotifications.WaitForResourceAsync(name,
-            e => e.Snapshot.State?.Text == KnownResourceStates.Running && ProcessId(e.Snapshot) is not null, cancellationToken);
-        using (var process = System.Diagnostics.Process.GetProcessById(ProcessId(running.Snapshot)!.Value))
-        {
-            process.Kill();
-            await process.WaitForExitAsync(cancellationToken);
-        }
-
-        await App.ResourceNotifications.WaitForResourceAsync(name, KnownResourceStates.TerminalStates, cancellationToken);
-    }
-
-    private static int? ProcessId(CustomResourceSnapshot snapshot) =>
-        snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } value
-            && int.TryParse(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture), out var pid)
-            ? pid
-            : null;
-
     /// <summary>Starts a stopped resource again and waits until it is healthy.</summary>
     public async Task StartResourceAsync(string name, CancellationToken cancellationToken)
     {
