@@ -55,17 +55,8 @@ public static partial class KafkaClientExtensions
     private static void AddProducer<TKey, TValue>(IHostApplicationBuilder builder, string connectionName, string? serviceKey,
         Action<KafkaProducerSettings>? configureSettings, Action<ProducerBuilder<TKey, TValue>>? configureBuilder)
     {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentException.ThrowIfNullOrWhiteSpace(connectionName);
         var settings = new KafkaProducerSettings();
-        var section = Bind(builder.Configuration, ProducerSection, serviceKey, settings, settings.Config);
-        settings.ConnectionString ??= builder.Configuration.GetConnectionString(connectionName);
-        configureSettings?.Invoke(settings);
-        settings.Validate(connectionName, section);
-        settings.Config.BootstrapServers = settings.ConnectionString;
-        ApplyStatistics(settings, settings.Config);
-
-        AddCommon(builder, settings);
+        Prepare(builder, connectionName, ProducerSection, serviceKey, settings, settings.Config, configureSettings);
         IProducer<TKey, TValue> Create(IServiceProvider sp)
         {
             var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger($"Confluent.Kafka.Producer.{connectionName}");
@@ -82,14 +73,7 @@ public static partial class KafkaClientExtensions
             return producerBuilder.Build();
         }
 
-        if (serviceKey is null)
-        {
-            builder.Services.AddSingleton(Create);
-        }
-        else
-        {
-            builder.Services.AddKeyedSingleton(serviceKey, (sp, _) => Create(sp));
-        }
+        Register(builder.Services, serviceKey, Create);
 
         if (!settings.DisableHealthChecks)
         {
@@ -103,17 +87,8 @@ public static partial class KafkaClientExtensions
     private static void AddConsumer<TKey, TValue>(IHostApplicationBuilder builder, string connectionName, string? serviceKey,
         Action<KafkaConsumerSettings>? configureSettings, Action<ConsumerBuilder<TKey, TValue>>? configureBuilder)
     {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentException.ThrowIfNullOrWhiteSpace(connectionName);
         var settings = new KafkaConsumerSettings();
-        var section = Bind(builder.Configuration, ConsumerSection, serviceKey, settings, settings.Config);
-        settings.ConnectionString ??= builder.Configuration.GetConnectionString(connectionName);
-        configureSettings?.Invoke(settings);
-        settings.Validate(connectionName, section);
-        settings.Config.BootstrapServers = settings.ConnectionString;
-        ApplyStatistics(settings, settings.Config);
-
-        AddCommon(builder, settings);
+        Prepare(builder, connectionName, ConsumerSection, serviceKey, settings, settings.Config, configureSettings);
         builder.Services.TryAddSingleton(TimeProvider.System);
         var monitorKey = serviceKey ?? "";
         builder.Services.AddKeyedSingleton(monitorKey, (sp, _) => new KafkaConsumerMonitor(sp.GetRequiredService<TimeProvider>()));
@@ -168,14 +143,7 @@ public static partial class KafkaClientExtensions
             return consumerBuilder.Build();
         }
 
-        if (serviceKey is null)
-        {
-            builder.Services.AddSingleton(Create);
-        }
-        else
-        {
-            builder.Services.AddKeyedSingleton(serviceKey, (sp, _) => Create(sp));
-        }
+        Register(builder.Services, serviceKey, Create);
 
         if (!settings.DisableHealthChecks)
         {
@@ -219,11 +187,34 @@ public static partial class KafkaClientExtensions
         }
     }
 
-    private static void AddCommon(IHostApplicationBuilder builder, KafkaClientSettings settings)
+    /// <summary>Reads, completes and validates settings (configuration, then the connection string, then code), and adds the shared telemetry.</summary>
+    private static void Prepare<TSettings>(IHostApplicationBuilder builder, string connectionName, string root, string? serviceKey,
+        TSettings settings, ClientConfig config, Action<TSettings>? configureSettings)
+        where TSettings : KafkaClientSettings
     {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionName);
+        var section = Bind(builder.Configuration, root, serviceKey, settings, config);
+        settings.ConnectionString ??= builder.Configuration.GetConnectionString(connectionName);
+        configureSettings?.Invoke(settings);
+        settings.Validate(connectionName, section);
+        config.BootstrapServers = settings.ConnectionString;
+        ApplyStatistics(settings, config);
         builder.Services.AddMetrics();
         builder.Services.TryAddSingleton<KafkaTelemetry>();
-        _ = settings;
+    }
+
+    private static void Register<T>(IServiceCollection services, string? serviceKey, Func<IServiceProvider, T> create)
+        where T : class
+    {
+        if (serviceKey is null)
+        {
+            services.AddSingleton(create);
+        }
+        else
+        {
+            services.AddKeyedSingleton(serviceKey, (sp, _) => create(sp));
+        }
     }
 
     private static T Resolve<T>(IServiceProvider sp, string? key) where T : notnull =>
