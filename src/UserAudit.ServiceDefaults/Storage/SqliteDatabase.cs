@@ -75,15 +75,25 @@ public sealed class SqliteDatabase
             await wal.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await using var versionCommand = connection.CreateCommand();
-        versionCommand.CommandText = "PRAGMA user_version;";
-        var version = Convert.ToInt32(await versionCommand.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-        for (var i = version; i < migrations.Count; i++)
+        // Replicas sharing one file migrate at the same moment: the version is read inside the
+        // migration's write transaction (BEGIN IMMEDIATE), so a replica that waited for another's
+        // migration sees it applied instead of running the same script twice.
+        while (true)
         {
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            await using var versionCommand = connection.CreateCommand();
+            versionCommand.Transaction = transaction;
+            versionCommand.CommandText = "PRAGMA user_version;";
+            var version = Convert.ToInt32(await versionCommand.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+            if (version >= migrations.Count)
+            {
+                await transaction.CommitAsync(cancellationToken);
+                return;
+            }
+
             await using var command = connection.CreateCommand();
             command.Transaction = transaction;
-            command.CommandText = $"{migrations[i]};\nPRAGMA user_version = {i + 1};";
+            command.CommandText = $"{migrations[version]};\nPRAGMA user_version = {version + 1};";
             await command.ExecuteNonQueryAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
