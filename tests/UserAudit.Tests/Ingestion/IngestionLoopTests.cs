@@ -1,0 +1,188 @@
+using System.Collections.Concurrent;
+using AuditService.Ingestion;
+using AuditService.Store;
+using CloudNative.CloudEvents;
+using Confluent.Kafka;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using UserAudit.ServiceDefaults.Kafka;
+using UserAudit.ServiceDefaults.Storage;
+using UserAudit.Tests.Infrastructure;
+using Xunit;
+
+namespace UserAudit.Tests.Ingestion;
+
+/// <summary>
+/// The ingestion loop against a scripted consumer and a real SQLite store: what it does when the
+/// database fails for a while, and what it leaves behind when it stops.
+/// </summary>
+public sealed class IngestionLoopTests : IAsyncLifetime
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "useraudit-tests", Guid.NewGuid().ToString("N"));
+    private readonly ServiceProvider _services;
+    private readonly CapturingLoggerProvider _logs = new();
+    private SqliteDatabase _database = null!;
+
+    public IngestionLoopTests()
+    {
+        _services = new ServiceCollection()
+            .AddMetrics()
+            .AddLogging(logging => logging.AddProvider(_logs))
+            .BuildServiceProvider();
+    }
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _database = new SqliteDatabase(new StorageOptions { DataDirectory = _folder }, "audit.db");
+        await _database.MigrateAsync(AuditEventStore.Migrations, Ct);
+    }
+
+    [Fact]
+    public async Task A_failing_database_is_retried_without_dead_lettering_or_moving_offsets()
+    {
+        var (consumer, script) = ScriptedConsumer.Create();
+        var (producer, deadLetters) = RecordingProducer.Create();
+        var service = CreateService(consumer, producer);
+        await ExecuteAsync("ALTER TABLE audit_events RENAME TO audit_events_away");
+
+        var cloudEvent = AuditTopicClient.NewEvent("transient");
+        script.Add(Result(cloudEvent, offset: 41));
+        await service.StartAsync(Ct);
+        await Eventually.TrueAsync(_ => Task.FromResult(_logs.Lines.Count(l => l.Contains("store failed", StringComparison.Ordinal)) >= 2),
+            "the store to be retried twice", cancellationToken: Ct);
+
+        Assert.Empty(deadLetters.Produced);
+        Assert.Empty(script.Stored);
+
+        await ExecuteAsync("ALTER TABLE audit_events_away RENAME TO audit_events");
+        await Eventually.TrueAsync(_ => Task.FromResult(!script.Stored.IsEmpty), "the offset stored after the retry succeeded", cancellationToken: Ct);
+        await service.StopAsync(Ct);
+
+        Assert.Equal(new TopicPartitionOffset("audit", 0, 42), Assert.Single(script.Stored));
+        Assert.NotNull(await new AuditEventStore(_database).FindAsync(cloudEvent.Source!.OriginalString, cloudEvent.Id!, Ct));
+        Assert.Empty(deadLetters.Produced);
+    }
+
+    [Fact]
+    public async Task Stopping_stores_and_commits_the_offsets_of_work_in_hand_then_closes()
+    {
+        var (consumer, script) = ScriptedConsumer.Create();
+        var (producer, _) = RecordingProducer.Create();
+        var service = CreateService(consumer, producer, batchSize: 10_000, batchWindow: TimeSpan.FromMinutes(5));
+        var events = Enumerable.Range(0, 5).Select(_ => AuditTopicClient.NewEvent("stopping")).ToList();
+        for (var i = 0; i < events.Count; i++)
+        {
+            script.Add(Result(events[i], offset: 100 + i));
+        }
+
+        await service.StartAsync(Ct);
+        // The batch window is long: the events wait in the batch until the stop flushes them.
+        await Eventually.TrueAsync(_ => Task.FromResult(script.Calls.Count(c => c == "Consume") > events.Count), "the events consumed", cancellationToken: Ct);
+        Assert.Empty(script.Stored);
+        await service.StopAsync(Ct);
+
+        Assert.Equal(new TopicPartitionOffset("audit", 0, 105), script.Stored.Last());
+        var calls = script.Calls.ToList();
+        Assert.True(calls.LastIndexOf("StoreOffset") < calls.IndexOf("Commit"), "offsets stored before the final commit");
+        Assert.True(calls.IndexOf("Commit") < calls.IndexOf("Close"), "committed before closing");
+        var store = new AuditEventStore(_database);
+        foreach (var e in events)
+        {
+            Assert.NotNull(await store.FindAsync(e.Source!.OriginalString, e.Id!, Ct));
+        }
+    }
+
+    [Fact]
+    public async Task A_dead_letter_the_broker_refuses_as_too_large_is_sent_without_its_value_instead_of_stalling()
+    {
+        var (consumer, script) = ScriptedConsumer.Create();
+        var (producer, deadLetters) = RecordingProducer.Create();
+        deadLetters.MaxValueBytes = 1_000_000;
+        var service = CreateService(consumer, producer, maxEventBytes: 4 * 1024 * 1024);
+        var poison = Result(AuditTopicClient.NewEvent("too-large"), offset: 7);
+        poison.Message.Headers.Remove("ce_time");
+        poison.Message.Headers.Add("ce_time", "yesterday"u8.ToArray());
+        poison.Message.Headers.Remove("content-type");
+        poison.Message.Headers.Add("content-type", "application/octet-stream"u8.ToArray());
+        poison.Message.Value = new byte[2_000_000];
+        var after = AuditTopicClient.NewEvent("too-large");
+        script.Add(poison);
+        script.Add(Result(after, offset: 8));
+
+        await service.StartAsync(Ct);
+        await Eventually.TrueAsync(_ => Task.FromResult(script.Stored.Any(o => o.Offset == 9)), "the partition to move past the poison", cancellationToken: Ct);
+        await service.StopAsync(Ct);
+
+        var (topic, deadLetter) = Assert.Single(deadLetters.Produced);
+        Assert.Equal("audit.deadletter", topic);
+        Assert.Null(deadLetter.Value);
+        Assert.Equal("MsgSizeTooLarge", Header(deadLetter, DeadLetterHeaders.ValueOmitted));
+        Assert.Equal("InvalidAttributeValue", Header(deadLetter, DeadLetterHeaders.Reason));
+        Assert.Equal("7", Header(deadLetter, DeadLetterHeaders.OriginalOffset));
+        Assert.NotNull(await new AuditEventStore(_database).FindAsync(after.Source!.OriginalString, after.Id!, Ct));
+    }
+
+    private static string? Header(Message<byte[]?, byte[]?> message, string name) =>
+        message.Headers.TryGetLastBytes(name, out var bytes) ? System.Text.Encoding.UTF8.GetString(bytes) : null;
+
+    private KafkaIngestionService CreateService(IConsumer<byte[]?, byte[]?> consumer, IProducer<byte[]?, byte[]?> producer, int batchSize = 500, TimeSpan? batchWindow = null, int maxEventBytes = 1024 * 1024)
+    {
+        var loggers = _services.GetRequiredService<ILoggerFactory>();
+        var meters = _services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        return new KafkaIngestionService(
+            consumer, producer, new AuditEventStore(_database), new AuditEventLog(loggers),
+            Options.Create(new IngestionOptions { BatchSize = batchSize, BatchWindow = batchWindow ?? TimeSpan.FromMilliseconds(50), MaxEventBytes = maxEventBytes }),
+            new KafkaConsumerMonitor(TimeProvider.System), new KafkaTelemetry(meters), meters, TimeProvider.System,
+            loggers.CreateLogger<KafkaIngestionService>());
+    }
+
+    private static ConsumeResult<byte[]?, byte[]?> Result(CloudEvent cloudEvent, long offset)
+    {
+        var message = AuditTopicClient.ToMessage(cloudEvent, "key");
+        return new ConsumeResult<byte[]?, byte[]?>
+        {
+            TopicPartitionOffset = new TopicPartitionOffset("audit", 0, offset),
+            Message = new Message<byte[]?, byte[]?> { Key = "key"u8.ToArray(), Value = message.Value, Headers = message.Headers },
+        };
+    }
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var connection = await _database.OpenAsync(Ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(Ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private sealed class CapturingLoggerProvider : ILoggerProvider
+    {
+        public ConcurrentQueue<string> Lines { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => new CapturingLogger(Lines);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class CapturingLogger(ConcurrentQueue<string> lines) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                lines.Enqueue(formatter(state, exception));
+        }
+    }
+}
