@@ -42,7 +42,7 @@ public sealed partial class KafkaIngestionService(
     private Counter<long>? _duplicates;
     private Counter<long>? _deadLetterCount;
 
-    private sealed record Pending(ConsumeResult<byte[]?, byte[]?> Result, AuditRecord? Record, Activity? Activity);
+    private sealed record Pending(ConsumeResult<byte[]?, byte[]?> Consumed, AuditRecord? Record, Activity? Activity);
 
     /// <inheritdoc />
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
@@ -238,7 +238,7 @@ public sealed partial class KafkaIngestionService(
 
         foreach (var pending in _batch)
         {
-            TryStoreOffset(pending.Result);
+            TryStoreOffset(pending.Consumed);
             if (pending.Activity is { } activity)
             {
                 using (var db = KafkaTelemetry.ActivitySource.StartActivity("INSERT audit_events", ActivityKind.Client, activity.Context, startTime: dbStart))
@@ -346,7 +346,7 @@ public sealed partial class KafkaIngestionService(
         var gone = partitions.ToHashSet();
         _batch.RemoveAll(p =>
         {
-            if (!gone.Contains(p.Result.TopicPartition) || p.Record is null)
+            if (!gone.Contains(p.Consumed.TopicPartition) || p.Record is null)
             {
                 return false;
             }
