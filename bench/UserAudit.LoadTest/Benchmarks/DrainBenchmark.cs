@@ -1,0 +1,192 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using AuditService;
+using CloudNative.CloudEvents;
+using CloudNative.CloudEvents.SystemTextJson;
+using Confluent.Kafka;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using UserAudit.CloudEvents.Kafka;
+using UserAudit.KafkaBroker.MockCluster;
+
+namespace UserAudit.LoadTest.Benchmarks;
+
+/// <summary>Drain figures.</summary>
+/// <param name="Events">Events pre-filled on the topic.</param>
+/// <param name="Partitions">Partitions of the topic.</param>
+/// <param name="ProducedPerSecond">Pre-fill rate (for orientation).</param>
+/// <param name="RawConsumedPerSecond">Confluent.Kafka consumer alone, first to last message.</param>
+/// <param name="StoredPerSecond">AuditService, first to last stored event.</param>
+/// <param name="StoredPerSecondFromStart">AuditService, from host start (group join included) to the last stored event.</param>
+/// <param name="Ratio">Stored rate over raw consume rate.</param>
+/// <param name="Stored">Rows in the audit store at the end (must equal <paramref name="Events"/>).</param>
+public sealed record DrainResult(int Events, int Partitions, double ProducedPerSecond, double RawConsumedPerSecond,
+    double StoredPerSecond, double StoredPerSecondFromStart, double Ratio, long Stored);
+
+/// <summary>
+/// AuditService's drain rate: a topic pre-filled with UserService-shaped events (binary mode, JSON
+/// data, trace context) on the embedded broker, read once by a bare Confluent.Kafka consumer and once
+/// by AuditService's real ingestion (hosted in this process with its own wiring and a fresh
+/// database), in the same run.
+/// </summary>
+public static class DrainBenchmark
+{
+    private const string Topic = "audit";
+    private static readonly string[] ChangedFields = ["name"];
+
+    /// <summary>Runs the three phases.</summary>
+    public static async Task<DrainResult> RunAsync(int events, int partitions, TextWriter log, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        using var cluster = MockKafkaCluster.Start();
+        cluster.CreateTopic(Topic, partitions);
+        cluster.CreateTopic(Topic + ".deadletter", 1);
+
+        var produced = Produce(cluster.Bootstraps, events);
+        await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"pre-filled {events:N0} events on {partitions} partitions at {produced:N0}/s"));
+        var raw = ConsumeRaw(cluster.Bootstraps, events, cancellationToken);
+        await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"raw Confluent.Kafka consume: {raw:N0} messages/s"));
+        var (stored, fromStart, rows) = await DrainAsync(cluster.Bootstraps, events, cancellationToken);
+        await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"AuditService: {stored:N0} events/s stored ({fromStart:N0}/s counting start-up and group join), {rows:N0} rows"));
+        return new DrainResult(events, partitions, Math.Round(produced), Math.Round(raw), Math.Round(stored), Math.Round(fromStart), Math.Round(stored / raw, 3), rows);
+    }
+
+    private static double Produce(string bootstrapServers, int events)
+    {
+        using var producer = new ProducerBuilder<string?, byte[]?>(new ProducerConfig
+        {
+            BootstrapServers = bootstrapServers,
+            EnableIdempotence = true,
+            LingerMs = 5,
+            BatchNumMessages = 10_000,
+            QueueBufferingMaxMessages = 1_000_000,
+        }).Build();
+        var formatter = new JsonEventFormatter();
+        var users = Enumerable.Range(0, 1000).Select(_ => Guid.CreateVersion7().ToString()).ToArray();
+        var started = Stopwatch.GetTimestamp();
+        for (var i = 0; i < events; i++)
+        {
+            var user = users[i % users.Length];
+            var cloudEvent = new CloudEvent
+            {
+                Id = Guid.CreateVersion7().ToString(),
+                Source = new Uri("urn:useraudit:user-service"),
+                Type = "org.useraudit.user.updated.v1",
+                Subject = user,
+                Time = DateTimeOffset.UtcNow,
+                DataContentType = "application/json",
+                DataSchema = new Uri("http://localhost:3000/v1/schemas/user.updated.v1.json"),
+                Data = JsonSerializer.SerializeToElement(new Dictionary<string, object> { ["id"] = user, ["changedFields"] = ChangedFields }),
+            };
+            cloudEvent.SetTraceContext(new ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded));
+            producer.Produce(Topic, cloudEvent.ToKafkaMessage(ContentMode.Binary, formatter, (string?)user));
+        }
+
+        producer.Flush(TimeSpan.FromMinutes(2));
+        return events / Stopwatch.GetElapsedTime(started).TotalSeconds;
+    }
+
+    private static double ConsumeRaw(string bootstrapServers, int events, CancellationToken cancellationToken)
+    {
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
+        {
+            BootstrapServers = bootstrapServers,
+            GroupId = "raw-" + Guid.NewGuid().ToString("N"),
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+        }).Build();
+        consumer.Subscribe(Topic);
+        long first = 0;
+        for (var consumed = 0; consumed < events;)
+        {
+            if (consumer.Consume(cancellationToken) is { IsPartitionEOF: false, Message: not null })
+            {
+                if (consumed++ == 0)
+                {
+                    first = Stopwatch.GetTimestamp();
+                }
+            }
+        }
+
+        var rate = (events - 1) / Stopwatch.GetElapsedTime(first).TotalSeconds;
+        consumer.Close();
+        return rate;
+    }
+
+    private static async Task<(double Stored, double FromStart, long Rows)> DrainAsync(string bootstrapServers, int events, CancellationToken cancellationToken)
+    {
+        var directory = Directory.CreateTempSubdirectory("useraudit-drain-");
+        try
+        {
+            var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = directory.FullName });
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:kafka"] = bootstrapServers,
+                ["Ingestion:Topic"] = Topic,
+                ["Ingestion:DeadLetterTopic"] = Topic + ".deadletter",
+                ["Ingestion:GroupId"] = "audit-drain",
+                ["Storage:DataDirectory"] = directory.FullName,
+                ["Auth:ApiKey"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)),
+                ["urls"] = "http://127.0.0.1:0",
+            });
+            builder.Logging.ClearProviders();
+            builder.AddServiceDefaults();
+            builder.AddAuditServiceComponents();
+            await using var app = builder.Build();
+
+            var database = Path.Combine(directory.FullName, "audit.db");
+            var started = Stopwatch.GetTimestamp();
+            await app.StartAsync(cancellationToken);
+            long first = 0, firstCount = 0, count = 0;
+            while (count < events)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken);
+                count = await CountAsync(database, cancellationToken);
+                if (first == 0 && count > 0)
+                {
+                    (first, firstCount) = (Stopwatch.GetTimestamp(), count);
+                }
+
+                if (Stopwatch.GetElapsedTime(started) > TimeSpan.FromMinutes(10))
+                {
+                    throw new TimeoutException($"AuditService stored {count} of {events} events in 10 minutes.");
+                }
+            }
+
+            var done = Stopwatch.GetTimestamp();
+            await app.StopAsync(cancellationToken);
+            return ((events - firstCount) / Stopwatch.GetElapsedTime(first, done).TotalSeconds, events / Stopwatch.GetElapsedTime(started, done).TotalSeconds,
+                await CountAsync(database, cancellationToken));
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            directory.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<long> CountAsync(string database, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(database))
+        {
+            return 0;
+        }
+
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = database, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        await connection.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM audit_events";
+        try
+        {
+            return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+        }
+        catch (SqliteException)
+        {
+            return 0; // not migrated yet
+        }
+    }
+}

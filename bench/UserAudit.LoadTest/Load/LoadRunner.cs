@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+
+namespace UserAudit.LoadTest.Load;
+
+/// <summary>
+/// Drives a running UserService with concurrent clients, follows the audit API while it does, and
+/// at the end checks that every acknowledged change was audited exactly once.
+/// </summary>
+public sealed class LoadRunner(LoadOptions options)
+{
+    private VirtualClient[] _clients = [];
+
+    /// <summary>Every change sent so far and its outcome.</summary>
+    public Ledger Ledger { get; } = new();
+
+    /// <summary>The users the clients hold at the end of the run.</summary>
+    public IReadOnlyList<string> Users => [.. _clients.SelectMany(c => c.Users)];
+
+    /// <summary>Runs the set-up, the measured phase and the audit check.</summary>
+    /// <param name="progress">Receives a snapshot about once a second.</param>
+    /// <param name="cancellationToken">Stops the run early; the figures cover what was done.</param>
+    public async Task<LoadResult> RunAsync(IProgress<LoadProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        options.Validate();
+        using var users = CreateClient(options.UserService, options.Connections, options.RequestTimeout);
+        using var audit = options.AuditService is null ? null : CreateClient(options.AuditService, 4, TimeSpan.FromMinutes(5));
+        audit?.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.AuditApiKey);
+
+        // Event times come from the services' clock on the same machine; the margin covers skew in CI containers.
+        var from = DateTimeOffset.UtcNow.AddSeconds(-5);
+        using var background = new CancellationTokenSource();
+        var watcher = audit is null ? null : new AuditWatcher(audit, options.EventSource, from, options.PollInterval);
+        var watching = watcher?.RunAsync(background.Token) ?? Task.CompletedTask;
+        var memory = new ProcessMemory(options.Processes, TimeSpan.FromMilliseconds(500));
+        var sampling = memory.RunAsync(background.Token);
+
+        var counters = new LoadCounters(options.Requests);
+        var runToken = Convert.ToHexString(RandomNumberGenerator.GetBytes(3)).ToLowerInvariant();
+        _clients = [.. Enumerable.Range(0, options.Connections).Select(i => new VirtualClient(i, options, users, Ledger, counters, runToken))];
+        var phase = "setup";
+        var started = Stopwatch.GetTimestamp();
+        using var reporting = new CancellationTokenSource();
+        var reporter = ReportAsync(progress, counters, watcher, () => phase, () => started, reporting.Token);
+
+        try
+        {
+            await Task.WhenAll(_clients.Select(c => c.SetUpAsync(options.ExistingUsers, cancellationToken)));
+
+            phase = "load";
+            started = Stopwatch.GetTimestamp();
+            var deadline = started + (long)(options.Duration.TotalSeconds * Stopwatch.Frequency);
+            await Task.WhenAll(_clients.Select(c => c.RunAsync(started, deadline, cancellationToken)));
+            var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+
+            Percentiles? freshness = null;
+            AuditVerdict? verdict = null;
+            double? settleSeconds = null;
+            if (watcher is not null && audit is not null)
+            {
+                phase = "settle";
+                var settleStarted = Stopwatch.GetTimestamp();
+                var settleDeadline = settleStarted + (long)(options.SettleTimeout.TotalSeconds * Stopwatch.Frequency);
+                while (watcher.CountAudited(Ledger) < Ledger.Acknowledged && Stopwatch.GetTimestamp() < settleDeadline)
+                {
+                    await Task.Delay(options.PollInterval, cancellationToken);
+                }
+
+                if (watcher.CountAudited(Ledger) >= Ledger.Acknowledged)
+                {
+                    settleSeconds = Stopwatch.GetElapsedTime(settleStarted).TotalSeconds;
+                }
+
+                freshness = Percentiles.Of(watcher.Freshness(Ledger));
+                verdict = Ledger.Compare(await AuditStoreCheck.CountAsync(audit, options.EventSource, from, cancellationToken));
+            }
+
+            return Summarize(seconds, freshness, verdict, settleSeconds, memory);
+        }
+        finally
+        {
+            await reporting.CancelAsync();
+            await reporter;
+            await background.CancelAsync();
+            await Task.WhenAll(watching, sampling);
+        }
+    }
+
+    private LoadResult Summarize(double seconds, Percentiles? freshness, AuditVerdict? verdict, double? settleSeconds, ProcessMemory memory)
+    {
+        var operations = new List<OperationResult>();
+        var all = new List<double>();
+        long sent = 0, failed = 0;
+        foreach (var operation in (string[])["create", "rename", "password", "delete"])
+        {
+            var latencies = _clients.SelectMany(c => c.Latencies.GetValueOrDefault(operation) ?? []).ToList();
+            var (opSent, opFailed) = _clients.Select(c => c.Counts.GetValueOrDefault(operation)).Aggregate((0L, 0L), (a, b) => (a.Item1 + b.Sent, a.Item2 + b.Failed));
+            if (opSent == 0)
+            {
+                continue;
+            }
+
+            all.AddRange(latencies);
+            sent += opSent;
+            failed += opFailed;
+            operations.Add(new OperationResult(operation, opSent, opSent - opFailed, opFailed, (opSent - opFailed) / seconds, Percentiles.Of(latencies)));
+        }
+
+        var errors = _clients.SelectMany(c => c.Errors).GroupBy(e => e.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(e => e.Value), StringComparer.Ordinal);
+        var total = new OperationResult("all", sent, sent - failed, failed, (sent - failed) / seconds, Percentiles.Of(all));
+        return new LoadResult(options.Workload.ToString().ToLowerInvariant(), options.Connections, options.Rate, Math.Round(seconds, 2),
+            operations, total, errors, freshness, options.PollInterval.TotalMilliseconds, verdict,
+            settleSeconds is null ? null : Math.Round(settleSeconds.Value, 2), memory.PeakMiB);
+    }
+
+    private async Task ReportAsync(IProgress<LoadProgress>? progress, LoadCounters counters, AuditWatcher? watcher, Func<string> phase, Func<long> started, CancellationToken cancellationToken)
+    {
+        if (progress is null)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        long previous = 0;
+        var previousAt = Stopwatch.GetTimestamp();
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                var completed = counters.CompletedCount;
+                var now = Stopwatch.GetTimestamp();
+                var rate = (completed - previous) / Stopwatch.GetElapsedTime(previousAt, now).TotalSeconds;
+                (previous, previousAt) = (completed, now);
+                progress.Report(new LoadProgress(Stopwatch.GetElapsedTime(started(), now), completed, counters.ErrorCount, rate,
+                    Ledger.Acknowledged, watcher?.CountAudited(Ledger) ?? 0, phase()));
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>A client with one pooled connection per concurrent request and no proxy.</summary>
+    internal static HttpClient CreateClient(Uri baseAddress, int connections, TimeSpan timeout) =>
+        new(new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = connections,
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            UseProxy = false,
+            AutomaticDecompression = DecompressionMethods.None,
+        })
+        {
+            BaseAddress = baseAddress,
+            Timeout = timeout,
+        };
+}

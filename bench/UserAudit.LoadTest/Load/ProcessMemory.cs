@@ -1,0 +1,101 @@
+using System.Globalization;
+
+namespace UserAudit.LoadTest.Load;
+
+/// <summary>
+/// Samples the resident memory (VmRSS) of the services' processes while a run lasts (Linux /proc).
+/// A process matches a name when its program or first assembly is that name (the apphost
+/// <c>UserService</c>, or <c>dotnet UserService.dll</c>); <c>dotnet run</c> launchers do not.
+/// </summary>
+public sealed class ProcessMemory(IReadOnlyList<string> names, TimeSpan interval)
+{
+    private readonly Dictionary<string, long> _peakKb = [];
+
+    /// <summary>Highest resident memory seen per name, in MiB; names never found are absent.</summary>
+    public IReadOnlyDictionary<string, double> PeakMiB
+    {
+        get
+        {
+            lock (_peakKb)
+            {
+                return _peakKb.ToDictionary(p => p.Key, p => Math.Round(p.Value / 1024.0, 1));
+            }
+        }
+    }
+
+    /// <summary>Samples until cancelled; does nothing where /proc is missing.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        if (!OperatingSystem.IsLinux() || names.Count == 0)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            do
+            {
+                Sample();
+            }
+            while (await timer.WaitForNextTickAsync(cancellationToken));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Takes one sample now.</summary>
+    public void Sample()
+    {
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            {
+                continue;
+            }
+
+            try
+            {
+                var name = Match(File.ReadAllText(Path.Combine(directory, "cmdline")).Split('\0', StringSplitOptions.RemoveEmptyEntries));
+                if (name is null)
+                {
+                    continue;
+                }
+
+                var rss = File.ReadLines(Path.Combine(directory, "status")).FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+                if (rss is not null && long.TryParse(rss["VmRSS:".Length..].Replace("kB", "", StringComparison.Ordinal).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var kb))
+                {
+                    lock (_peakKb)
+                    {
+                        _peakKb[name] = Math.Max(_peakKb.GetValueOrDefault(name), kb);
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // The process ended between listing and reading.
+            }
+        }
+    }
+
+    private string? Match(string[] arguments)
+    {
+        if (arguments.Length == 0)
+        {
+            return null;
+        }
+
+        var program = Path.GetFileName(arguments[0]);
+        var assembly = program is "dotnet" && arguments.Length > 1 ? arguments[1] is "exec" && arguments.Length > 2 ? arguments[2] : arguments[1] : null;
+        foreach (var name in names)
+        {
+            if (program == name || (assembly is not null && Path.GetFileName(assembly) == name + ".dll"))
+            {
+                return name;
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,289 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace UserAudit.LoadTest.Load;
+
+/// <summary>
+/// One concurrent client: owns its users (so its changes to one user are sequential and their
+/// events must arrive in that order), sends one request at a time and records every outcome.
+/// </summary>
+internal sealed class VirtualClient(int index, LoadOptions options, HttpClient users, Ledger ledger, LoadCounters counters, string runToken)
+{
+    private const string Created = "org.useraudit.user.created.v1";
+    private const string Updated = "org.useraudit.user.updated.v1";
+    private const string PasswordChanged = "org.useraudit.user.password_changed.v1";
+    private const string Deleted = "org.useraudit.user.deleted.v1";
+
+    private readonly Random _random = new(options.Seed + index);
+    private readonly List<string> _users = [];
+    private long _names;
+
+    /// <summary>Latencies (ms) of successful measured requests per operation.</summary>
+    public Dictionary<string, List<double>> Latencies { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Measured requests per operation: sent, and failed.</summary>
+    public Dictionary<string, (long Sent, long Failed)> Counts { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Failed measured requests by status code or exception.</summary>
+    public Dictionary<string, long> Errors { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The client's live users.</summary>
+    public IReadOnlyList<string> Users => _users;
+
+    /// <summary>Takes over existing users, or creates the one user a rename or password workload needs.</summary>
+    public async Task SetUpAsync(IReadOnlyList<string>? existing, CancellationToken cancellationToken)
+    {
+        if (existing is not null)
+        {
+            for (var i = index; i < existing.Count; i += options.Connections)
+            {
+                _users.Add(existing[i]);
+            }
+
+            return;
+        }
+
+        if (options.Workload is Workload.Creates)
+        {
+            return;
+        }
+
+        // Retried until it works: the measured phase needs a user to change.
+        while (_users.Count == 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!await CreateAsync(measured: false, Stopwatch.GetTimestamp(), cancellationToken))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Sends requests until the deadline, the shared request budget, or cancellation.</summary>
+    public async Task RunAsync(long started, long deadline, CancellationToken cancellationToken)
+    {
+        // Open loop: this client's share of the rate, its start staggered among the clients.
+        var interval = options.Rate is { } rate ? TimeSpan.FromSeconds(options.Connections / rate) : TimeSpan.Zero;
+        var due = started + (long)(interval.Ticks * (index / (double)options.Connections) * Stopwatch.Frequency / TimeSpan.TicksPerSecond);
+        while (!cancellationToken.IsCancellationRequested && Stopwatch.GetTimestamp() < deadline && counters.TakeRequest())
+        {
+            var sentAt = Stopwatch.GetTimestamp();
+            if (interval > TimeSpan.Zero)
+            {
+                var wait = Stopwatch.GetElapsedTime(sentAt, due);
+                if (wait > TimeSpan.Zero)
+                {
+                    try
+                    {
+                        await Task.Delay(wait, cancellationToken);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
+                }
+
+                // Latency counts from when the request was due, not from when it could be sent.
+                sentAt = due;
+                due += (long)(interval.TotalSeconds * Stopwatch.Frequency);
+            }
+
+            bool succeeded;
+            try
+            {
+                succeeded = await NextAsync(sentAt, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+
+            if (!succeeded)
+            {
+                // A service that is down refuses at once: do not spin.
+                await Task.Delay(TimeSpan.FromMilliseconds(50), CancellationToken.None);
+            }
+        }
+    }
+
+    private Task<bool> NextAsync(long sentAt, CancellationToken cancellationToken)
+    {
+        switch (options.Workload)
+        {
+            case Workload.Creates:
+                return CreateAsync(measured: true, sentAt, cancellationToken);
+            case Workload.Renames:
+                return RenameAsync(Pick(), sentAt, cancellationToken);
+            case Workload.Passwords:
+                return ChangePasswordAsync(Pick(), sentAt, cancellationToken);
+            default:
+                var roll = _random.Next(100);
+                return _users.Count == 0 || roll < 10 ? CreateAsync(measured: true, sentAt, cancellationToken)
+                    : roll < 15 && _users.Count > 1 ? DeleteAsync(Pick(), sentAt, cancellationToken)
+                    : roll < 20 ? ChangePasswordAsync(Pick(), sentAt, cancellationToken)
+                    : RenameAsync(Pick(), sentAt, cancellationToken);
+        }
+    }
+
+    private string Pick() => _users[_random.Next(_users.Count)];
+
+    private string NextName() => string.Create(CultureInfo.InvariantCulture, $"load {runToken} {index}-{++_names}");
+
+    private static string NewPassword() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(15));
+
+    private async Task<bool> CreateAsync(bool measured, long sentAt, CancellationToken cancellationToken)
+    {
+        var (status, body) = await SendAsync("create", measured, sentAt, HttpMethod.Post, "/v1/users",
+            new UserChange(NextName(), NewPassword()), null, cancellationToken);
+        if (status != HttpStatusCode.Created)
+        {
+            return false;
+        }
+
+        var id = body!.Value.GetProperty("id").GetString()!;
+        _users.Add(id);
+        ledger.Acknowledge(new ChangeKey(id, Created), Stopwatch.GetTimestamp(), measured);
+        return true;
+    }
+
+    private async Task<bool> RenameAsync(string id, long sentAt, CancellationToken cancellationToken)
+    {
+        var (status, _) = await SendAsync("rename", true, sentAt, HttpMethod.Patch, "/v1/users/" + id, new UserChange(NextName(), null), new ChangeKey(id, Updated), cancellationToken);
+        return Acknowledge(status, HttpStatusCode.OK, new ChangeKey(id, Updated));
+    }
+
+    private async Task<bool> ChangePasswordAsync(string id, long sentAt, CancellationToken cancellationToken)
+    {
+        var (status, _) = await SendAsync("password", true, sentAt, HttpMethod.Patch, "/v1/users/" + id, new UserChange(null, NewPassword()), new ChangeKey(id, PasswordChanged), cancellationToken);
+        return Acknowledge(status, HttpStatusCode.OK, new ChangeKey(id, PasswordChanged));
+    }
+
+    private async Task<bool> DeleteAsync(string id, long sentAt, CancellationToken cancellationToken)
+    {
+        var (status, _) = await SendAsync("delete", true, sentAt, HttpMethod.Delete, "/v1/users/" + id, null, new ChangeKey(id, Deleted), cancellationToken);
+        if (status is HttpStatusCode.NoContent)
+        {
+            _users.Remove(id);
+        }
+
+        return Acknowledge(status, HttpStatusCode.NoContent, new ChangeKey(id, Deleted));
+    }
+
+    private bool Acknowledge(HttpStatusCode? status, HttpStatusCode expected, ChangeKey key)
+    {
+        if (status != expected)
+        {
+            return false;
+        }
+
+        ledger.Acknowledge(key, Stopwatch.GetTimestamp(), measured: true);
+        return true;
+    }
+
+    private async Task<(HttpStatusCode? Status, JsonElement? Body)> SendAsync(
+        string operation, bool measured, long sentAt, HttpMethod method, string path, UserChange? change, ChangeKey? key, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (change is not null)
+        {
+            request.Content = JsonContent.Create(change, LoadJsonContext.Default.UserChange);
+        }
+
+        string? error = null;
+        HttpStatusCode? status = null;
+        JsonElement? body = null;
+        try
+        {
+            using var response = await users.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+            status = response.StatusCode;
+            if (response.IsSuccessStatusCode)
+            {
+                if (response.StatusCode is HttpStatusCode.Created)
+                {
+                    body = await response.Content.ReadFromJsonAsync(LoadJsonContext.Default.JsonElement, cancellationToken);
+                }
+            }
+            else
+            {
+                error = ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture);
+            }
+        }
+        catch (HttpRequestException ex) when (ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError)
+        {
+            // Never reached the service: certainly not applied.
+            error = "connection refused";
+        }
+        catch (HttpRequestException ex)
+        {
+            error = ex.HttpRequestError.ToString();
+            if (key is { } k)
+            {
+                ledger.MarkUncertain(k);
+            }
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            error = "timeout";
+            if (key is { } k)
+            {
+                ledger.MarkUncertain(k);
+            }
+        }
+
+        counters.Completed(error is not null);
+        if (measured)
+        {
+            var (sent, failed) = Counts.GetValueOrDefault(operation);
+            Counts[operation] = (sent + 1, failed + (error is null ? 0 : 1));
+            if (error is null)
+            {
+                if (!Latencies.TryGetValue(operation, out var list))
+                {
+                    Latencies[operation] = list = [];
+                }
+
+                list.Add(Stopwatch.GetElapsedTime(sentAt).TotalMilliseconds);
+            }
+            else
+            {
+                Errors[error] = Errors.GetValueOrDefault(error) + 1;
+            }
+        }
+
+        return (status, body);
+    }
+}
+
+/// <summary>Shared counters: the request budget and the progress figures.</summary>
+internal sealed class LoadCounters(long? budget)
+{
+    private long _taken;
+    private long _completed;
+    private long _errors;
+
+    public long CompletedCount => Interlocked.Read(ref _completed);
+
+    public long ErrorCount => Interlocked.Read(ref _errors);
+
+    public bool TakeRequest() => budget is not { } b || Interlocked.Increment(ref _taken) <= b;
+
+    public void Completed(bool failed)
+    {
+        Interlocked.Increment(ref _completed);
+        if (failed)
+        {
+            Interlocked.Increment(ref _errors);
+        }
+    }
+}
+
+/// <summary>Body of a create or an update.</summary>
+/// <param name="Name">New name, or null to keep it.</param>
+/// <param name="Password">New password, or null to keep it.</param>
+internal sealed record UserChange(
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Name,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Password);

@@ -1,0 +1,203 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using UserAudit.LoadTest;
+using UserAudit.LoadTest.Benchmarks;
+using UserAudit.LoadTest.Load;
+
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    // First Ctrl+C ends the run early and still reports; the second one kills.
+    e.Cancel = !cancel.IsCancellationRequested;
+    cancel.Cancel();
+};
+
+try
+{
+    var line = new CommandLine(args);
+    switch (line.Command)
+    {
+        case "load":
+            {
+                var options = LoadOptionsFrom(line, line.Choice<Workload>("workload") ?? Workload.Mixed);
+                var json = line.Text("json");
+                line.RejectUnknown();
+                var (result, _) = await RunAsync(options, cancel.Token);
+                await WriteAsync(result, json, cancel.Token);
+                return result.Audit is { Lost: > 0 } or { Duplicates: > 0 } ? 1 : 0;
+            }
+
+        case "renames":
+            {
+                var options = LoadOptionsFrom(line, Workload.Renames);
+                var database = line.Text("user-db") ?? Path.Combine(RepositoryRoot(), ".data", "user-service", "users.db");
+                var json = line.Text("json");
+                line.RejectUnknown();
+                Console.WriteLine("== renames through UserService (row + outbox in one transaction, relay, Kafka, AuditService)");
+                var service = await RunAsync(options, cancel.Token);
+                Console.WriteLine("== renames through the row-only baseline (same row update, same database file, no outbox, no event)");
+                await using var baseline = await RowOnlyBaseline.StartAsync(database, cancel.Token);
+                var baselineResult = await RunAsync(options with { UserService = baseline.Address, AuditService = null, ExistingUsers = service.Users, Processes = [] }, cancel.Token);
+                var ratio = Math.Round(service.Result.Total.RequestsPerSecond / baselineResult.Result.Total.RequestsPerSecond, 3);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"renames: UserService {service.Result.Total.RequestsPerSecond:N0}/s, baseline {baselineResult.Result.Total.RequestsPerSecond:N0}/s, ratio {ratio:P0}"));
+                await WriteAsync(new RenameBenchmarkResult(service.Result, baselineResult.Result, ratio), json, cancel.Token);
+                return 0;
+            }
+
+        case "creates":
+            {
+                var iterations = (int)(line.WholeNumber("iterations", 210_000, 10_000_000) ?? 210_000);
+                var options = LoadOptionsFrom(line, Workload.Creates);
+                var json = line.Text("json");
+                line.RejectUnknown();
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"== raw password hashing, {Environment.ProcessorCount} threads, {iterations:N0} iterations"));
+                var hashes = HashRate.Measure(iterations, options.Duration);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{hashes:N1} hashes/s"));
+                Console.WriteLine("== creates through UserService");
+                var creates = await RunAsync(options, cancel.Token);
+                Console.WriteLine("== password changes through UserService");
+                var passwords = await RunAsync(options with { Workload = Workload.Passwords }, cancel.Token);
+                var createRatio = Math.Round(creates.Result.Total.RequestsPerSecond / hashes, 3);
+                var passwordRatio = Math.Round(passwords.Result.Total.RequestsPerSecond / hashes, 3);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"creates {creates.Result.Total.RequestsPerSecond:N1}/s ({createRatio:P0} of hashing), password changes {passwords.Result.Total.RequestsPerSecond:N1}/s ({passwordRatio:P0}), raw hashing {hashes:N1}/s"));
+                await WriteAsync(new CreateBenchmarkResult(iterations, Math.Round(hashes, 2), creates.Result, createRatio, passwords.Result, passwordRatio), json, cancel.Token);
+                return 0;
+            }
+
+        case "drain":
+            {
+                var events = (int)(line.WholeNumber("events", 1, 10_000_000) ?? 100_000);
+                var partitions = (int)(line.WholeNumber("partitions", 1, 64) ?? 3);
+                var json = line.Text("json");
+                line.RejectUnknown();
+                var result = await DrainBenchmark.RunAsync(events, partitions, Console.Out, cancel.Token);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"drain: AuditService {result.StoredPerSecond:N0} events/s stored, raw consume {result.RawConsumedPerSecond:N0}/s, ratio {result.Ratio:P0}"));
+                await WriteAsync(result, json, cancel.Token);
+                return result.Stored == events ? 0 : 1;
+            }
+
+        default:
+            Console.WriteLine(Usage);
+            return line.Command == "help" ? 0 : 2;
+    }
+}
+catch (Exception ex) when (ex is UsageException or ArgumentException)
+{
+    await Console.Error.WriteLineAsync(ex.Message);
+    return 2;
+}
+
+static async Task<(LoadResult Result, IReadOnlyList<string> Users)> RunAsync(LoadOptions options, CancellationToken cancellationToken)
+{
+    var runner = new LoadRunner(options);
+    var progress = new SynchronousProgress(p => Console.Error.WriteLine(LoadReport.Format(p)));
+    var result = await runner.RunAsync(progress, cancellationToken);
+    Console.WriteLine(LoadReport.Format(result));
+    return (result, runner.Users);
+}
+
+static async Task WriteAsync(object result, string? path, CancellationToken cancellationToken)
+{
+    if (path is not null)
+    {
+        await LoadReport.WriteJsonAsync(result, path, cancellationToken);
+        Console.WriteLine("results written to " + Path.GetFullPath(path));
+    }
+}
+
+static LoadOptions LoadOptionsFrom(CommandLine line, Workload workload)
+{
+    var auditAddress = line.Text("audit-service");
+    var audit = auditAddress is "none" ? null : line.Address("audit-service") ?? new Uri("http://localhost:8080");
+    return new LoadOptions
+    {
+        UserService = line.Address("user-service") ?? new Uri("http://localhost:3000"),
+        AuditService = audit,
+        AuditApiKey = audit is null ? null : line.Text("api-key") ?? Environment.GetEnvironmentVariable("USERAUDIT_AUDIT_API_KEY") ?? ApiKeyFromUserSecrets(),
+        Connections = (int)(line.WholeNumber("connections", 1, 4096) ?? 32),
+        Duration = line.Duration("duration") ?? TimeSpan.FromSeconds(30),
+        Requests = line.WholeNumber("requests", 1, long.MaxValue),
+        Rate = line.Number("rate"),
+        Workload = workload,
+        PollInterval = line.Duration("poll-interval") ?? TimeSpan.FromMilliseconds(25),
+        SettleTimeout = line.Duration("settle-timeout") ?? TimeSpan.FromMinutes(2),
+    };
+}
+
+// The key `dotnet run --project src/UserAudit.AppHost` generated and keeps in the AppHost's user secrets.
+static string? ApiKeyFromUserSecrets()
+{
+    var project = Path.Combine(RepositoryRoot(), "src", "UserAudit.AppHost", "UserAudit.AppHost.csproj");
+    var id = File.Exists(project) ? Regex.Match(File.ReadAllText(project), "<UserSecretsId>([^<]+)</UserSecretsId>").Groups[1].Value : "";
+    var secrets = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".microsoft", "usersecrets", id, "secrets.json");
+    if (id.Length == 0 || !File.Exists(secrets))
+    {
+        return null;
+    }
+
+    using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(secrets));
+    return json.RootElement.TryGetProperty("Parameters:audit-api-key", out var key) ? key.GetString() : null;
+}
+
+static string RepositoryRoot()
+{
+    foreach (var start in (string[])[Directory.GetCurrentDirectory(), AppContext.BaseDirectory])
+    {
+        for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "UserAudit.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+    }
+
+    return Directory.GetCurrentDirectory();
+}
+
+/// <summary>Reports on the caller's thread, in order (Progress&lt;T&gt; posts to the thread pool).</summary>
+internal sealed class SynchronousProgress(Action<LoadProgress> report) : IProgress<LoadProgress>
+{
+    public void Report(LoadProgress value) => report(value);
+}
+
+/// <summary>Usage text.</summary>
+internal static partial class Program
+{
+    private const string Usage = """
+        UserAudit load generator and end-to-end benchmarks. Start the system first:
+          dotnet run -c Release --project src/UserAudit.AppHost
+
+        Commands:
+          load      N clients create, rename, change passwords and delete users; reports requests/s,
+                    latency p50/p95/p99, freshness (2xx → visible in the audit API), checks that every
+                    acknowledged change was audited exactly once, samples the services' memory.
+          renames   Rename throughput through UserService, then through a row-only baseline (same
+                    update, same database file, no outbox, no event) in the same run; the ratio.
+          creates   Raw password hashing rate on all cores, then creates and password changes through
+                    UserService; the ratios.
+          drain     Self-contained: pre-fills a topic on an embedded broker, then measures the bare
+                    Confluent.Kafka consume rate and AuditService's stored-events rate; the ratio.
+
+        Options (load, renames, creates):
+          --user-service URL     default http://localhost:3000
+          --audit-service URL    default http://localhost:8080; 'none' skips the audit check
+          --api-key KEY          default $USERAUDIT_AUDIT_API_KEY, else the AppHost's user secrets
+          --connections N        concurrent clients, default 32
+          --duration T           measured phase, default 30s (500ms, 30s, 2m)
+          --requests N           stop after N requests if that comes first
+          --rate R               open loop at R requests/s over all clients (latency from due time)
+          --workload W           load only: mixed (default), renames, creates, passwords
+          --poll-interval T      audit API poll interval, default 25ms (freshness resolution)
+          --settle-timeout T     longest wait for every change to be audited, default 2m
+          --json FILE            also write the results as JSON
+          --user-db FILE         renames only: UserService's database, default .data/user-service/users.db
+          --iterations N         creates only: PBKDF2 iterations of UserService, default 210000
+        Options (drain): --events N (default 100000), --partitions N (default 3), --json FILE
+
+        Exit code: 0 done, 1 lost or duplicated events (load) or incomplete drain, 2 bad command line.
+        """;
+}
