@@ -23,7 +23,7 @@ userService
     .WithEnvironment("Events__SchemaBaseUri", ReferenceExpression.Create($"{userService.GetEndpoint("http")}/v1/schemas/"))
     .WithEnvironment("Storage__DataDirectory", Path.Combine(dataRoot, "user-service"))
     .WithEnvironment("Events__Topic", Topics.Audit)
-    .WithReference(kafka).WaitFor(kafka)
+    .WithKafkaReference(kafka)
     .WithHttpHealthCheck("/health");
 
 var auditService = builder.AddProject<Projects.AuditService>("audit-service", project => project.ExcludeLaunchProfile = true)
@@ -32,7 +32,7 @@ var auditService = builder.AddProject<Projects.AuditService>("audit-service", pr
     .WithEnvironment("Ingestion__Topic", Topics.Audit)
     .WithEnvironment("Ingestion__DeadLetterTopic", Topics.AuditDeadLetter)
     .WithEnvironment("Auth__ApiKey", auditApiKey)
-    .WithReference(kafka).WaitFor(kafka)
+    .WithKafkaReference(kafka)
     .WithHttpHealthCheck("/health");
 
 // Replicas share one consumer group (they split the partitions) and one database file (the

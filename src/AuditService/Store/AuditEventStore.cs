@@ -67,6 +67,9 @@ public sealed class AuditEventStore(SqliteDatabase database)
         CREATE INDEX audit_events_time ON audit_events (time_unix_ms);
         CREATE INDEX audit_events_received ON audit_events (received_unix_ms);
         """,
+        // Newest-first pages of one source walk this index and stop at the page size; without it the
+        // (source, id) index found every row of the source and sorted them: 100 ms a page at 100,000 rows.
+        "CREATE INDEX audit_events_source ON audit_events (source, seq);",
     ];
 
     /// <summary>

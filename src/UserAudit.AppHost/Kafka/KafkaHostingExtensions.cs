@@ -64,6 +64,29 @@ public static partial class KafkaHostingExtensions
         };
     }
 
+    /// <summary>
+    /// Gives <paramref name="builder"/> the <paramref name="kafka"/> connection string and starts it
+    /// only once Kafka is healthy. On the embedded broker it also shortens the consumers' fetch wait:
+    /// librdkafka's mock cluster answers a fetch that finds no data only after the consumer's whole
+    /// <c>fetch.wait.max.ms</c> (500 ms by default) instead of as soon as data arrives, as a real broker
+    /// does, which would add a quarter of a second to every event's journey on average.
+    /// </summary>
+    public static IResourceBuilder<T> WithKafkaReference<T>(this IResourceBuilder<T> builder, IResourceBuilder<IResourceWithConnectionString> kafka)
+        where T : IResourceWithEnvironment, IResourceWithWaitSupport
+    {
+        ArgumentNullException.ThrowIfNull(kafka);
+        builder.WithReference(kafka).WaitFor(kafka);
+        if (kafka.Resource is EmbeddedKafkaResource)
+        {
+            builder.WithEnvironment("Kafka__Consumer__Config__FetchWaitMaxMs", EmbeddedFetchWaitMs);
+        }
+
+        return builder;
+    }
+
+    /// <summary>Consumers' <c>fetch.wait.max.ms</c> on the embedded broker.</summary>
+    public const string EmbeddedFetchWaitMs = "10";
+
     private static IResourceBuilder<KafkaServerResource> ContainerFromConfiguration(IDistributedApplicationBuilder builder, string name, int? port)
     {
         var kafka = builder.AddKafka(name, port ?? 9092);
