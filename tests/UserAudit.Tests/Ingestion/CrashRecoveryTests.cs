@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Globalization;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using UserAudit.Tests.EndToEnd;
@@ -35,18 +33,7 @@ public sealed class CrashRecoveryTests
 
         await Eventually.TrueAsync(async ct => (await AuditTopicClient.CountStoredAsync(database, subject, ct)).Rows >= 300,
             "300 events stored before the kill", cancellationToken: Ct);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        deadline.CancelAfter(Eventually.DefaultTimeout);
-        var running = await app.App.ResourceNotifications.WaitForResourceAsync(AuditService,
-            e => e.Snapshot.State?.Text == KnownResourceStates.Running && Pid(e.Snapshot) is not null, deadline.Token);
-        using (var process = Process.GetProcessById(Pid(running.Snapshot)!.Value))
-        {
-            // SIGKILL to the process and the service under it (the pid may be a launcher's): no
-            // flush, no commit, no leaving the group.
-            process.Kill(entireProcessTree: true);
-        }
-
-        await app.App.ResourceNotifications.WaitForResourceAsync(AuditService, KnownResourceStates.TerminalStates, deadline.Token);
+        await ResourceProcess.KillAsync(app, AuditService, Ct);
         var storedWhenKilled = (await AuditTopicClient.CountStoredAsync(database, subject, Ct)).Rows;
         stopProducing.Cancel();
         await producing;
@@ -99,10 +86,4 @@ public sealed class CrashRecoveryTests
             }
         }
     }
-
-    private static int? Pid(CustomResourceSnapshot snapshot) =>
-        snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } value
-            && int.TryParse(Convert.ToString(value, CultureInfo.InvariantCulture), NumberStyles.Integer, CultureInfo.InvariantCulture, out var pid)
-            ? pid
-            : null;
 }

@@ -60,7 +60,8 @@ public sealed class PoisonMessageTests(UserAuditApp app)
         }
     }
 
-    private static Message<string?, byte[]?> Poison(string kind, string key)
+    /// <summary>A message of the given poison kind, keyed <paramref name="key"/>.</summary>
+    internal static Message<string?, byte[]?> Poison(string kind, string key)
     {
         var valid = AuditTopicClient.ToMessage(AuditTopicClient.NewEvent(subject: key + "-poison"), key);
         switch (kind)
