@@ -35,8 +35,11 @@ public sealed partial class KafkaIngestionService(
 
     private static readonly CloudEventFormatter Formatter = CloudEventKafkaPublisher.Formatter;
     private readonly IngestionOptions _options = options.Value;
-    private readonly List<Pending> _batch = [];
-    private readonly List<Task<DeliveryResult<byte[]?, byte[]?>>> _deadLettered = [];
+    // The batch being read; the previous one is being stored meanwhile (_storing).
+    private List<Pending> _batch = [];
+    private List<Task<DeliveryResult<byte[]?, byte[]?>>> _deadLettered = [];
+    private Task _storing = Task.CompletedTask;
+    private static readonly TimeSpan PollSlice = TimeSpan.FromMilliseconds(250);
     private readonly Meter _meter = meterFactory.Create(Microsoft.Extensions.Hosting.UserAuditTelemetry.AuditService);
     private Counter<long>? _stored;
     private Counter<long>? _duplicates;
@@ -60,10 +63,18 @@ public sealed partial class KafkaIngestionService(
         LogSubscribed(logger, _options.Topic, _options.DeadLetterTopic);
         try
         {
-            while (!stoppingToken.IsCancellationRequested)
+            while (true)
             {
+                // Reading the next batch overlaps storing the previous one (the store is most of the
+                // work): one batch in flight at most, stored in order, offsets stored after its commit.
                 FillBatch(stoppingToken);
-                await FlushAsync(stoppingToken);
+                await _storing;
+                if (stoppingToken.IsCancellationRequested)
+                {
+                    break; // the batch in hand is stored below, without the stopping token
+                }
+
+                _storing = FlushAsync(TakeBatch(), stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -72,7 +83,8 @@ public sealed partial class KafkaIngestionService(
         finally
         {
             // Store what was already processed, commit it, and leave the group cleanly.
-            await FlushAsync(CancellationToken.None);
+            await WaitForStoringAsync();
+            await FlushAsync(TakeBatch(), CancellationToken.None);
             try
             {
                 consumer.Commit();
@@ -96,7 +108,7 @@ public sealed partial class KafkaIngestionService(
         while (_batch.Count < _options.BatchSize && !stoppingToken.IsCancellationRequested)
         {
             var remaining = _batch.Count == 0
-                ? TimeSpan.FromMilliseconds(250)
+                ? PollSlice
                 : TimeSpan.FromSeconds((double)(deadline - time.GetTimestamp()) / time.TimestampFrequency);
             if (remaining <= TimeSpan.Zero)
             {
@@ -106,7 +118,8 @@ public sealed partial class KafkaIngestionService(
             ConsumeResult<byte[]?, byte[]?>? result;
             try
             {
-                result = consumer.Consume(remaining);
+                // Slices of at most 250 ms keep a stop prompt whatever the batch window is.
+                result = consumer.Consume(remaining < PollSlice ? remaining : PollSlice);
             }
             catch (ConsumeException ex)
             {
@@ -126,12 +139,7 @@ public sealed partial class KafkaIngestionService(
 
             if (result is null)
             {
-                if (_batch.Count > 0)
-                {
-                    return;
-                }
-
-                continue;
+                continue; // the window's end is checked at the top
             }
 
             if (!result.IsPartitionEOF)
@@ -210,19 +218,39 @@ public sealed partial class KafkaIngestionService(
         LogDeadLettered(logger, result.Topic, result.Partition.Value, result.Offset.Value, reason, detail);
     }
 
-    private async Task FlushAsync(CancellationToken cancellationToken)
+    private (List<Pending> Items, List<Task<DeliveryResult<byte[]?, byte[]?>>> DeadLettered) TakeBatch()
     {
-        if (_batch.Count == 0)
+        var taken = (_batch, _deadLettered);
+        (_batch, _deadLettered) = ([], []);
+        return taken;
+    }
+
+    private async Task WaitForStoringAsync()
+    {
+        try
+        {
+            await _storing;
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped while retrying: nothing of that batch was stored or marked; it is read again.
+        }
+    }
+
+    private async Task FlushAsync((List<Pending> Items, List<Task<DeliveryResult<byte[]?, byte[]?>>> DeadLettered) batch, CancellationToken cancellationToken)
+    {
+        var (items, deadLettered) = batch;
+        if (items.Count == 0)
         {
             return;
         }
 
         var started = Stopwatch.GetTimestamp();
         // Poison messages must be safely on the dead-letter topic before their offsets move on.
-        await RetryAsync(async () => { await Task.WhenAll(_deadLettered); }, "dead-letter", retryDeadLetters: true, cancellationToken);
+        await RetryAsync(async () => { await Task.WhenAll(deadLettered); }, "dead-letter", deadLettered, cancellationToken);
 
-        var records = new List<AuditRecord>(_batch.Count);
-        foreach (var pending in _batch)
+        var records = new List<AuditRecord>(items.Count);
+        foreach (var pending in items)
         {
             if (pending.Record is not null)
             {
@@ -231,12 +259,12 @@ public sealed partial class KafkaIngestionService(
         }
 
         var dbStart = DateTime.UtcNow;
-        var (inserted, duplicates) = await RetryAsync(() => store.InsertAsync(records, cancellationToken), "store", retryDeadLetters: false, cancellationToken);
+        var (inserted, duplicates) = await RetryAsync(() => store.InsertAsync(records, cancellationToken), "store", null, cancellationToken);
         var dbEnd = DateTime.UtcNow;
         _stored?.Add(inserted);
         _duplicates?.Add(duplicates);
 
-        foreach (var pending in _batch)
+        foreach (var pending in items)
         {
             TryStoreOffset(pending.Consumed);
             if (pending.Activity is { } activity)
@@ -263,8 +291,6 @@ public sealed partial class KafkaIngestionService(
             LogDuplicates(logger, duplicates);
         }
 
-        _batch.Clear();
-        _deadLettered.Clear();
     }
 
     private void TryStoreOffset(ConsumeResult<byte[]?, byte[]?> result)
@@ -280,7 +306,7 @@ public sealed partial class KafkaIngestionService(
         }
     }
 
-    private async Task<T> RetryAsync<T>(Func<Task<T>> operation, string what, bool retryDeadLetters, CancellationToken cancellationToken)
+    private async Task<T> RetryAsync<T>(Func<Task<T>> operation, string what, List<Task<DeliveryResult<byte[]?, byte[]?>>>? deadLettersToRetry, CancellationToken cancellationToken)
     {
         var delay = TimeSpan.FromMilliseconds(100);
         while (true)
@@ -295,22 +321,22 @@ public sealed partial class KafkaIngestionService(
                 LogRetrying(logger, what, delay.TotalMilliseconds, ex.GetType().Name);
                 await Task.Delay(delay, cancellationToken);
                 delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5_000));
-                if (retryDeadLetters)
+                if (deadLettersToRetry is not null)
                 {
-                    ReproduceFailedDeadLetters();
+                    ReproduceFailedDeadLetters(deadLettersToRetry);
                 }
             }
         }
     }
 
-    private async Task RetryAsync(Func<Task> operation, string what, bool retryDeadLetters, CancellationToken cancellationToken) =>
-        await RetryAsync(async () => { await operation(); return true; }, what, retryDeadLetters, cancellationToken);
+    private async Task RetryAsync(Func<Task> operation, string what, List<Task<DeliveryResult<byte[]?, byte[]?>>>? deadLettersToRetry, CancellationToken cancellationToken) =>
+        await RetryAsync(async () => { await operation(); return true; }, what, deadLettersToRetry, cancellationToken);
 
-    private void ReproduceFailedDeadLetters()
+    private void ReproduceFailedDeadLetters(List<Task<DeliveryResult<byte[]?, byte[]?>>> deadLettered)
     {
-        for (var i = 0; i < _deadLettered.Count; i++)
+        for (var i = 0; i < deadLettered.Count; i++)
         {
-            if (_deadLettered[i].IsFaulted && _deadLettered[i].Exception?.InnerException is ProduceException<byte[]?, byte[]?> failed)
+            if (deadLettered[i].IsFaulted && deadLettered[i].Exception?.InnerException is ProduceException<byte[]?, byte[]?> failed)
             {
                 var message = failed.DeliveryResult.Message;
                 if (failed.Error.Code == ErrorCode.MsgSizeTooLarge && message.Value is not null)
@@ -321,7 +347,7 @@ public sealed partial class KafkaIngestionService(
                     message = new Message<byte[]?, byte[]?> { Key = message.Key, Value = null, Headers = message.Headers };
                 }
 
-                _deadLettered[i] = deadLetters.ProduceAsync(_options.DeadLetterTopic, message);
+                deadLettered[i] = deadLetters.ProduceAsync(_options.DeadLetterTopic, message);
             }
         }
     }
@@ -338,11 +364,13 @@ public sealed partial class KafkaIngestionService(
     public void OnLost(IReadOnlyList<TopicPartition> partitions) => Forget(partitions);
 
     /// <summary>
-    /// Drops unstored work of partitions that leave this member: their offsets were not stored,
-    /// so the next owner reads them again. Runs inside Consume, on the loop's own flow.
+    /// Lets the batch being stored finish, so its offsets are stored before the partitions go, and
+    /// drops the unstored work of the partitions that leave this member: their offsets were not
+    /// stored, so the next owner reads them again. Runs inside Consume, on the loop's own thread.
     /// </summary>
     private void Forget(IReadOnlyList<TopicPartition> partitions)
     {
+        WaitForStoringAsync().GetAwaiter().GetResult();
         var gone = partitions.ToHashSet();
         _batch.RemoveAll(p =>
         {
