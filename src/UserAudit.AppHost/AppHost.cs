@@ -35,6 +35,28 @@ var auditService = builder.AddProject<Projects.AuditService>("audit-service", pr
     .WithKafkaReference(kafka)
     .WithHttpHealthCheck("/health");
 
+// Telemetry volume. By default (development) every request is traced and AuditService logs every
+// event it stores. A busy deployment or a load run samples traces (parent-based, so a trace is kept
+// or dropped whole across both services) and turns the per-event log line off.
+if (builder.Configuration["UserAudit:TraceSampleRatio"] is { } sampleRatio)
+{
+    if (!double.TryParse(sampleRatio, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var ratio) || ratio is < 0 or > 1)
+    {
+        throw new InvalidOperationException($"UserAudit:TraceSampleRatio must be a number from 0 to 1, not '{sampleRatio}'.");
+    }
+
+    foreach (var service in (IResourceBuilder<ProjectResource>[])[userService, auditService])
+    {
+        service.WithEnvironment("OTEL_TRACES_SAMPLER", "parentbased_traceidratio")
+            .WithEnvironment("OTEL_TRACES_SAMPLER_ARG", ratio.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+}
+
+if (!builder.Configuration.GetValue("UserAudit:LogEachEvent", true))
+{
+    auditService.WithEnvironment("Logging__LogLevel__AuditService.Events", "Warning");
+}
+
 // Replicas share one consumer group (they split the partitions) and one database file (the
 // (source, id) constraint dedupes across them). The endpoint sets only the proxy's port, so each
 // replica gets a port of its own behind it.

@@ -123,4 +123,29 @@ public sealed class KafkaContainerModelTests
         Assert.Equal(9092, kafka.Resource.Annotations.OfType<EndpointAnnotation>().Single(e => e.Name == "tcp").Port);
         Assert.Equal("{kafka.bindings.tcp.host}:{kafka.bindings.tcp.port}", kafka.Resource.ConnectionStringExpression.ValueExpression);
     }
+
+    [Fact]
+    public async Task Services_of_the_embedded_broker_fetch_with_a_short_wait_because_the_mock_holds_empty_fetches()
+    {
+        var builder = DistributedApplication.CreateBuilder();
+        var kafka = builder.AddEmbeddedKafka<Projects.UserAudit_KafkaBroker>("kafka", 9092);
+        var service = builder.AddExecutable("service", "service", ".").WithKafkaReference(kafka);
+
+        var env = await EnvironmentOf(service.Resource);
+        Assert.Equal(KafkaHostingExtensions.EmbeddedFetchWaitMs, Text(env["Kafka__Consumer__Config__FetchWaitMaxMs"]));
+        Assert.True(env.ContainsKey("ConnectionStrings__kafka"));
+        Assert.Contains(service.Resource.Annotations.OfType<WaitAnnotation>(), w => w.Resource == kafka.Resource);
+    }
+
+    [Fact]
+    public async Task Services_of_a_real_broker_keep_the_default_fetch_wait()
+    {
+        var builder = DistributedApplication.CreateBuilder();
+        var kafka = builder.AddKafka("kafka");
+        var service = builder.AddExecutable("service", "service", ".").WithKafkaReference(kafka);
+
+        var env = await EnvironmentOf(service.Resource);
+        Assert.False(env.ContainsKey("Kafka__Consumer__Config__FetchWaitMaxMs"));
+        Assert.True(env.ContainsKey("ConnectionStrings__kafka"));
+    }
 }
