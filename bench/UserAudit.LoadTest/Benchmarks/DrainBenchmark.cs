@@ -48,7 +48,7 @@ public static class DrainBenchmark
 
         var produced = Produce(cluster.Bootstraps, events);
         await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"pre-filled {events:N0} events on {partitions} partitions at {produced:N0}/s"));
-        var raw = ConsumeRaw(cluster.Bootstraps, events, cancellationToken);
+        var raw = ConsumeRaw(cluster.Bootstraps, events, log, cancellationToken);
         await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"raw Confluent.Kafka consume: {raw:N0} messages/s"));
         var (stored, fromStart, rows) = await DrainAsync(cluster.Bootstraps, events, cancellationToken);
         await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"AuditService: {stored:N0} events/s stored ({fromStart:N0}/s counting start-up and group join), {rows:N0} rows"));
@@ -90,7 +90,7 @@ public static class DrainBenchmark
         return events / Stopwatch.GetElapsedTime(started).TotalSeconds;
     }
 
-    private static double ConsumeRaw(string bootstrapServers, int events, CancellationToken cancellationToken)
+    private static double ConsumeRaw(string bootstrapServers, int events, TextWriter log, CancellationToken cancellationToken)
     {
         using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
         {
@@ -101,9 +101,16 @@ public static class DrainBenchmark
         }).Build();
         consumer.Subscribe(Topic);
         long first = 0;
+        var lastReport = Stopwatch.GetTimestamp();
         for (var consumed = 0; consumed < events;)
         {
-            if (consumer.Consume(cancellationToken) is { IsPartitionEOF: false, Message: not null })
+            if (Stopwatch.GetElapsedTime(lastReport) > TimeSpan.FromSeconds(1))
+            {
+                log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"raw consume: {consumed:N0} of {events:N0}"));
+                lastReport = Stopwatch.GetTimestamp();
+            }
+
+            if (consumer.Consume(TimeSpan.FromMilliseconds(100)) is { IsPartitionEOF: false, Message: not null })
             {
                 if (consumed++ == 0)
                 {
