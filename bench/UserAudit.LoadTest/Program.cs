@@ -69,7 +69,8 @@ try
         case "drain":
             {
                 var events = (int)(line.WholeNumber("events", 1, 10_000_000) ?? 100_000);
-                var partitions = (int)(line.WholeNumber("partitions", 1, 64) ?? 3);
+                // 16: the mock cluster keeps about 5 MB per partition, so 100,000 events need at least 12.
+                var partitions = (int)(line.WholeNumber("partitions", 1, 64) ?? 16);
                 var json = line.Text("json");
                 line.RejectUnknown();
                 var result = await DrainBenchmark.RunAsync(events, partitions, Console.Out, cancel.Token);
@@ -196,7 +197,8 @@ internal static partial class Program
           --json FILE            also write the results as JSON
           --user-db FILE         renames only: UserService's database, default .data/user-service/users.db
           --iterations N         creates only: PBKDF2 iterations of UserService, default 210000
-        Options (drain): --events N (default 100000), --partitions N (default 3), --json FILE
+        Options (drain): --events N (default 100000), --partitions N (default 16: the embedded broker keeps
+          about 5 MB, 10,000 events, per partition), --json FILE
 
         Exit code: 0 done, 1 lost or duplicated events (load) or incomplete drain, 2 bad command line.
         """;
