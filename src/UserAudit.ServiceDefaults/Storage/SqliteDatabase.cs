@@ -21,11 +21,11 @@ public sealed class StorageOptions
     public string Synchronous { get; set; } = "Normal";
 
     /// <summary>
-    /// SQLite page cache per connection, in KiB. The default 2 MiB of SQLite makes every insert
-    /// re-read index pages from the OS once a table outgrows it.
+    /// SQLite page cache per connection, in KiB (SQLite's own default). Every pooled connection has
+    /// one: 8 MiB measured no faster in the drain benchmark and cost about 20 MB of resident memory.
     /// </summary>
     [Range(512, 1024 * 1024)]
-    public int CacheSizeKiB { get; set; } = 8 * 1024;
+    public int CacheSizeKiB { get; set; } = 2 * 1024;
 
     /// <summary>
     /// WAL pages written before a commit also checkpoints them into the database file. SQLite's
