@@ -69,6 +69,12 @@ internal sealed class AuditTopicClient : IDisposable
         var wanted = Coordinates(original.Topic, original.Partition.Value.ToString(CultureInfo.InvariantCulture), original.Offset.Value.ToString(CultureInfo.InvariantCulture));
         return Eventually.GetAsync(ct =>
         {
+            // Already read while waiting for another one: no 200 ms wait for a message that is not coming.
+            if (_deadLettersRead.GetValueOrDefault(wanted) is { } known)
+            {
+                return Task.FromResult<ConsumeResult<string?, byte[]?>?>(known);
+            }
+
             while (!ct.IsCancellationRequested && _deadLetters.Consume(TimeSpan.FromMilliseconds(200)) is { } result)
             {
                 if (!result.IsPartitionEOF)
