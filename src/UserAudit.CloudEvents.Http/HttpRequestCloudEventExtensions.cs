@@ -28,6 +28,7 @@ public static class HttpRequestCloudEventExtensions
     /// <param name="extensionAttributes">Extension attribute definitions that give known extensions their types.</param>
     /// <returns>The events, in order.</returns>
     /// <exception cref="CloudEventBindingException">The request does not hold valid CloudEvents; <see cref="CloudEventBindingException.Error"/> says why.</exception>
+    /// <exception cref="BadHttpRequestException">The server could not read the body (malformed chunked framing, a body that ends early or arrives too slowly); <see cref="BadHttpRequestException.StatusCode"/> is the 4xx to answer.</exception>
     public static async Task<IReadOnlyList<CloudEvent>> ReadCloudEventsAsync(
         this HttpRequest request,
         CloudEventFormatter formatter,
@@ -56,6 +57,7 @@ public static class HttpRequestCloudEventExtensions
             foreach (var cloudEvent in batch)
             {
                 CloudEventAttributeCodec.Validate(cloudEvent, string.Empty, checkValues: true);
+                CloudEventAttributeCodec.RequireUtf8JsonData(cloudEvent, "data");
             }
             return batch;
         }
@@ -72,7 +74,8 @@ public static class HttpRequestCloudEventExtensions
             {
                 throw CloudEventAttributeCodec.StructuredDecodingFailure(body, contentType, "body", e);
             }
-            return [CloudEventAttributeCodec.Validate(cloudEvent, string.Empty, checkValues: true)];
+            CloudEventAttributeCodec.Validate(cloudEvent, string.Empty, checkValues: true);
+            return [CloudEventAttributeCodec.RequireUtf8JsonData(cloudEvent, "data")];
         }
 
         var binaryEvent = ReadBinaryModeAttributes(request.Headers, contentTypeText, extensionAttributes);
@@ -96,6 +99,7 @@ public static class HttpRequestCloudEventExtensions
                     CloudEventBindingError.InvalidData, "body",
                     "The request body could not be decoded as the data content type declared in header 'Content-Type'.", e);
             }
+            CloudEventAttributeCodec.RequireUtf8JsonData(binaryEvent, "body");
         }
         return [binaryEvent];
     }
@@ -172,7 +176,17 @@ public static class HttpRequestCloudEventExtensions
                     ArrayPool<byte>.Shared.Return(buffer);
                     buffer = larger;
                 }
-                int read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                int read;
+                try
+                {
+                    read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                }
+                catch (IOException e) when (e is not BadHttpRequestException && !request.HttpContext.RequestAborted.IsCancellationRequested)
+                {
+                    // Kestrel reports most malformed framing as BadHttpRequestException, but a chunk
+                    // size that overflows as a plain IOException: the same fault of the request.
+                    throw new BadHttpRequestException($"The request body could not be read: {e.Message}", StatusCodes.Status400BadRequest, e);
+                }
                 if (read == 0)
                 {
                     return buffer.AsSpan(0, length).ToArray();

@@ -1,6 +1,8 @@
 using System.Net.Mime;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using CloudNative.CloudEvents;
 using CloudNative.CloudEvents.Extensions;
 
@@ -203,6 +205,26 @@ internal static class CloudEventAttributeCodec
         return cloudEvent;
     }
 
+    /// <summary>
+    /// Rejects JSON data whose bytes are not UTF-8. The formatter keeps JSON data as a
+    /// <see cref="JsonElement"/> over the message's bytes, and System.Text.Json checks UTF-8 only
+    /// when text is read from it, so such data would decode and then fail whoever stores or
+    /// forwards the event.
+    /// </summary>
+    /// <param name="cloudEvent">The decoded event, data included.</param>
+    /// <param name="member">What held the data: "data" in structured mode, "body" or "value" in binary mode.</param>
+    /// <exception cref="CloudEventBindingException">The data is JSON that is not UTF-8 (<see cref="CloudEventBindingError.InvalidData"/>).</exception>
+    internal static CloudEvent RequireUtf8JsonData(CloudEvent cloudEvent, string member)
+    {
+        if (cloudEvent.Data is JsonElement data && !Utf8.IsValid(JsonMarshal.GetRawUtf8Value(data)))
+        {
+            throw new CloudEventBindingException(
+                CloudEventBindingError.InvalidData, member,
+                $"The event data ('{member}') is JSON that is not valid UTF-8.");
+        }
+        return cloudEvent;
+    }
+
     /// <summary>Throws when the event lacks a REQUIRED attribute; used before encoding.</summary>
     internal static void RequireEncodable(CloudEvent cloudEvent)
     {
@@ -391,6 +413,10 @@ internal static class CloudEventAttributeCodec
             return new CloudEventBindingException(
                 CloudEventBindingError.MissingRequiredAttribute, "specversion", "Required attribute 'specversion' is missing.");
         }
+        if (specVersion.ValueKind == JsonValueKind.String && !TryGetString(specVersion, out _))
+        {
+            return NotUnicode("specversion");
+        }
         if (specVersion.ValueKind != JsonValueKind.String || specVersion.GetString() != V1.VersionId)
         {
             return new CloudEventBindingException(
@@ -414,7 +440,10 @@ internal static class CloudEventAttributeCodec
                 return new CloudEventBindingException(
                     CloudEventBindingError.InvalidAttributeValue, attribute.Name, $"Attribute '{attribute.Name}' must be a JSON string.");
             }
-            string text = value.GetString()!;
+            if (!TryGetString(value, out string text))
+            {
+                return NotUnicode(attribute.Name);
+            }
             if (attribute.IsRequired && text.Length == 0)
             {
                 return new CloudEventBindingException(
@@ -435,6 +464,48 @@ internal static class CloudEventAttributeCodec
                 return InvalidValue(attribute, attribute.Name);
             }
         }
+        // Any other member (an extension, data) whose name or text cannot be read.
+        foreach (var property in element.EnumerateObject())
+        {
+            string name;
+            try
+            {
+                name = property.Name;
+            }
+            catch (InvalidOperationException)
+            {
+                return new CloudEventBindingException(
+                    CloudEventBindingError.InvalidData, null,
+                    "An attribute name is not valid Unicode: its bytes are not UTF-8 or it escapes an unpaired surrogate.");
+            }
+            if (property.Value.ValueKind == JsonValueKind.String && !TryGetString(property.Value, out _))
+            {
+                return NotUnicode(name);
+            }
+        }
         return null;
     }
+
+    /// <summary>
+    /// Reads a JSON string. System.Text.Json checks a string only when it is read, and throws
+    /// <see cref="InvalidOperationException"/> then for bytes that are not UTF-8 or for an escaped
+    /// unpaired surrogate (<c>"\ud800"</c>).
+    /// </summary>
+    private static bool TryGetString(JsonElement value, out string text)
+    {
+        try
+        {
+            text = value.GetString() ?? string.Empty;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            text = string.Empty;
+            return false;
+        }
+    }
+
+    private static CloudEventBindingException NotUnicode(string attributeName) =>
+        new(CloudEventBindingError.InvalidAttributeValue, attributeName,
+            $"Attribute '{attributeName}' is not valid Unicode: its bytes are not UTF-8 or it escapes an unpaired surrogate.");
 }

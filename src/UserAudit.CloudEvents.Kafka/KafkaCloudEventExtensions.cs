@@ -204,7 +204,8 @@ public static class KafkaCloudEventExtensions
         {
             throw CloudEventAttributeCodec.StructuredDecodingFailure(value, contentType, "value", e);
         }
-        return CloudEventAttributeCodec.Validate(cloudEvent, string.Empty, checkValues: true);
+        CloudEventAttributeCodec.Validate(cloudEvent, string.Empty, checkValues: true);
+        return CloudEventAttributeCodec.RequireUtf8JsonData(cloudEvent, "data");
     }
 
     private static CloudEvent DecodeBinary<TKey>(
@@ -297,6 +298,7 @@ public static class KafkaCloudEventExtensions
                     CloudEventBindingError.InvalidData, "value",
                     "The message value could not be decoded as the data content type declared in header 'content-type'.", e);
             }
+            CloudEventAttributeCodec.RequireUtf8JsonData(cloudEvent, "value");
         }
         return cloudEvent;
     }

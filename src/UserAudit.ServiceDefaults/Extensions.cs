@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
+using UserAudit.ServiceDefaults.Http;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -31,6 +32,9 @@ public static class Extensions
     {
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
+
+        // A request body Kestrel rejects mid-read is the client's 4xx, not a 500.
+        builder.Services.AddExceptionHandler<RejectedRequestExceptionHandler>();
 
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>

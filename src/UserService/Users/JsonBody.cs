@@ -30,15 +30,25 @@ public static class JsonBody
 
         var buffer = new MemoryStream();
         var chunk = new byte[4096];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        try
         {
-            if (buffer.Length + read > MaxBytes)
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
             {
-                return (null, Problem(StatusCodes.Status413PayloadTooLarge, "Body too large", $"The body must be at most {MaxBytes} bytes."));
-            }
+                if (buffer.Length + read > MaxBytes)
+                {
+                    return (null, Problem(StatusCodes.Status413PayloadTooLarge, "Body too large", $"The body must be at most {MaxBytes} bytes."));
+                }
 
-            buffer.Write(chunk, 0, read);
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (IOException ex) when (!request.HttpContext.RequestAborted.IsCancellationRequested)
+        {
+            // Kestrel refuses malformed framing from the body stream: a bad or overflowing chunk
+            // size, a body shorter than its Content-Length, one that arrives too slowly.
+            var status = ex is BadHttpRequestException rejected ? rejected.StatusCode : StatusCodes.Status400BadRequest;
+            return (null, Problem(status, "Unreadable body", $"The request body could not be read: {ex.Message}"));
         }
 
         if (buffer.Length == 0)

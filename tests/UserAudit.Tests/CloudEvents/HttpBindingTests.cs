@@ -268,6 +268,74 @@ public class HttpBindingTests
         Assert.Contains($"'{member}'", error.Message, StringComparison.Ordinal);
     }
 
+    // Found by the hostile-request storm (issue 7): these answered 500 instead of 400.
+    [Theory]
+    [InlineData("id", new byte[] { 0xFF })]
+    [InlineData("source", new byte[] { 0xC0, 0xAF })]
+    [InlineData("type", new byte[] { 0xED, 0xA0, 0x80 })]
+    [InlineData("subject", new byte[] { 0xE2, 0x82 })]
+    [InlineData("myext", new byte[] { 0x80 })]
+    public async Task Structured_mode_attribute_that_is_not_utf8_is_rejected_naming_it(string attribute, byte[] invalid)
+    {
+        var members = new Dictionary<string, string> { ["specversion"] = "1.0", ["id"] = "1", ["source"] = "/s", ["type"] = "t", [attribute] = "x" };
+        var json = Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(members));
+        var at = json.AsSpan().IndexOf(Encoding.UTF8.GetBytes($"\"{attribute}\":\"x\"")) + attribute.Length + 4;
+        byte[] body = [.. json[..at], .. invalid, .. json[at..]];
+
+        var error = await RejectAsync(Request(body, "application/cloudevents+json"));
+
+        Assert.Equal(CloudEventBindingError.InvalidAttributeValue, error.Error);
+        Assert.Equal(attribute, error.Member);
+        Assert.Contains("not valid Unicode", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("application/cloudevents+json", """{"specversion":"1.0","id":"\ud800","source":"/s","type":"t"}""")]
+    [InlineData("application/cloudevents-batch+json", """[{"specversion":"1.0","id":"1","source":"/s","type":"t"},{"specversion":"1.0","id":"\udc00x","source":"/s","type":"t"}]""")]
+    public async Task Attribute_escaping_an_unpaired_surrogate_is_rejected_naming_it(string contentType, string json)
+    {
+        var error = await RejectAsync(Request(Encoding.UTF8.GetBytes(json), contentType));
+
+        Assert.Equal(CloudEventBindingError.InvalidAttributeValue, error.Error);
+        Assert.Equal("id", error.Member);
+    }
+
+    [Fact]
+    public async Task Json_data_that_is_not_utf8_is_invalid_data_in_every_content_mode()
+    {
+        byte[] data = [.. "{\"s\":\"a"u8, 0xFF, .. "\"}"u8];
+        byte[] structured = [.. """{"specversion":"1.0","id":"1","source":"/s","type":"t","datacontenttype":"application/json","data":"""u8, .. data, .. "}"u8];
+        byte[] batch = [.. "["u8, .. structured, .. "]"u8];
+
+        var binary = await RejectAsync(Request(data, "application/json", MinimalHeaders()));
+        var inStructured = await RejectAsync(Request(structured, "application/cloudevents+json"));
+        var inBatch = await RejectAsync(Request(batch, "application/cloudevents-batch+json"));
+
+        Assert.Equal((CloudEventBindingError.InvalidData, "body"), (binary.Error, binary.Member));
+        Assert.Equal((CloudEventBindingError.InvalidData, "data"), (inStructured.Error, inStructured.Member));
+        Assert.Equal((CloudEventBindingError.InvalidData, "data"), (inBatch.Error, inBatch.Member));
+        Assert.Contains("not valid UTF-8", binary.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Body_the_server_cannot_read_is_a_400_bad_request_not_an_io_error()
+    {
+        // Kestrel throws a plain IOException for a chunk size that overflows.
+        var request = Request([], "application/cloudevents+json");
+        request.Body = new UnreadableStream();
+
+        var error = await Assert.ThrowsAsync<BadHttpRequestException>(() => request.ReadCloudEventsAsync(Formatter, Limit, Cancel));
+
+        Assert.Equal(StatusCodes.Status400BadRequest, error.StatusCode);
+        Assert.Contains("Bad chunk size data.", error.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class UnreadableStream : MemoryStream
+    {
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            throw new IOException("Bad chunk size data.", new OverflowException());
+    }
+
     [Fact]
     public async Task Batch_mode_request_gives_every_event_in_order()
     {

@@ -260,6 +260,31 @@ public class KafkaDecodingValidationTests
     }
 
     [Fact]
+    public void Json_data_that_is_not_utf8_is_invalid_data_not_a_readable_event()
+    {
+        // System.Text.Json parses it, and only fails later when the data is read or stored.
+        byte[] value = [.. "{\"s\":\"a"u8, 0xED, 0xA0, 0x80, .. "\"}"u8];
+        var message = BinaryMessage(value, [.. MinimalHeaders(), ("content-type", "application/json")]);
+
+        var error = Assert.Throws<CloudEventBindingException>(() => message.ToCloudEvent(Formatter));
+
+        Assert.Equal(CloudEventBindingError.InvalidData, error.Error);
+        Assert.Equal("value", error.Member);
+    }
+
+    [Fact]
+    public void Structured_message_with_an_attribute_that_is_not_utf8_names_the_attribute()
+    {
+        byte[] value = [.. """{"specversion":"1.0","id":"1","source":"/s","type":"t","subject":"a"""u8, 0xFE, .. "\"}"u8];
+        var message = BinaryMessage(value, ("content-type", "application/cloudevents+json"));
+
+        var error = Assert.Throws<CloudEventBindingException>(() => message.ToCloudEvent(Formatter));
+
+        Assert.Equal(CloudEventBindingError.InvalidAttributeValue, error.Error);
+        Assert.Equal("subject", error.Member);
+    }
+
+    [Fact]
     public void Malformed_binary_content_type_is_an_invalid_content_type()
     {
         var message = BinaryMessage(Encoding.UTF8.GetBytes("{}"), [.. MinimalHeaders(), ("content-type", "application/json; charset")]);
