@@ -98,6 +98,13 @@ public sealed class UserAuditApp : IAsyncLifetime
             return items.Length >= count ? items : null;
         }, $"{count} audit event(s) with subject {subject}", timeout, cancellationToken);
 
+    /// <summary>Takes the embedded broker down or brings it back through its fault-injection API.</summary>
+    public async Task SetBrokerAsync(bool up, CancellationToken cancellationToken)
+    {
+        using var response = await Broker.PostAsync($"/v1/broker/brokers/1/{(up ? "up" : "down")}", null, cancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, response.StatusCode);
+    }
+
     /// <summary>Starts a stopped resource again and waits until it is healthy.</summary>
     public async Task StartResourceAsync(string name, CancellationToken cancellationToken)
     {

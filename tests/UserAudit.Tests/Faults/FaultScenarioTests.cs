@@ -6,26 +6,13 @@ using Xunit;
 
 namespace UserAudit.Tests.Faults;
 
-/// <summary>An application of its own for the fault scenarios: they take parts of it down.</summary>
-public sealed class FaultApp : IAsyncLifetime
-{
-    /// <summary>The application.</summary>
-    public UserAuditApp App { get; } = new();
-
-    /// <inheritdoc />
-    public ValueTask InitializeAsync() => App.InitializeAsync();
-
-    /// <inheritdoc />
-    public ValueTask DisposeAsync() => App.DisposeAsync();
-}
-
 /// <summary>
 /// The fault suite: the load generator drives UserService while a part of the system fails, and
 /// each scenario ends with the audit check "acknowledged N, audited N, lost 0, duplicates 0".
 /// They run short in the test suite; <c>USERAUDIT_FAULTS=long</c> runs them at the issue's scale
 /// (see docs/benchmarks.md).
 /// </summary>
-public sealed class FaultScenarioTests(FaultApp fault) : IClassFixture<FaultApp>
+public sealed class FaultScenarioTests(IsolatedUserAuditApp fault) : IClassFixture<IsolatedUserAuditApp>
 {
     private const string AuditService = "audit-service";
     private const string UserService = "user-service";
@@ -45,12 +32,12 @@ public sealed class FaultScenarioTests(FaultApp fault) : IClassFixture<FaultApp>
         try
         {
             await Task.Delay(TimeSpan.FromSeconds(Long ? 20 : 4), Ct);
-            await SetBrokerAsync(up: false);
+            await App.SetBrokerAsync(up: false, Ct);
             await Task.Delay(TimeSpan.FromSeconds(10), Ct);
         }
         finally
         {
-            await SetBrokerAsync(up: true);
+            await App.SetBrokerAsync(up: true, CancellationToken.None);
         }
 
         var result = await running;
@@ -81,7 +68,7 @@ public sealed class FaultScenarioTests(FaultApp fault) : IClassFixture<FaultApp>
         var from = DateTimeOffset.UtcNow.AddSeconds(-5);
         // With the broker away the relay cannot publish: every answered change is still only an
         // outbox row when the process dies.
-        await SetBrokerAsync(up: false);
+        await App.SetBrokerAsync(up: false, Ct);
         LoadRunner runner;
         try
         {
@@ -92,7 +79,7 @@ public sealed class FaultScenarioTests(FaultApp fault) : IClassFixture<FaultApp>
         }
         finally
         {
-            await SetBrokerAsync(up: true);
+            await App.SetBrokerAsync(up: true, CancellationToken.None);
         }
 
         using (var restart = CancellationTokenSource.CreateLinkedTokenSource(Ct))
@@ -147,12 +134,6 @@ public sealed class FaultScenarioTests(FaultApp fault) : IClassFixture<FaultApp>
         SettleTimeout = TimeSpan.FromMinutes(2),
         Processes = [],
     };
-
-    private async Task SetBrokerAsync(bool up)
-    {
-        using var response = await App.Broker.PostAsync($"/v1/broker/brokers/1/{(up ? "up" : "down")}", null, CancellationToken.None);
-        response.EnsureSuccessStatusCode();
-    }
 
     private static void Report(string scenario, AuditVerdict verdict) =>
         TestContext.Current.TestOutputHelper?.WriteLine($"{scenario}: {verdict}");

@@ -5,33 +5,17 @@ using Xunit;
 
 namespace UserAudit.Tests.Users;
 
-/// <summary>An application of its own: these tests take the broker down.</summary>
-public sealed class OutboxFaultApp : IAsyncLifetime
-{
-    public UserAuditApp App { get; } = new();
-
-    public ValueTask InitializeAsync() => App.InitializeAsync();
-
-    public ValueTask DisposeAsync() => App.DisposeAsync();
-}
-
 /// <summary>Requests never wait on Kafka, and no acknowledged change loses its event.</summary>
-public sealed class OutboxFaultTests(OutboxFaultApp fixture) : IClassFixture<OutboxFaultApp>
+public sealed class OutboxFaultTests(IsolatedUserAuditApp fixture) : IClassFixture<IsolatedUserAuditApp>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private UserAuditApp App => fixture.App;
 
-    private async Task SetBrokerAsync(bool up)
-    {
-        using var response = await App.Broker.PostAsync($"/v1/broker/brokers/1/{(up ? "up" : "down")}", null, Ct);
-        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
-    }
-
     [Fact]
     public async Task Writes_succeed_while_the_broker_is_down_and_their_events_arrive_once_it_is_back()
     {
-        await SetBrokerAsync(up: false);
+        await App.SetBrokerAsync(up: false, Ct);
         var ids = new List<string>();
         try
         {
@@ -47,7 +31,7 @@ public sealed class OutboxFaultTests(OutboxFaultApp fixture) : IClassFixture<Out
         }
         finally
         {
-            await SetBrokerAsync(up: true);
+            await App.SetBrokerAsync(up: true, Ct);
         }
 
         foreach (var id in ids)
