@@ -38,10 +38,10 @@ try
                 Console.WriteLine("== renames through the row-only baseline (same row update, same database file, no outbox, no event)");
                 await using var baseline = await RowOnlyBaseline.StartAsync(database, cancel.Token);
                 var baselineResult = await RunAsync(options with { UserService = baseline.Address, AuditService = null, ExistingUsers = service.Users, Processes = [] }, cancel.Token);
-                var ratio = Math.Round(service.Result.Total.RequestsPerSecond / baselineResult.Result.Total.RequestsPerSecond, 3);
+                var ratio = Math.Round(service.Figures.Total.RequestsPerSecond / baselineResult.Figures.Total.RequestsPerSecond, 3);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"renames: UserService {service.Result.Total.RequestsPerSecond:N0}/s, baseline {baselineResult.Result.Total.RequestsPerSecond:N0}/s, ratio {ratio:P0}"));
-                await WriteAsync(new RenameBenchmarkResult(service.Result, baselineResult.Result, ratio), json, cancel.Token);
+                    $"renames: UserService {service.Figures.Total.RequestsPerSecond:N0}/s, baseline {baselineResult.Figures.Total.RequestsPerSecond:N0}/s, ratio {ratio:P0}"));
+                await WriteAsync(new RenameBenchmarkResult(service.Figures, baselineResult.Figures, ratio), json, cancel.Token);
                 return 0;
             }
 
@@ -58,11 +58,11 @@ try
                 var creates = await RunAsync(options, cancel.Token);
                 Console.WriteLine("== password changes through UserService");
                 var passwords = await RunAsync(options with { Workload = Workload.Passwords }, cancel.Token);
-                var createRatio = Math.Round(creates.Result.Total.RequestsPerSecond / hashes, 3);
-                var passwordRatio = Math.Round(passwords.Result.Total.RequestsPerSecond / hashes, 3);
+                var createRatio = Math.Round(creates.Figures.Total.RequestsPerSecond / hashes, 3);
+                var passwordRatio = Math.Round(passwords.Figures.Total.RequestsPerSecond / hashes, 3);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"creates {creates.Result.Total.RequestsPerSecond:N1}/s ({createRatio:P0} of hashing), password changes {passwords.Result.Total.RequestsPerSecond:N1}/s ({passwordRatio:P0}), raw hashing {hashes:N1}/s"));
-                await WriteAsync(new CreateBenchmarkResult(iterations, Math.Round(hashes, 2), creates.Result, createRatio, passwords.Result, passwordRatio), json, cancel.Token);
+                    $"creates {creates.Figures.Total.RequestsPerSecond:N1}/s ({createRatio:P0} of hashing), password changes {passwords.Figures.Total.RequestsPerSecond:N1}/s ({passwordRatio:P0}), raw hashing {hashes:N1}/s"));
+                await WriteAsync(new CreateBenchmarkResult(iterations, Math.Round(hashes, 2), creates.Figures, createRatio, passwords.Figures, passwordRatio), json, cancel.Token);
                 return 0;
             }
 
@@ -91,7 +91,7 @@ catch (Exception ex) when (ex is UsageException or ArgumentException)
     return 2;
 }
 
-static async Task<(LoadResult Result, IReadOnlyList<string> Users)> RunAsync(LoadOptions options, CancellationToken cancellationToken)
+static async Task<(LoadResult Figures, IReadOnlyList<string> Users)> RunAsync(LoadOptions options, CancellationToken cancellationToken)
 {
     var runner = new LoadRunner(options);
     var progress = new SynchronousProgress(p => Console.Error.WriteLine(LoadReport.Format(p)));

@@ -48,9 +48,6 @@ public sealed class Ledger
         Interlocked.Increment(ref _uncertain);
     }
 
-    /// <summary>Whether any change of this user was sent.</summary>
-    public bool Knows(string subject, string type) => _entries.ContainsKey(new ChangeKey(subject, type));
-
     /// <summary>The entries, for matching against what the audit store holds.</summary>
     public IEnumerable<KeyValuePair<ChangeKey, Entry>> Entries => _entries;
 

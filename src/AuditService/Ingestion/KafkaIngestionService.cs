@@ -370,6 +370,8 @@ public sealed partial class KafkaIngestionService(
     /// </summary>
     private void Forget(IReadOnlyList<TopicPartition> partitions)
     {
+        // Blocking on purpose: librdkafka calls the rebalance listener synchronously inside Consume,
+        // so it cannot be awaited. The store runs on the thread pool and never needs this thread.
         WaitForStoringAsync().GetAwaiter().GetResult();
         var gone = partitions.ToHashSet();
         _batch.RemoveAll(p =>
