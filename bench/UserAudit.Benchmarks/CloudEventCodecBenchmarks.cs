@@ -4,6 +4,7 @@ using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using CloudNative.CloudEvents;
 using CloudNative.CloudEvents.SystemTextJson;
+using UserAudit.CloudEvents;
 using UserAudit.CloudEvents.Kafka;
 
 namespace UserAudit.Benchmarks;

@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
-using System.Runtime.InteropServices;
 using CloudNative.CloudEvents;
-using UserAudit.CloudEvents.Kafka;
+using UserAudit.CloudEvents.Core;
 
 namespace UserAudit.CloudEvents.Http;
 
@@ -22,17 +21,17 @@ public static class CloudEventHttpContentExtensions
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="mode"/> is neither binary nor structured.</exception>
     public static HttpContent ToHttpContent(this CloudEvent cloudEvent, ContentMode mode, CloudEventFormatter formatter)
     {
-        CloudEventAttributeCodec.RequireEncodable(cloudEvent);
+        EventValidation.RequireEncodable(cloudEvent);
         ArgumentNullException.ThrowIfNull(formatter);
         switch (mode)
         {
             case ContentMode.Binary:
-                var content = new ByteArrayContent(cloudEvent.Data is null ? [] : Encode(() => formatter.EncodeBinaryModeEventData(cloudEvent)));
+                var content = new ByteArrayContent(cloudEvent.Data is null ? [] : EventEncoding.Run(() => formatter.EncodeBinaryModeEventData(cloudEvent), CannotEncode));
                 content.Headers.TryAddWithoutValidation(CloudEventHttpHeaders.SpecVersion, cloudEvent.SpecVersion.VersionId);
                 foreach (var pair in cloudEvent.GetPopulatedAttributes())
                 {
                     var attribute = pair.Key;
-                    string text = CloudEventAttributeCodec.FormatValue(attribute, pair.Value);
+                    string text = EventEncoding.FormatValue(attribute, pair.Value);
                     if (attribute == cloudEvent.SpecVersion.DataContentTypeAttribute)
                     {
                         content.Headers.ContentType = ParseMediaType(text);
@@ -44,8 +43,9 @@ public static class CloudEventHttpContentExtensions
                 }
                 return content;
             case ContentMode.Structured:
+                var wire = EventEncoding.ForWire(cloudEvent);
                 System.Net.Mime.ContentType? structuredType = null;
-                var structured = new ByteArrayContent(Encode(() => formatter.EncodeStructuredModeMessage(cloudEvent, out structuredType)));
+                var structured = new ByteArrayContent(EventEncoding.Run(() => formatter.EncodeStructuredModeMessage(wire, out structuredType), CannotEncode));
                 structured.Headers.ContentType = ParseMediaType(structuredType!.ToString());
                 return structured;
             default:
@@ -63,33 +63,19 @@ public static class CloudEventHttpContentExtensions
     {
         ArgumentNullException.ThrowIfNull(cloudEvents);
         ArgumentNullException.ThrowIfNull(formatter);
-        var events = new List<CloudEvent>(cloudEvents);
-        foreach (var cloudEvent in events)
+        var events = new List<CloudEvent>();
+        foreach (var cloudEvent in cloudEvents)
         {
-            CloudEventAttributeCodec.RequireEncodable(cloudEvent);
+            EventValidation.RequireEncodable(cloudEvent);
+            events.Add(EventEncoding.ForWire(cloudEvent));
         }
         System.Net.Mime.ContentType? batchType = null;
-        var content = new ByteArrayContent(Encode(() => formatter.EncodeBatchModeMessage(events, out batchType)));
+        var content = new ByteArrayContent(EventEncoding.Run(() => formatter.EncodeBatchModeMessage(events, out batchType), CannotEncode));
         content.Headers.ContentType = ParseMediaType(batchType!.ToString());
         return content;
     }
 
-    private static byte[] Encode(Func<ReadOnlyMemory<byte>> encode)
-    {
-        ReadOnlyMemory<byte> body;
-        try
-        {
-            body = encode();
-        }
-        catch (Exception e) when (CloudEventAttributeCodec.IsFormatterFailure(e))
-        {
-            throw new CloudEventBindingException(
-                CloudEventBindingError.InvalidData, "data", "The formatter cannot encode the event.", e);
-        }
-        return MemoryMarshal.TryGetArray(body, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
-            ? segment.Array
-            : body.ToArray();
-    }
+    private const string CannotEncode = "The formatter cannot encode the event.";
 
     private static MediaTypeHeaderValue ParseMediaType(string text) =>
         MediaTypeHeaderValue.TryParse(text, out var mediaType)

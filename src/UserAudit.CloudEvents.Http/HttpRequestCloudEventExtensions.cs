@@ -2,7 +2,7 @@ using System.Buffers;
 using CloudNative.CloudEvents;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
-using UserAudit.CloudEvents.Kafka;
+using UserAudit.CloudEvents.Core;
 
 namespace UserAudit.CloudEvents.Http;
 
@@ -12,8 +12,8 @@ namespace UserAudit.CloudEvents.Http;
 /// </summary>
 public static class HttpRequestCloudEventExtensions
 {
-    private static readonly Dictionary<string, CloudEventAttribute> HeaderToAttribute =
-        CloudEventAttributeCodec.BuildHeaderMap(CloudEventHttpHeaders.Prefix, StringComparer.OrdinalIgnoreCase);
+    private static readonly Dictionary<string, KnownAttributeEntry> HeaderToAttribute =
+        KnownAttributes.ByHeader(CloudEventHttpHeaders.Prefix, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
     /// Reads the CloudEvents in the request: one in binary mode (<c>ce-*</c> headers, percent-decoded)
@@ -41,41 +41,41 @@ public static class HttpRequestCloudEventExtensions
         ArgumentOutOfRangeException.ThrowIfNegative(maxBodyBytes);
 
         string? contentTypeText = SingleValue(request.Headers.ContentType, CloudEventHttpHeaders.ContentType);
-        if (contentTypeText is not null && contentTypeText.StartsWith(CloudEventAttributeCodec.BatchMediaTypePrefix, StringComparison.OrdinalIgnoreCase))
+        if (contentTypeText is not null && MediaTypes.IsBatch(contentTypeText))
         {
-            var contentType = CloudEventAttributeCodec.ParseContentType(contentTypeText, CloudEventHttpHeaders.ContentType);
+            var contentType = MediaTypes.Parse(contentTypeText, CloudEventHttpHeaders.ContentType);
             var body = await ReadBodyAsync(request, maxBodyBytes, cancellationToken).ConfigureAwait(false);
             IReadOnlyList<CloudEvent> batch;
             try
             {
                 batch = formatter.DecodeBatchModeMessage(body, contentType, extensionAttributes);
             }
-            catch (Exception e) when (CloudEventAttributeCodec.IsFormatterFailure(e))
+            catch (Exception e) when (FormatterFailure.Is(e))
             {
-                throw CloudEventAttributeCodec.StructuredDecodingFailure(body, contentType, "body", e);
+                throw JsonEventDiagnostics.DecodingFailure(body, contentType, "body", e);
             }
             foreach (var cloudEvent in batch)
             {
-                CloudEventAttributeCodec.Validate(cloudEvent, string.Empty, checkValues: true);
-                CloudEventAttributeCodec.RequireUtf8JsonData(cloudEvent, "data");
+                EventValidation.Validate(cloudEvent, string.Empty, checkValues: true);
+                EventValidation.RequireUtf8JsonData(cloudEvent, "data");
             }
             return batch;
         }
-        if (contentTypeText is not null && contentTypeText.StartsWith(CloudEventAttributeCodec.StructuredMediaTypePrefix, StringComparison.OrdinalIgnoreCase))
+        if (contentTypeText is not null && MediaTypes.IsStructured(contentTypeText))
         {
-            var contentType = CloudEventAttributeCodec.ParseContentType(contentTypeText, CloudEventHttpHeaders.ContentType);
+            var contentType = MediaTypes.Parse(contentTypeText, CloudEventHttpHeaders.ContentType);
             var body = await ReadBodyAsync(request, maxBodyBytes, cancellationToken).ConfigureAwait(false);
             CloudEvent cloudEvent;
             try
             {
                 cloudEvent = formatter.DecodeStructuredModeMessage(body, contentType, extensionAttributes);
             }
-            catch (Exception e) when (CloudEventAttributeCodec.IsFormatterFailure(e))
+            catch (Exception e) when (FormatterFailure.Is(e))
             {
-                throw CloudEventAttributeCodec.StructuredDecodingFailure(body, contentType, "body", e);
+                throw JsonEventDiagnostics.DecodingFailure(body, contentType, "body", e);
             }
-            CloudEventAttributeCodec.Validate(cloudEvent, string.Empty, checkValues: true);
-            return [CloudEventAttributeCodec.RequireUtf8JsonData(cloudEvent, "data")];
+            EventValidation.Validate(cloudEvent, string.Empty, checkValues: true);
+            return [EventValidation.RequireUtf8JsonData(cloudEvent, "data")];
         }
 
         var binaryEvent = ReadBinaryModeAttributes(request.Headers, contentTypeText, extensionAttributes);
@@ -93,13 +93,13 @@ public static class HttpRequestCloudEventExtensions
                     CloudEventBindingError.InvalidContentType, CloudEventHttpHeaders.ContentType,
                     "Header 'Content-Type' is not a valid media type.", e);
             }
-            catch (Exception e) when (CloudEventAttributeCodec.IsFormatterFailure(e))
+            catch (Exception e) when (FormatterFailure.Is(e))
             {
                 throw new CloudEventBindingException(
                     CloudEventBindingError.InvalidData, "body",
                     "The request body could not be decoded as the data content type declared in header 'Content-Type'.", e);
             }
-            CloudEventAttributeCodec.RequireUtf8JsonData(binaryEvent, "body");
+            EventValidation.RequireUtf8JsonData(binaryEvent, "body");
         }
         return [binaryEvent];
     }
@@ -117,16 +117,14 @@ public static class HttpRequestCloudEventExtensions
         }
         if (PercentEncoding.Decode(specVersion, CloudEventHttpHeaders.SpecVersion) != CloudEventsSpecVersion.V1_0.VersionId)
         {
-            throw new CloudEventBindingException(
-                CloudEventBindingError.UnsupportedSpecVersion, CloudEventHttpHeaders.SpecVersion,
-                "Header 'ce-specversion' names a CloudEvents version this binding does not support; only 1.0 is supported.");
+            throw AttributeErrors.UnsupportedSpecVersion(CloudEventHttpHeaders.SpecVersion);
         }
 
         var cloudEvent = new CloudEvent(CloudEventsSpecVersion.V1_0, extensionAttributes);
         if (contentTypeText is not null)
         {
             // Content-Type is an ordinary HTTP header: it is not percent-encoded.
-            CloudEventAttributeCodec.SetAttribute(cloudEvent, CloudEventsSpecVersion.V1_0.DataContentTypeAttribute, contentTypeText, CloudEventHttpHeaders.ContentType);
+            AttributeDecoding.Set(cloudEvent, CloudEventsSpecVersion.V1_0.DataContentTypeAttribute, contentTypeText, CloudEventHttpHeaders.ContentType);
         }
         foreach (var header in headers)
         {
@@ -139,11 +137,11 @@ public static class HttpRequestCloudEventExtensions
             HeaderToAttribute.TryGetValue(key, out var known);
             // HTTP header names are case-insensitive; attribute names are lower case.
             string name = known?.Name ?? key[CloudEventHttpHeaders.Prefix.Length..].ToLowerInvariant();
-            var attribute = CloudEventAttributeCodec.ResolveAttribute(cloudEvent, known, name, key);
+            var attribute = AttributeDecoding.Resolve(cloudEvent, known, name, key);
             string text = PercentEncoding.Decode(SingleValue(header.Value, key) ?? string.Empty, key);
-            CloudEventAttributeCodec.SetAttribute(cloudEvent, attribute, text, key);
+            AttributeDecoding.Set(cloudEvent, attribute, text, key);
         }
-        return CloudEventAttributeCodec.Validate(cloudEvent, CloudEventHttpHeaders.Prefix, checkValues: false);
+        return EventValidation.Validate(cloudEvent, CloudEventHttpHeaders.Prefix, checkValues: false);
     }
 
     private static string? SingleValue(StringValues values, string header) => values.Count switch

@@ -1,5 +1,5 @@
 using System.Text;
-using UserAudit.CloudEvents.Kafka;
+using UserAudit.CloudEvents.Core;
 
 namespace UserAudit.CloudEvents.Http;
 
@@ -28,7 +28,7 @@ internal static class PercentEncoding
         {
             return value;
         }
-        byte[] bytes = CloudEventAttributeCodec.StrictUtf8.GetBytes(value);
+        byte[] bytes = StrictUtf8.Encoding.GetBytes(value);
         var builder = new StringBuilder(bytes.Length * 3);
         foreach (byte b in bytes)
         {
@@ -85,7 +85,7 @@ internal static class PercentEncoding
             bytes[length++] = (byte)((HexValue(value[i + 1]) << 4) | HexValue(value[i + 2]));
             i += 2;
         }
-        return CloudEventAttributeCodec.DecodeUtf8(bytes.AsSpan(0, length), header);
+        return StrictUtf8.Decode(bytes.AsSpan(0, length), header);
     }
 
     private static char HexUpper(int nibble) => (char)(nibble < 10 ? '0' + nibble : 'A' + nibble - 10);

@@ -1,3 +1,5 @@
+using UserAudit.CloudEvents.Core;
+
 namespace UserAudit.CloudEvents.Kafka;
 
 /// <summary>
@@ -43,4 +45,37 @@ public static class CloudEventKafkaHeaders
 
     /// <summary>The distributed tracing extension's <c>tracestate</c> attribute header.</summary>
     public const string TraceState = Prefix + "tracestate";
+
+    /// <summary>The known attribute a header carries, or null for any other header.</summary>
+    // Switches on constant strings compile to length and character tests, cheaper than hashing
+    // the header name for every header of every message.
+    internal static KnownAttributeEntry? Find(string header) => header switch
+    {
+        Id => KnownAttributes.Id,
+        Source => KnownAttributes.Source,
+        Type => KnownAttributes.Type,
+        Subject => KnownAttributes.Subject,
+        Time => KnownAttributes.Time,
+        DataSchema => KnownAttributes.DataSchema,
+        PartitionKey => KnownAttributes.PartitionKey,
+        TraceParent => KnownAttributes.TraceParent,
+        TraceState => KnownAttributes.TraceState,
+        _ => null,
+    };
+
+    /// <summary>The header of an attribute in binary mode: <c>content-type</c> for datacontenttype, else <c>ce_</c> + name (constant strings for known ones).</summary>
+    internal static string Of(string attributeName) => attributeName switch
+    {
+        "datacontenttype" => ContentType,
+        "id" => Id,
+        "source" => Source,
+        "type" => Type,
+        "subject" => Subject,
+        "time" => Time,
+        "dataschema" => DataSchema,
+        "partitionkey" => PartitionKey,
+        "traceparent" => TraceParent,
+        "tracestate" => TraceState,
+        _ => Prefix + attributeName,
+    };
 }

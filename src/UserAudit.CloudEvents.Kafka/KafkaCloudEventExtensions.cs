@@ -1,8 +1,7 @@
-using System.Net.Mime;
-using System.Runtime.InteropServices;
 using CloudNative.CloudEvents;
 using CloudNative.CloudEvents.Extensions;
 using Confluent.Kafka;
+using UserAudit.CloudEvents.Core;
 
 namespace UserAudit.CloudEvents.Kafka;
 
@@ -22,7 +21,6 @@ namespace UserAudit.CloudEvents.Kafka;
 /// </remarks>
 public static class KafkaCloudEventExtensions
 {
-
     private static ReadOnlySpan<byte> SpecVersion10 => "1.0"u8;
 
     // Not part of the binding (datacontenttype travels as content-type), but the official
@@ -51,7 +49,7 @@ public static class KafkaCloudEventExtensions
             {
                 return true;
             }
-            if (header.Key == CloudEventKafkaHeaders.ContentType && IsStructuredContentType(header.GetValueBytes()))
+            if (header.Key == CloudEventKafkaHeaders.ContentType && header.GetValueBytes() is { } contentType && MediaTypes.IsStructured(contentType))
             {
                 return true;
             }
@@ -102,13 +100,13 @@ public static class KafkaCloudEventExtensions
         byte[]? contentTypeBytes = contentTypeIndex >= 0 ? headers![contentTypeIndex].GetValueBytes() : null;
         if (contentTypeBytes is not null)
         {
-            if (CloudEventAttributeCodec.StartsWithAsciiIgnoreCase(contentTypeBytes, CloudEventAttributeCodec.BatchMediaTypePrefix))
+            if (MediaTypes.IsBatch(contentTypeBytes))
             {
                 throw new CloudEventBindingException(
                     CloudEventBindingError.BatchNotSupported, CloudEventKafkaHeaders.ContentType,
                     "Header 'content-type' declares a CloudEvents batch; the Kafka protocol binding does not support batch content mode.");
             }
-            if (CloudEventAttributeCodec.StartsWithAsciiIgnoreCase(contentTypeBytes, CloudEventAttributeCodec.StructuredMediaTypePrefix))
+            if (MediaTypes.IsStructured(contentTypeBytes))
             {
                 return DecodeStructured(message.Value, contentTypeBytes, formatter, extensionAttributes);
             }
@@ -135,7 +133,7 @@ public static class KafkaCloudEventExtensions
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="contentMode"/> is neither binary nor structured.</exception>
     public static Message<TKey, byte[]?> ToKafkaMessage<TKey>(this CloudEvent cloudEvent, ContentMode contentMode, CloudEventFormatter formatter, TKey key)
     {
-        CloudEventAttributeCodec.RequireEncodable(cloudEvent);
+        EventValidation.RequireEncodable(cloudEvent);
         ArgumentNullException.ThrowIfNull(formatter);
         var message = new Message<TKey, byte[]?> { Key = key };
         switch (contentMode)
@@ -146,7 +144,7 @@ public static class KafkaCloudEventExtensions
                 break;
             case ContentMode.Structured:
                 message.Value = EncodeStructured(cloudEvent, formatter, out string contentType);
-                message.Headers = new Headers { { CloudEventKafkaHeaders.ContentType, CloudEventAttributeCodec.StrictUtf8.GetBytes(contentType) } };
+                message.Headers = new Headers { { CloudEventKafkaHeaders.ContentType, StrictUtf8.Encoding.GetBytes(contentType) } };
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(contentMode), contentMode, "Kafka supports the binary and structured content modes only.");
@@ -180,15 +178,10 @@ public static class KafkaCloudEventExtensions
             : throw new CloudEventBindingException(
                 CloudEventBindingError.DuplicateHeader, header, $"Header '{header}' appears more than once.");
 
-    private static bool IsStructuredContentType(byte[]? value) =>
-        value is not null
-        && CloudEventAttributeCodec.StartsWithAsciiIgnoreCase(value, CloudEventAttributeCodec.StructuredMediaTypePrefix)
-        && !CloudEventAttributeCodec.StartsWithAsciiIgnoreCase(value, CloudEventAttributeCodec.BatchMediaTypePrefix);
-
     private static CloudEvent DecodeStructured(byte[]? value, byte[] contentTypeBytes, CloudEventFormatter formatter, IEnumerable<CloudEventAttribute>? extensionAttributes)
     {
-        string contentTypeText = CloudEventAttributeCodec.DecodeUtf8(contentTypeBytes, CloudEventKafkaHeaders.ContentType);
-        var contentType = CloudEventAttributeCodec.ParseContentType(contentTypeText, CloudEventKafkaHeaders.ContentType);
+        string contentTypeText = StrictUtf8.Decode(contentTypeBytes, CloudEventKafkaHeaders.ContentType);
+        var contentType = MediaTypes.Parse(contentTypeText, CloudEventKafkaHeaders.ContentType);
         if (value is null)
         {
             throw new CloudEventBindingException(
@@ -200,12 +193,12 @@ public static class KafkaCloudEventExtensions
         {
             cloudEvent = formatter.DecodeStructuredModeMessage(value, contentType, extensionAttributes);
         }
-        catch (Exception e) when (CloudEventAttributeCodec.IsFormatterFailure(e))
+        catch (Exception e) when (FormatterFailure.Is(e))
         {
-            throw CloudEventAttributeCodec.StructuredDecodingFailure(value, contentType, "value", e);
+            throw JsonEventDiagnostics.DecodingFailure(value, contentType, "value", e);
         }
-        CloudEventAttributeCodec.Validate(cloudEvent, string.Empty, checkValues: true);
-        return CloudEventAttributeCodec.RequireUtf8JsonData(cloudEvent, "data");
+        EventValidation.Validate(cloudEvent, string.Empty, checkValues: true);
+        return EventValidation.RequireUtf8JsonData(cloudEvent, "data");
     }
 
     private static CloudEvent DecodeBinary<TKey>(
@@ -218,26 +211,24 @@ public static class KafkaCloudEventExtensions
             if (specVersion is not null)
             {
                 // Report broken UTF-8 as such before calling it an unknown version.
-                CloudEventAttributeCodec.DecodeUtf8(specVersion, CloudEventKafkaHeaders.SpecVersion);
+                StrictUtf8.Decode(specVersion, CloudEventKafkaHeaders.SpecVersion);
             }
-            throw new CloudEventBindingException(
-                CloudEventBindingError.UnsupportedSpecVersion, CloudEventKafkaHeaders.SpecVersion,
-                "Header 'ce_specversion' names a CloudEvents version this binding does not support; only 1.0 is supported.");
+            throw AttributeErrors.UnsupportedSpecVersion(CloudEventKafkaHeaders.SpecVersion);
         }
 
         var cloudEvent = new CloudEvent(CloudEventsSpecVersion.V1_0, extensionAttributes);
         if (contentTypeBytes is not null)
         {
-            string dataContentType = CloudEventAttributeCodec.DecodeUtf8(contentTypeBytes, CloudEventKafkaHeaders.ContentType);
-            CloudEventAttributeCodec.SetAttribute(cloudEvent, CloudEventsSpecVersion.V1_0.DataContentTypeAttribute, dataContentType, CloudEventKafkaHeaders.ContentType);
+            string dataContentType = StrictUtf8.Decode(contentTypeBytes, CloudEventKafkaHeaders.ContentType);
+            AttributeDecoding.Set(cloudEvent, CloudEventsSpecVersion.V1_0.DataContentTypeAttribute, dataContentType, CloudEventKafkaHeaders.ContentType);
         }
         if (dataContentTypeCopyIndex >= 0)
         {
             ReadDataContentTypeCopy(cloudEvent, headers[dataContentTypeCopyIndex].GetValueBytes());
         }
 
-        // Known attributes already seen, one bit per KnownAttributes index: a cheaper duplicate
-        // check than asking the event for each of them.
+        // Known attributes already seen, one bit each: a cheaper duplicate check than asking the
+        // event for each of them.
         int seen = 0;
         for (int i = 0; i < headers.Count; i++)
         {
@@ -253,19 +244,18 @@ public static class KafkaCloudEventExtensions
             {
                 continue;
             }
-            int knownIndex = KnownAttributeIndex(key);
-            var known = knownIndex >= 0 ? CloudEventAttributeCodec.KnownAttributes[knownIndex] : null;
+            var known = CloudEventKafkaHeaders.Find(key);
             if (known is not null)
             {
-                if ((seen & (1 << knownIndex)) != 0)
+                if ((seen & known.Bit) != 0)
                 {
                     throw new CloudEventBindingException(
                         CloudEventBindingError.DuplicateHeader, key,
                         $"Header '{key}' appears more than once; attribute '{known.Name}' must have exactly one value.");
                 }
-                seen |= 1 << knownIndex;
+                seen |= known.Bit;
             }
-            var attribute = CloudEventAttributeCodec.ResolveAttribute(
+            var attribute = AttributeDecoding.Resolve(
                 cloudEvent, known, known?.Name ?? key[CloudEventKafkaHeaders.Prefix.Length..], key);
             byte[]? bytes = header.GetValueBytes();
             if (bytes is null)
@@ -273,11 +263,11 @@ public static class KafkaCloudEventExtensions
                 throw new CloudEventBindingException(
                     CloudEventBindingError.InvalidAttributeValue, key, $"Header '{key}' has no value.");
             }
-            string text = CloudEventAttributeCodec.DecodeUtf8(bytes, key);
-            CloudEventAttributeCodec.SetAttribute(cloudEvent, attribute, text, key, checkDuplicate: known is null);
+            string text = StrictUtf8.Decode(bytes, key);
+            AttributeDecoding.Set(cloudEvent, attribute, text, key, checkDuplicate: known is null);
         }
 
-        CloudEventAttributeCodec.Validate(cloudEvent, CloudEventKafkaHeaders.Prefix, checkValues: false);
+        EventValidation.Validate(cloudEvent, CloudEventKafkaHeaders.Prefix, checkValues: false);
 
         // A null value is an event without data (a tombstone); an empty value is empty data.
         if (message.Value is { } value)
@@ -292,13 +282,13 @@ public static class KafkaCloudEventExtensions
                     CloudEventBindingError.InvalidContentType, CloudEventKafkaHeaders.ContentType,
                     "Header 'content-type' is not a valid media type.", e);
             }
-            catch (Exception e) when (CloudEventAttributeCodec.IsFormatterFailure(e))
+            catch (Exception e) when (FormatterFailure.Is(e))
             {
                 throw new CloudEventBindingException(
                     CloudEventBindingError.InvalidData, "value",
                     "The message value could not be decoded as the data content type declared in header 'content-type'.", e);
             }
-            CloudEventAttributeCodec.RequireUtf8JsonData(cloudEvent, "value");
+            EventValidation.RequireUtf8JsonData(cloudEvent, "value");
         }
         return cloudEvent;
     }
@@ -315,10 +305,10 @@ public static class KafkaCloudEventExtensions
             throw new CloudEventBindingException(
                 CloudEventBindingError.InvalidAttributeValue, DataContentTypeCopy, $"Header '{DataContentTypeCopy}' has no value.");
         }
-        string copy = CloudEventAttributeCodec.DecodeUtf8(bytes, DataContentTypeCopy);
+        string copy = StrictUtf8.Decode(bytes, DataContentTypeCopy);
         if (cloudEvent.DataContentType is null)
         {
-            CloudEventAttributeCodec.SetAttribute(cloudEvent, CloudEventsSpecVersion.V1_0.DataContentTypeAttribute, copy, DataContentTypeCopy);
+            AttributeDecoding.Set(cloudEvent, CloudEventsSpecVersion.V1_0.DataContentTypeAttribute, copy, DataContentTypeCopy);
         }
         else if (!string.Equals(copy, cloudEvent.DataContentType, StringComparison.Ordinal))
         {
@@ -336,82 +326,27 @@ public static class KafkaCloudEventExtensions
         };
         foreach (var pair in cloudEvent.GetPopulatedAttributes())
         {
-            var attribute = pair.Key;
-            string name = attribute.Name;
-            string headerName = name == CloudEventsSpecVersion.V1_0.DataContentTypeAttribute.Name
-                ? CloudEventKafkaHeaders.ContentType
-                : KnownHeaderName(name) ?? CloudEventKafkaHeaders.Prefix + name;
-            headers.Add(headerName, pair.Value is DateTimeOffset timestamp
+            headers.Add(CloudEventKafkaHeaders.Of(pair.Key.Name), pair.Value is DateTimeOffset timestamp
                 ? Rfc3339Timestamp.FormatUtf8(timestamp)
-                : CloudEventAttributeCodec.StrictUtf8.GetBytes(CloudEventAttributeCodec.FormatValue(attribute, pair.Value)));
+                : StrictUtf8.Encoding.GetBytes(EventEncoding.FormatValue(pair.Key, pair.Value)));
         }
         return headers;
     }
 
-    private static byte[] EncodeBinaryData(CloudEvent cloudEvent, CloudEventFormatter formatter)
-    {
-        try
-        {
-            return AsArray(formatter.EncodeBinaryModeEventData(cloudEvent));
-        }
-        catch (Exception e) when (CloudEventAttributeCodec.IsFormatterFailure(e))
-        {
-            throw new CloudEventBindingException(
-                CloudEventBindingError.InvalidData, "data",
-                "The formatter cannot encode the event's data for its data content type.", e);
-        }
-    }
+    private static byte[] EncodeBinaryData(CloudEvent cloudEvent, CloudEventFormatter formatter) =>
+        EventEncoding.Run(
+            () => formatter.EncodeBinaryModeEventData(cloudEvent),
+            "The formatter cannot encode the event's data for its data content type.");
 
     private static byte[] EncodeStructured(CloudEvent cloudEvent, CloudEventFormatter formatter, out string contentType)
     {
-        try
-        {
-            var body = formatter.EncodeStructuredModeMessage(cloudEvent, out var mediaType);
-            // The whole media type, parameters included: the official binding drops the charset.
-            contentType = mediaType.ToString();
-            return AsArray(body);
-        }
-        catch (Exception e) when (CloudEventAttributeCodec.IsFormatterFailure(e))
-        {
-            throw new CloudEventBindingException(
-                CloudEventBindingError.InvalidData, "data",
-                "The formatter cannot encode the event in structured mode.", e);
-        }
+        var wire = EventEncoding.ForWire(cloudEvent);
+        System.Net.Mime.ContentType? mediaType = null;
+        var body = EventEncoding.Run(
+            () => formatter.EncodeStructuredModeMessage(wire, out mediaType),
+            "The formatter cannot encode the event in structured mode.");
+        // The whole media type, parameters included: the official binding drops the charset.
+        contentType = mediaType!.ToString();
+        return body;
     }
-
-    private static byte[] AsArray(ReadOnlyMemory<byte> memory) =>
-        MemoryMarshal.TryGetArray(memory, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
-            ? segment.Array
-            : memory.ToArray();
-
-    // Switches on constant strings compile to length and character tests, cheaper than hashing
-    // the header name for every header of every message.
-    /// <summary>The index in <see cref="CloudEventAttributeCodec.KnownAttributes"/> of the header's attribute, or -1.</summary>
-    private static int KnownAttributeIndex(string header) => header switch
-    {
-        CloudEventKafkaHeaders.Id => 0,
-        CloudEventKafkaHeaders.Source => 1,
-        CloudEventKafkaHeaders.Type => 2,
-        CloudEventKafkaHeaders.Subject => 3,
-        CloudEventKafkaHeaders.Time => 4,
-        CloudEventKafkaHeaders.DataSchema => 5,
-        CloudEventKafkaHeaders.PartitionKey => 6,
-        CloudEventKafkaHeaders.TraceParent => 7,
-        CloudEventKafkaHeaders.TraceState => 8,
-        _ => -1,
-    };
-
-    private static string? KnownHeaderName(string attributeName) => attributeName switch
-    {
-        "id" => CloudEventKafkaHeaders.Id,
-        "source" => CloudEventKafkaHeaders.Source,
-        "type" => CloudEventKafkaHeaders.Type,
-        "subject" => CloudEventKafkaHeaders.Subject,
-        "time" => CloudEventKafkaHeaders.Time,
-        "dataschema" => CloudEventKafkaHeaders.DataSchema,
-        "partitionkey" => CloudEventKafkaHeaders.PartitionKey,
-        "traceparent" => CloudEventKafkaHeaders.TraceParent,
-        "tracestate" => CloudEventKafkaHeaders.TraceState,
-        _ => null,
-    };
 }

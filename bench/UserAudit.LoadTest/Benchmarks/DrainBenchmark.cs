@@ -10,6 +10,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using UserAudit.CloudEvents;
 using UserAudit.CloudEvents.Kafka;
 using UserAudit.KafkaBroker.MockCluster;
 

@@ -1,6 +1,7 @@
 using AuditService.Store;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using UserAudit.CloudEvents;
 using UserAudit.CloudEvents.Http;
 using UserAudit.CloudEvents.Kafka;
 using UserAudit.ServiceDefaults.Kafka;
@@ -27,7 +28,7 @@ public static class HttpIngestionApi
         IReadOnlyList<CloudNative.CloudEvents.CloudEvent> events;
         try
         {
-            events = await request.ReadCloudEventsAsync(CloudEventKafkaPublisher.Formatter, options.Value.MaxEventBytes, cancellationToken, DistributedTracingExtension.AllAttributes);
+            events = await request.ReadCloudEventsAsync(CloudEventJson.Formatter, options.Value.MaxEventBytes, cancellationToken, DistributedTracingExtension.AllAttributes);
         }
         catch (CloudEventBindingException ex)
         {
@@ -42,7 +43,7 @@ public static class HttpIngestionApi
         }
 
         var now = time.GetUtcNow();
-        var records = events.Select(e => AuditRecord.From(e, CloudEventKafkaPublisher.Formatter, null, now)).ToList();
+        var records = events.Select(e => AuditRecord.From(e, CloudEventJson.Formatter, null, now)).ToList();
         var (inserted, duplicates) = await store.InsertAsync(records, cancellationToken);
         foreach (var record in records)
         {

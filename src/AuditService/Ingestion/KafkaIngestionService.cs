@@ -7,6 +7,7 @@ using CloudNative.CloudEvents;
 using Confluent.Kafka;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
+using UserAudit.CloudEvents;
 using UserAudit.CloudEvents.Kafka;
 using UserAudit.ServiceDefaults.Kafka;
 
@@ -33,7 +34,7 @@ public sealed partial class KafkaIngestionService(
     /// <summary>DI key of the dead-letter producer.</summary>
     public const string DeadLetterProducerKey = "deadletter";
 
-    private static readonly CloudEventFormatter Formatter = CloudEventKafkaPublisher.Formatter;
+    private static readonly CloudEventFormatter Formatter = CloudEventJson.Formatter;
     private readonly IngestionOptions _options = options.Value;
     // The batch being read; the previous one is being stored meanwhile (_storing).
     private List<Pending> _batch = [];

@@ -8,6 +8,7 @@ using Aspire.Hosting.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using UserAudit.CloudEvents;
 using UserAudit.CloudEvents.Http;
 using UserAudit.Tests.EndToEnd;
 using Xunit;

@@ -3,6 +3,7 @@ using CloudNative.CloudEvents;
 using CsCheck;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
+using UserAudit.CloudEvents;
 using UserAudit.CloudEvents.Http;
 using UserAudit.CloudEvents.Kafka;
 using Xunit;

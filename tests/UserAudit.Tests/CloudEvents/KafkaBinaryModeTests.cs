@@ -3,6 +3,7 @@ using System.Text.Json;
 using CloudNative.CloudEvents;
 using CloudNative.CloudEvents.Extensions;
 using Confluent.Kafka;
+using UserAudit.CloudEvents;
 using UserAudit.CloudEvents.Kafka;
 using Xunit;
 using static UserAudit.Tests.CloudEvents.CloudEventSamples;

@@ -1,5 +1,6 @@
 using System.Text;
 using CloudNative.CloudEvents;
+using UserAudit.CloudEvents;
 using UserAudit.CloudEvents.Kafka;
 using Xunit;
 using static UserAudit.Tests.CloudEvents.CloudEventSamples;

@@ -1,6 +1,7 @@
 using CloudNative.CloudEvents;
 using Confluent.Kafka;
 using CsCheck;
+using UserAudit.CloudEvents;
 using UserAudit.CloudEvents.Kafka;
 using Xunit;
 using static UserAudit.Tests.CloudEvents.CloudEventSamples;

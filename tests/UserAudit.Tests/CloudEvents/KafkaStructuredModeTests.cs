@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using CloudNative.CloudEvents;
 using CloudNative.CloudEvents.Extensions;
+using UserAudit.CloudEvents;
 using UserAudit.CloudEvents.Kafka;
 using Xunit;
 using static UserAudit.Tests.CloudEvents.CloudEventSamples;

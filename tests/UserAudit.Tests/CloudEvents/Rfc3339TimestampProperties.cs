@@ -1,7 +1,8 @@
 using System.Text;
 using CloudNative.CloudEvents;
 using CsCheck;
-using UserAudit.CloudEvents.Kafka;
+using UserAudit.CloudEvents;
+using UserAudit.CloudEvents.Core;
 using Xunit;
 
 namespace UserAudit.Tests.CloudEvents;

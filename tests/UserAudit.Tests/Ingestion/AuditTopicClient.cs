@@ -4,6 +4,7 @@ using CloudNative.CloudEvents;
 using CloudNative.CloudEvents.SystemTextJson;
 using Confluent.Kafka;
 using Microsoft.Data.Sqlite;
+using UserAudit.CloudEvents;
 using UserAudit.CloudEvents.Kafka;
 using UserAudit.Tests.Infrastructure;
 

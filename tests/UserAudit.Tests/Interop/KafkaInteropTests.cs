@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CloudNative.CloudEvents;
 using Confluent.Kafka;
+using UserAudit.CloudEvents;
 using UserAudit.CloudEvents.Kafka;
 using UserAudit.Tests.EndToEnd;
 using Xunit;

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace UserAudit.CloudEvents.Kafka;
+namespace UserAudit.CloudEvents.Core;
 
 /// <summary>
 /// Fast paths for the RFC 3339 timestamps of the <c>time</c> attribute, which every message carries.
@@ -8,12 +8,14 @@ namespace UserAudit.CloudEvents.Kafka;
 /// needed; <c>Z</c> for UTC); parsing handles the common strict shape and leaves everything else to
 /// the SDK, so accepted and rejected values are the SDK's.
 /// </summary>
-internal static class Rfc3339Timestamp
+public static class Rfc3339Timestamp
 {
     private const int MaxLength = 33; // yyyy-MM-ddTHH:mm:ss.fffffff+hh:mm
 
     /// <summary>Formats the value as UTF-8 without an intermediate string.</summary>
-    internal static byte[] FormatUtf8(DateTimeOffset value)
+    /// <param name="value">The timestamp.</param>
+    /// <returns>The RFC 3339 text, as UTF-8 bytes.</returns>
+    public static byte[] FormatUtf8(DateTimeOffset value)
     {
         Span<byte> buffer = stackalloc byte[MaxLength];
         var clock = value.DateTime;
@@ -66,7 +68,10 @@ internal static class Rfc3339Timestamp
     /// Parses <c>yyyy-MM-ddTHH:mm:ss[.f{1,7}](Z|±hh:mm)</c>. Returns false for anything else,
     /// including values that might be valid in another form, so the caller falls back to the SDK.
     /// </summary>
-    internal static bool TryParse(ReadOnlySpan<char> text, out DateTimeOffset value)
+    /// <param name="text">The text to parse.</param>
+    /// <param name="value">The timestamp, when the text has the strict shape.</param>
+    /// <returns>True when the text was parsed.</returns>
+    public static bool TryParse(ReadOnlySpan<char> text, out DateTimeOffset value)
     {
         value = default;
         if (text.Length < 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' || text[16] != ':')

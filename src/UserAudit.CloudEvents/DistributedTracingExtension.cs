@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using CloudNative.CloudEvents;
 
-namespace UserAudit.CloudEvents.Kafka;
+namespace UserAudit.CloudEvents;
 
 /// <summary>
 /// The CloudEvents distributed tracing extension: the W3C Trace Context of the operation that
