@@ -19,10 +19,7 @@ public static class Extensions
         services.AddSingleton(TimeProvider.System);
 
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<EventOptions>().BindConfiguration(EventOptions.SectionName).ValidateDataAnnotations()
-            .Validate(o => o.Source.IsAbsoluteUri, "Events:Source must be an absolute URI.")
-            .Validate(o => o.SchemaBaseUri is null || (o.SchemaBaseUri.IsAbsoluteUri && o.SchemaBaseUri.AbsoluteUri.EndsWith('/')),
-                "Events:SchemaBaseUri must be an absolute URI ending in '/'.").ValidateOnStart();
+        services.AddOptions<EventOptions>().BindConfiguration(EventOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.SectionName).ValidateDataAnnotations()
             .Validate(o => o.PollInterval > TimeSpan.Zero && o.MaxBackoff > TimeSpan.Zero && o.DeliveredRetention > TimeSpan.Zero,
                 "Outbox:PollInterval, MaxBackoff and DeliveredRetention must be positive.").ValidateOnStart();

@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 using UserAudit.CloudEvents;
 using UserAudit.CloudEvents.Http;
-using UserAudit.CloudEvents.Kafka;
 using Xunit;
 using static UserAudit.Tests.CloudEvents.CloudEventSamples;
 
@@ -46,19 +45,6 @@ public class HttpBindingTests
             headers.Add((replace, with));
         }
         return [.. headers];
-    }
-
-    private static async Task<HttpRequest> AsRequestAsync(HttpContent content)
-    {
-        var context = new DefaultHttpContext();
-        foreach (var header in content.Headers)
-        {
-            context.Request.Headers[header.Key] = new StringValues([.. header.Value]);
-        }
-        byte[] body = await content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken);
-        context.Request.Body = new MemoryStream(body);
-        context.Request.ContentLength = body.Length;
-        return context.Request;
     }
 
     private static async Task<CloudEventBindingException> RejectAsync(HttpRequest request) =>
@@ -246,7 +232,7 @@ public class HttpBindingTests
 
         Assert.Equal("application/cloudevents+json", content.Headers.ContentType!.MediaType);
         Assert.Equal("utf-8", content.Headers.ContentType.CharSet);
-        var decoded = Assert.Single(await (await AsRequestAsync(content)).ReadCloudEventsAsync(Formatter, Limit, Cancel));
+        var decoded = Assert.Single(await (await HttpRequests.FromContentAsync(content)).ReadCloudEventsAsync(Formatter, Limit, Cancel));
         AssertEquivalent(original, decoded);
     }
 
@@ -344,7 +330,7 @@ public class HttpBindingTests
         using var content = originals.ToHttpBatchContent(Formatter);
 
         Assert.Equal("application/cloudevents-batch+json", content.Headers.ContentType!.MediaType);
-        var decoded = await (await AsRequestAsync(content)).ReadCloudEventsAsync(Formatter, Limit, Cancel);
+        var decoded = await (await HttpRequests.FromContentAsync(content)).ReadCloudEventsAsync(Formatter, Limit, Cancel);
 
         Assert.Equal(3, decoded.Count);
         for (int i = 0; i < originals.Length; i++)
@@ -368,7 +354,7 @@ public class HttpBindingTests
     public async Task Batch_over_the_limit_is_rejected()
     {
         using var content = new[] { UserCreated(), UserCreated() }.ToHttpBatchContent(Formatter);
-        var request = await AsRequestAsync(content);
+        var request = await HttpRequests.FromContentAsync(content);
 
         var error = await Assert.ThrowsAsync<CloudEventBindingException>(() => request.ReadCloudEventsAsync(Formatter, 50, Cancel));
 
@@ -395,7 +381,7 @@ public class HttpBindingTests
             var original = recipe.Build();
             using var content = original.ToHttpContent(mode, Formatter);
 
-            var decoded = Assert.Single(await (await AsRequestAsync(content)).ReadCloudEventsAsync(Formatter, Limit, Cancel, recipe.ExtensionDefinitions()));
+            var decoded = Assert.Single(await (await HttpRequests.FromContentAsync(content)).ReadCloudEventsAsync(Formatter, Limit, Cancel, recipe.ExtensionDefinitions()));
 
             AssertEquivalent(original, decoded);
         }, iter: 200);
@@ -410,7 +396,7 @@ public class HttpBindingTests
             var definitions = recipes.SelectMany(r => r.ExtensionDefinitions()).DistinctBy(d => d.Name).ToArray();
             using var content = originals.ToHttpBatchContent(Formatter);
 
-            var decoded = await (await AsRequestAsync(content)).ReadCloudEventsAsync(Formatter, Limit, Cancel, definitions);
+            var decoded = await (await HttpRequests.FromContentAsync(content)).ReadCloudEventsAsync(Formatter, Limit, Cancel, definitions);
 
             Assert.Equal(originals.Length, decoded.Count);
             for (int i = 0; i < originals.Length; i++)

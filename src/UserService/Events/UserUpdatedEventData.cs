@@ -1,0 +1,6 @@
+namespace UserService.Events;
+
+/// <summary>Data of <see cref="UserEventTypes.Updated"/>.</summary>
+/// <param name="Id">The user id.</param>
+/// <param name="ChangedFields">Names of the fields that changed.</param>
+public sealed record UserUpdatedEventData(string Id, IReadOnlyList<string> ChangedFields);
