@@ -13,7 +13,7 @@ namespace UserAudit.ServiceDefaults.Kafka;
 /// hop that keeps the event) and as W3C <c>traceparent</c>/<c>tracestate</c> Kafka headers (for
 /// tools that only read headers).
 /// </summary>
-public sealed class CloudEventKafkaPublisher(IProducer<string?, byte[]?> producer, KafkaTelemetry telemetry)
+public sealed class CloudEventKafkaPublisher(IProducer<string?, byte[]?> producer, KafkaTelemetry telemetry, KafkaProducerSettings settings)
 {
     /// <summary>
     /// Produces <paramref name="cloudEvent"/> to <paramref name="topic"/> with message key
@@ -28,7 +28,15 @@ public sealed class CloudEventKafkaPublisher(IProducer<string?, byte[]?> produce
     public async Task<DeliveryResult<string?, byte[]?>> PublishAsync(string topic, string? key, CloudEvent cloudEvent, ActivityContext parent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cloudEvent);
-        using var activity = KafkaTelemetry.ActivitySource.StartActivity($"publish {topic}", ActivityKind.Producer, parent);
+        using var activity = settings.DisableTracing
+            ? null
+            : KafkaTelemetry.ActivitySource.StartActivity($"publish {topic}", ActivityKind.Producer, parent);
+        if (activity is null && parent != default)
+        {
+            // No span of ours (tracing off, or nobody listening): the caller's context goes on.
+            cloudEvent.SetTraceContext(parent);
+        }
+
         if (activity is not null)
         {
             activity.SetTag("messaging.system", "kafka");

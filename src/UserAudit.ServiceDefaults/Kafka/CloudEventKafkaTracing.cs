@@ -15,9 +15,18 @@ public static class CloudEventKafkaTracing
     /// tracing extension, else the <c>traceparent</c> header), so the producer's trace goes on;
     /// the producer's context is also added as a link, as the messaging conventions suggest.
     /// </summary>
-    public static Activity? StartProcess<TKey>(ConsumeResult<TKey, byte[]?> result, CloudEvent? cloudEvent)
+    /// <param name="result">The consumed message.</param>
+    /// <param name="cloudEvent">Its decoded event, when it is one.</param>
+    /// <param name="settings">The consumer's settings: no span when <see cref="KafkaClientSettings.DisableTracing"/> is set.</param>
+    public static Activity? StartProcess<TKey>(ConsumeResult<TKey, byte[]?> result, CloudEvent? cloudEvent, KafkaConsumerSettings settings)
     {
         ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.DisableTracing)
+        {
+            return null;
+        }
+
         var parent = default(ActivityContext);
         if (cloudEvent is null || !cloudEvent.TryGetTraceContext(out parent))
         {

@@ -74,6 +74,8 @@ public static partial class KafkaClientExtensions
         }
 
         Register(builder.Services, serviceKey, Create);
+        // The transport (publish and process spans) reads the client's settings, DisableTracing among them.
+        Register(builder.Services, serviceKey, _ => settings);
 
         if (!settings.DisableHealthChecks)
         {
@@ -111,7 +113,7 @@ public static partial class KafkaClientExtensions
                 })
                 .SetPartitionsAssignedHandler((consumer, partitions) =>
                 {
-                    monitor.Assigned(partitions.Count);
+                    monitor.Assigned();
                     LogRebalance(logger, "assigned", partitions);
                     listenerSlot.Value?.OnAssigned(partitions);
                 })
@@ -120,14 +122,14 @@ public static partial class KafkaClientExtensions
                     // Finish and store what was processed before the partitions go to another member.
                     var revoked = partitions.ConvertAll(p => p.TopicPartition);
                     listenerSlot.Value?.OnRevoked(revoked);
-                    monitor.Revoked(partitions.Count, lost: false);
+                    monitor.Revoked(lost: false);
                     LogRebalance(logger, "revoked", revoked);
                 })
                 .SetPartitionsLostHandler((consumer, partitions) =>
                 {
                     var lost = partitions.ConvertAll(p => p.TopicPartition);
                     listenerSlot.Value?.OnLost(lost);
-                    monitor.Revoked(partitions.Count, lost: true);
+                    monitor.Revoked(lost: true);
                     LogRebalance(logger, "lost", lost);
                 });
             if (!settings.DisableMetrics && settings.StatisticsInterval > TimeSpan.Zero)
@@ -144,6 +146,7 @@ public static partial class KafkaClientExtensions
         }
 
         Register(builder.Services, serviceKey, Create);
+        Register(builder.Services, serviceKey, _ => settings);
 
         if (!settings.DisableHealthChecks)
         {

@@ -11,7 +11,10 @@ public abstract class KafkaClientSettings
     /// <summary>Turns off the health check.</summary>
     public bool DisableHealthChecks { get; set; }
 
-    /// <summary>Turns off tracing (publish and process spans).</summary>
+    /// <summary>
+    /// Turns off this client's spans (<c>publish</c> for a producer, <c>process</c> for a consumer).
+    /// The caller's trace context still travels with each event, so traces on either side stay linked.
+    /// </summary>
     public bool DisableTracing { get; set; }
 
     /// <summary>Turns off metrics (librdkafka statistics and our counters).</summary>

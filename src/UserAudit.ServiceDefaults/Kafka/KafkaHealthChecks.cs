@@ -39,12 +39,7 @@ public sealed class KafkaMetadataHealthCheck(Handle handle, TimeSpan timeout) : 
 public sealed class KafkaConsumerMonitor(TimeProvider timeProvider)
 {
     private long _lastPollTimestamp = timeProvider.GetTimestamp();
-    private int _assignedPartitions;
-    private int _everAssigned;
     private volatile bool _lost;
-
-    /// <summary>Partitions currently assigned.</summary>
-    public int AssignedPartitions => Volatile.Read(ref _assignedPartitions);
 
     /// <summary>Time since the application last polled.</summary>
     public TimeSpan SinceLastPoll => timeProvider.GetElapsedTime(Interlocked.Read(ref _lastPollTimestamp));
@@ -52,23 +47,17 @@ public sealed class KafkaConsumerMonitor(TimeProvider timeProvider)
     /// <summary>Whether the group took the assignment away without a revocation (session lost).</summary>
     public bool AssignmentLost => _lost;
 
-    /// <summary>Whether the consumer ever got partitions.</summary>
-    public bool EverAssigned => Volatile.Read(ref _everAssigned) == 1;
-
     /// <summary>The application polled (called by the consume loop, and from librdkafka callbacks that run inside a poll).</summary>
     public void Polled() => Interlocked.Exchange(ref _lastPollTimestamp, timeProvider.GetTimestamp());
 
-    internal void Assigned(int count)
+    internal void Assigned()
     {
-        Interlocked.Add(ref _assignedPartitions, count);
-        Volatile.Write(ref _everAssigned, 1);
         _lost = false;
         Polled();
     }
 
-    internal void Revoked(int count, bool lost)
+    internal void Revoked(bool lost)
     {
-        Interlocked.Add(ref _assignedPartitions, -count);
         _lost = lost;
         Polled();
     }

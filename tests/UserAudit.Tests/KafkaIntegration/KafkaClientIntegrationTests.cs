@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
+using UserAudit.CloudEvents;
 using UserAudit.KafkaBroker.MockCluster;
 using UserAudit.ServiceDefaults.Kafka;
 using Xunit;
@@ -176,6 +177,52 @@ public sealed class KafkaClientIntegrationTests : IDisposable
         Assert.Equal(cloudEvent.Id, span.GetTagItem("messaging.message.id"));
         Assert.Equal(result.Offset.Value, span.GetTagItem("messaging.kafka.offset"));
         Assert.True(cloudEvent.GetAttribute("traceparent") is not null);
+    }
+
+    [Fact]
+    public async Task With_tracing_disabled_a_publish_records_no_span_but_passes_the_callers_context_on()
+    {
+        var spans = new List<Activity>();
+        var builder = Host(("Kafka:Producer:DisableTracing", "true"), ("Kafka:Producer:StatisticsInterval", "00:00:00"));
+        builder.Services.AddOpenTelemetry().WithTracing(t => t.AddSource(UserAuditTelemetry.Kafka).AddInMemoryExporter(spans));
+        builder.AddKafkaProducer<string?, byte[]?>("kafka");
+        builder.Services.AddSingleton<CloudEventKafkaPublisher>();
+        using var host = builder.Build();
+        await host.StartAsync(Ct);
+        _cluster.CreateTopic("untraced", 1);
+        var caller = new ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded);
+        var cloudEvent = new CloudEvent { Id = Guid.NewGuid().ToString(), Source = new Uri("urn:test"), Type = "org.useraudit.test.v1" };
+
+        await host.Services.GetRequiredService<CloudEventKafkaPublisher>().PublishAsync("untraced", "key", cloudEvent, caller, Ct);
+        host.Services.GetRequiredService<TracerProvider>().ForceFlush();
+        await host.StopAsync(Ct);
+
+        Assert.Empty(spans);
+        Assert.True(cloudEvent.TryGetTraceContext(out var carried));
+        Assert.Equal(caller.TraceId, carried.TraceId);
+        Assert.Equal(caller.SpanId, carried.SpanId);
+    }
+
+    [Fact]
+    public void With_tracing_disabled_a_consumer_starts_no_process_span()
+    {
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == UserAuditTelemetry.Kafka,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(listener);
+        var result = new ConsumeResult<string, byte[]?>
+        {
+            TopicPartitionOffset = new TopicPartitionOffset("audit", 0, 1),
+            Message = new Message<string, byte[]?> { Headers = [] },
+        };
+
+        using var traced = CloudEventKafkaTracing.StartProcess(result, null, new KafkaConsumerSettings());
+        using var untraced = CloudEventKafkaTracing.StartProcess(result, null, new KafkaConsumerSettings { DisableTracing = true });
+
+        Assert.NotNull(traced);
+        Assert.Null(untraced);
     }
 
     private sealed class ManualClock : TimeProvider
