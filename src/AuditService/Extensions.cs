@@ -3,7 +3,6 @@ using AuditService.Retention;
 using AuditService.Security;
 using AuditService.Store;
 using Confluent.Kafka;
-using Microsoft.Extensions.Options;
 using UserAudit.ServiceDefaults.Kafka;
 using UserAudit.ServiceDefaults.Storage;
 
@@ -21,38 +20,39 @@ public static class Extensions
         services.AddSingleton(TimeProvider.System);
         services.AddApiKeyAuthentication();
 
-        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.AddSqliteDatabase("audit.db", AuditEventStore.Migrations);
+        services.AddSingleton<AuditEventStore>();
+        services.AddAuditRetention();
+        builder.AddAuditIngestion();
+    }
+
+    /// <summary>Both ingestion paths (Kafka and HTTP) and what they share: one writer, one set of counters.</summary>
+    private static void AddAuditIngestion(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
         services.AddOptions<IngestionOptions>().BindConfiguration(IngestionOptions.SectionName).ValidateDataAnnotations()
             .Validate(o => o.BatchWindow > TimeSpan.Zero, "Ingestion:BatchWindow must be positive.")
+            .Validate(o => o.MaxRetryDelay >= TimeSpan.FromMilliseconds(100), "Ingestion:MaxRetryDelay must be at least 100 ms.")
             .Validate(o => o.Topic != o.DeadLetterTopic, "Ingestion:DeadLetterTopic must differ from Ingestion:Topic.")
             .ValidateOnStart();
-
-        services.AddSingleton(sp => new SqliteDatabase(sp.GetRequiredService<IOptions<StorageOptions>>().Value, "audit.db"));
-        services.AddHostedService<DatabaseMigrator>();
-        services.AddSingleton<AuditEventStore>();
+        services.AddSingleton<IngestionMetrics>();
         services.AddSingleton<AuditEventLog>();
-        services.AddAuditRetention();
+        services.AddSingleton<AuditEventWriter>();
+        services.AddSingleton<DeadLetterPublisher>();
 
-        var groupId = builder.Configuration[$"{IngestionOptions.SectionName}:GroupId"] ?? "audit";
+        // The consumer is configured while the host is built, before options exist: read the group
+        // from the same section and class, so its default is written once.
+        var ingestion = builder.Configuration.GetSection(IngestionOptions.SectionName).Get<IngestionOptions>() ?? new IngestionOptions();
         builder.AddKafkaConsumer<byte[]?, byte[]?>("kafka", settings =>
         {
-            settings.Config.GroupId ??= groupId;
+            settings.Config.GroupId ??= ingestion.GroupId;
             // A replica that rejoins after another left waits about one session timeout.
             settings.Config.SessionTimeoutMs ??= 10_000;
         });
-        // Same cluster, its own producer: dead letters must not queue behind anything else.
-        builder.AddKeyedKafkaProducer<byte[]?, byte[]?>(KafkaIngestionService.DeadLetterProducerKey,
+        builder.AddKeyedKafkaProducer<byte[]?, byte[]?>(DeadLetterPublisher.ProducerKey,
             settings => settings.ConnectionString ??= builder.Configuration.GetConnectionString("kafka"));
         services.AddSingleton<KafkaIngestionService>();
         services.AddSingleton<IKafkaRebalanceListener>(sp => sp.GetRequiredService<KafkaIngestionService>());
         services.AddHostedService(sp => sp.GetRequiredService<KafkaIngestionService>());
-    }
-
-    /// <summary>Creates and migrates the database before anything serves.</summary>
-    private sealed class DatabaseMigrator(SqliteDatabase database) : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken) => database.MigrateAsync(AuditEventStore.Migrations, cancellationToken);
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -3,8 +3,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using UserAudit.CloudEvents;
 using UserAudit.CloudEvents.Http;
-using UserAudit.CloudEvents.Kafka;
-using UserAudit.ServiceDefaults.Kafka;
 
 namespace AuditService.Ingestion;
 
@@ -14,16 +12,13 @@ namespace AuditService.Ingestion;
 /// </summary>
 public static class HttpIngestionApi
 {
-    /// <summary>What a successful ingest reports.</summary>
-    public sealed record IngestResult(int Received, int Stored, int Duplicates);
-
     /// <summary>Maps the endpoint.</summary>
     public static RouteHandlerBuilder MapHttpIngestionApi(this IEndpointRouteBuilder app) =>
         app.MapPost("/v1/cloudevents", IngestAsync).WithTags("Ingestion").WithName("IngestCloudEvents")
             .RequireAuthorization().ProducesProblem(StatusCodes.Status401Unauthorized);
 
     private static async Task<Results<Accepted<IngestResult>, ProblemHttpResult>> IngestAsync(
-        HttpRequest request, AuditEventStore store, AuditEventLog eventLog, IOptions<IngestionOptions> options, TimeProvider time, CancellationToken cancellationToken)
+        HttpRequest request, AuditEventWriter writer, IOptions<IngestionOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
         IReadOnlyList<CloudNative.CloudEvents.CloudEvent> events;
         try
@@ -43,13 +38,8 @@ public static class HttpIngestionApi
         }
 
         var now = time.GetUtcNow();
-        var records = events.Select(e => AuditRecord.From(e, CloudEventJson.Formatter, null, now)).ToList();
-        var (inserted, duplicates) = await store.InsertAsync(records, cancellationToken);
-        foreach (var record in records)
-        {
-            eventLog.Stored(record);
-        }
-
-        return TypedResults.Accepted((string?)null, new IngestResult(records.Count, inserted, duplicates));
+        var ingested = events.Select(e => new IngestedEvent(AuditRecord.From(e, CloudEventJson.Formatter, null, now), Span: null)).ToList();
+        var result = await writer.WriteAsync(ingested, cancellationToken);
+        return TypedResults.Accepted((string?)null, new IngestResult(ingested.Count, result.Stored, result.Duplicates));
     }
 }

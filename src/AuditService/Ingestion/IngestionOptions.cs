@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using UserAudit.ServiceDefaults.Kafka;
 
 namespace AuditService.Ingestion;
 
@@ -10,11 +11,11 @@ public sealed class IngestionOptions
 
     /// <summary>Topic of the audit events.</summary>
     [Required]
-    public string Topic { get; set; } = "audit";
+    public string Topic { get; set; } = AuditTopics.Audit;
 
     /// <summary>Where poison messages go, with the reason in headers.</summary>
     [Required]
-    public string DeadLetterTopic { get; set; } = "audit.deadletter";
+    public string DeadLetterTopic { get; set; } = AuditTopics.DeadLetter;
 
     /// <summary>Consumer group; replicas share it and split the partitions.</summary>
     [Required]
@@ -26,6 +27,9 @@ public sealed class IngestionOptions
 
     /// <summary>Longest a batch waits to fill.</summary>
     public TimeSpan BatchWindow { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Longest wait between two attempts to store a batch or deliver its dead letters while the database or broker fails.</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Largest accepted event (message value, or HTTP body).</summary>
     [Range(1024, 64 * 1024 * 1024)]

@@ -1,15 +1,14 @@
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
-using System.Globalization;
-using System.Text;
 using AuditService.Store;
 using CloudNative.CloudEvents;
 using Confluent.Kafka;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
+using Polly;
 using UserAudit.CloudEvents;
 using UserAudit.CloudEvents.Kafka;
 using UserAudit.ServiceDefaults.Kafka;
+using UserAudit.ServiceDefaults.Resilience;
 
 namespace AuditService.Ingestion;
 
@@ -21,42 +20,42 @@ namespace AuditService.Ingestion;
 /// </summary>
 public sealed partial class KafkaIngestionService(
     IConsumer<byte[]?, byte[]?> consumer,
-    [FromKeyedServices(KafkaIngestionService.DeadLetterProducerKey)] IProducer<byte[]?, byte[]?> deadLetters,
-    AuditEventStore store,
-    AuditEventLog eventLog,
+    AuditEventWriter writer,
+    DeadLetterPublisher deadLetters,
     IOptions<IngestionOptions> options,
     [FromKeyedServices("")] KafkaConsumerMonitor monitor,
+    KafkaConsumerSettings consumerSettings,
     KafkaTelemetry kafkaTelemetry,
-    IMeterFactory meterFactory,
     TimeProvider time,
     ILogger<KafkaIngestionService> logger) : BackgroundService, IKafkaRebalanceListener
 {
-    /// <summary>DI key of the dead-letter producer.</summary>
-    public const string DeadLetterProducerKey = "deadletter";
-
-    private static readonly CloudEventFormatter Formatter = CloudEventJson.Formatter;
-    private readonly IngestionOptions _options = options.Value;
-    // The batch being read; the previous one is being stored meanwhile (_storing).
-    private List<Pending> _batch = [];
-    private List<Task<DeliveryResult<byte[]?, byte[]?>>> _deadLettered = [];
-    private Task _storing = Task.CompletedTask;
     private static readonly TimeSpan PollSlice = TimeSpan.FromMilliseconds(250);
-    private readonly Meter _meter = meterFactory.Create(Microsoft.Extensions.Hosting.UserAuditTelemetry.AuditService);
-    private Counter<long>? _stored;
-    private Counter<long>? _duplicates;
-    private Counter<long>? _deadLetterCount;
 
-    private sealed record Pending(ConsumeResult<byte[]?, byte[]?> Consumed, AuditRecord? Record, Activity? Activity);
+    private readonly IngestionOptions _options = options.Value;
+
+    // Transient failures (database busy, broker away) are retried forever; never dropped or dead-lettered.
+    private readonly ResiliencePipeline _storeRetry = TransientRetry.Create("store", options.Value.MaxRetryDelay, static e => e is SqliteException, logger, time);
+    private readonly ResiliencePipeline _deadLetterRetry = TransientRetry.Create(
+        "dead-letter", options.Value.MaxRetryDelay, static e => e is ProduceException<byte[]?, byte[]?>, logger, time);
+
+    // The batch being read; the previous one is being stored meanwhile (_storing).
+    private Batch _batch = new();
+    private Task _storing = Task.CompletedTask;
+
+    /// <summary>A message read from the topic: its event (null for a dead letter) and its process span.</summary>
+    private sealed record Pending(ConsumeResult<byte[]?, byte[]?> Consumed, AuditRecord? Record, Activity? Span);
+
+    private sealed class Batch
+    {
+        public List<Pending> Items { get; } = [];
+
+        public List<DeadLetterDelivery> DeadLetters { get; } = [];
+    }
 
     /// <inheritdoc />
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        _stored = _meter.CreateCounter<long>("useraudit.audit.events.stored", "{event}", "Events stored for the first time.");
-        _duplicates = _meter.CreateCounter<long>("useraudit.audit.events.duplicates", "{event}", "Redelivered events skipped because (source, id) was already stored.");
-        _deadLetterCount = _meter.CreateCounter<long>("useraudit.audit.events.dead_lettered", "{message}", "Poison messages sent to the dead-letter topic, by reason.");
-        // Consume blocks inside librdkafka: give the loop a thread of its own.
-        return Task.Factory.StartNew(() => RunAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
-    }
+    // Consume blocks inside librdkafka: give the loop a thread of its own.
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.Factory.StartNew(() => RunAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
 
     private async Task RunAsync(CancellationToken stoppingToken)
     {
@@ -86,19 +85,7 @@ public sealed partial class KafkaIngestionService(
             // Store what was already processed, commit it, and leave the group cleanly.
             await WaitForStoringAsync();
             await FlushAsync(TakeBatch(), CancellationToken.None);
-            try
-            {
-                consumer.Commit();
-            }
-            catch (KafkaException ex) when (ex.Error.Code == ErrorCode.Local_NoOffset)
-            {
-                // Nothing new to commit.
-            }
-            catch (KafkaException ex)
-            {
-                LogCommitFailed(logger, ex.Error.Code);
-            }
-
+            CommitFinalOffsets();
             consumer.Close();
         }
     }
@@ -106,11 +93,9 @@ public sealed partial class KafkaIngestionService(
     private void FillBatch(CancellationToken stoppingToken)
     {
         var deadline = time.GetTimestamp() + (long)(_options.BatchWindow.TotalSeconds * time.TimestampFrequency);
-        while (_batch.Count < _options.BatchSize && !stoppingToken.IsCancellationRequested)
+        while (_batch.Items.Count < _options.BatchSize && !stoppingToken.IsCancellationRequested)
         {
-            var remaining = _batch.Count == 0
-                ? PollSlice
-                : TimeSpan.FromSeconds((double)(deadline - time.GetTimestamp()) / time.TimestampFrequency);
+            var remaining = _batch.Items.Count == 0 ? PollSlice : time.GetElapsedTime(time.GetTimestamp(), deadline);
             if (remaining <= TimeSpan.Zero)
             {
                 return;
@@ -138,12 +123,7 @@ public sealed partial class KafkaIngestionService(
                 monitor.Polled();
             }
 
-            if (result is null)
-            {
-                continue; // the window's end is checked at the top
-            }
-
-            if (!result.IsPartitionEOF)
+            if (result is not null && !result.IsPartitionEOF)
             {
                 Accept(result);
             }
@@ -167,7 +147,7 @@ public sealed partial class KafkaIngestionService(
         CloudEvent cloudEvent;
         try
         {
-            cloudEvent = result.Message.ToCloudEvent(Formatter, DistributedTracingExtension.AllAttributes);
+            cloudEvent = result.Message.ToCloudEvent(CloudEventJson.Formatter, DistributedTracingExtension.AllAttributes);
         }
         catch (CloudEventBindingException ex)
         {
@@ -175,54 +155,31 @@ public sealed partial class KafkaIngestionService(
             return;
         }
 
-        var activity = CloudEventKafkaTracing.StartProcess(result, cloudEvent);
-        Activity.Current = null; // the span is ended when its batch commits, not on this flow
+        var span = CloudEventKafkaTracing.StartProcess(result, cloudEvent, consumerSettings);
+        Activity.Current = null; // the span ends when its batch commits, not on this flow
         try
         {
-            var record = AuditRecord.From(cloudEvent, Formatter, new KafkaCoordinates(result.Topic, result.Partition.Value, result.Offset.Value), time.GetUtcNow());
-            _batch.Add(new Pending(result, record, activity));
+            var record = AuditRecord.From(cloudEvent, CloudEventJson.Formatter, new KafkaCoordinates(result.Topic, result.Partition.Value, result.Offset.Value), time.GetUtcNow());
+            _batch.Items.Add(new Pending(result, record, span));
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException)
         {
-            activity?.SetStatus(ActivityStatusCode.Error, "invalid data");
-            activity?.Dispose();
+            span?.SetStatus(ActivityStatusCode.Error, "invalid data");
+            span?.Dispose();
             DeadLetter(result, nameof(CloudEventBindingError.InvalidData), "The event data could not be stored: " + ex.GetType().Name);
         }
     }
 
     private void DeadLetter(ConsumeResult<byte[]?, byte[]?> result, string reason, string detail, bool keepValue = true)
     {
-        var headers = new Headers();
-        if (result.Message.Headers is not null)
-        {
-            foreach (var header in result.Message.Headers)
-            {
-                headers.Add(header.Key, header.GetValueBytes());
-            }
-        }
-
-        headers.Add(DeadLetterHeaders.Reason, Encoding.UTF8.GetBytes(reason));
-        headers.Add(DeadLetterHeaders.Detail, Encoding.UTF8.GetBytes(detail));
-        headers.Add(DeadLetterHeaders.OriginalTopic, Encoding.UTF8.GetBytes(result.Topic));
-        headers.Add(DeadLetterHeaders.OriginalPartition, Encoding.UTF8.GetBytes(result.Partition.Value.ToString(CultureInfo.InvariantCulture)));
-        headers.Add(DeadLetterHeaders.OriginalOffset, Encoding.UTF8.GetBytes(result.Offset.Value.ToString(CultureInfo.InvariantCulture)));
-        if (!keepValue)
-        {
-            headers.Add(DeadLetterHeaders.ValueOmitted, Encoding.UTF8.GetBytes(reason));
-        }
-
-        _deadLettered.Add(deadLetters.ProduceAsync(_options.DeadLetterTopic,
-            new Message<byte[]?, byte[]?> { Key = result.Message.Key, Value = keepValue ? result.Message.Value : null, Headers = headers }));
-        _batch.Add(new Pending(result, null, null));
-        _deadLetterCount?.Add(1, new KeyValuePair<string, object?>("reason", reason));
-        kafkaTelemetry.ConsumeFailures.Add(1, new KeyValuePair<string, object?>("error.type", reason));
-        LogDeadLettered(logger, result.Topic, result.Partition.Value, result.Offset.Value, reason, detail);
+        _batch.DeadLetters.Add(deadLetters.Send(result, reason, detail, keepValue));
+        _batch.Items.Add(new Pending(result, null, null));
     }
 
-    private (List<Pending> Items, List<Task<DeliveryResult<byte[]?, byte[]?>>> DeadLettered) TakeBatch()
+    private Batch TakeBatch()
     {
-        var taken = (_batch, _deadLettered);
-        (_batch, _deadLettered) = ([], []);
+        var taken = _batch;
+        _batch = new Batch();
         return taken;
     }
 
@@ -238,60 +195,38 @@ public sealed partial class KafkaIngestionService(
         }
     }
 
-    private async Task FlushAsync((List<Pending> Items, List<Task<DeliveryResult<byte[]?, byte[]?>>> DeadLettered) batch, CancellationToken cancellationToken)
+    private async Task FlushAsync(Batch batch, CancellationToken cancellationToken)
     {
-        var (items, deadLettered) = batch;
-        if (items.Count == 0)
+        if (batch.Items.Count == 0)
         {
             return;
         }
 
         var started = Stopwatch.GetTimestamp();
         // Poison messages must be safely on the dead-letter topic before their offsets move on.
-        await RetryAsync(async () => { await Task.WhenAll(deadLettered); }, "dead-letter", deadLettered, cancellationToken);
+        await _deadLetterRetry.ExecuteAsync(async _ => await deadLetters.EnsureDeliveredAsync(batch.DeadLetters), cancellationToken);
 
-        var records = new List<AuditRecord>(items.Count);
-        foreach (var pending in items)
+        var events = new List<IngestedEvent>(batch.Items.Count);
+        foreach (var pending in batch.Items)
         {
             if (pending.Record is not null)
             {
-                records.Add(pending.Record);
+                events.Add(new IngestedEvent(pending.Record, pending.Span));
             }
         }
 
-        var dbStart = DateTime.UtcNow;
-        var (inserted, duplicates) = await RetryAsync(() => store.InsertAsync(records, cancellationToken), "store", null, cancellationToken);
-        var dbEnd = DateTime.UtcNow;
-        _stored?.Add(inserted);
-        _duplicates?.Add(duplicates);
-
-        foreach (var pending in items)
+        var result = await _storeRetry.ExecuteAsync(async ct => await writer.WriteAsync(events, ct), cancellationToken);
+        foreach (var pending in batch.Items)
         {
             TryStoreOffset(pending.Consumed);
-            if (pending.Activity is { } activity)
-            {
-                using (var db = KafkaTelemetry.ActivitySource.StartActivity("INSERT audit_events", ActivityKind.Client, activity.Context, startTime: dbStart))
-                {
-                    db?.SetTag("db.system.name", "sqlite");
-                    db?.SetTag("db.operation.name", "INSERT");
-                    db?.SetTag("db.collection.name", "audit_events");
-                    db?.SetTag("db.operation.batch.size", records.Count);
-                    db?.SetEndTime(dbEnd);
-                }
-
-                Activity.Current = activity;
-                eventLog.Stored(pending.Record!);
-                activity.Dispose();
-                Activity.Current = null;
-            }
+            pending.Span?.Dispose();
         }
 
         kafkaTelemetry.ProcessDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
-        if (duplicates > 0)
+        if (result.Duplicates > 0)
         {
-            LogDuplicates(logger, duplicates);
+            LogDuplicates(logger, result.Duplicates);
         }
-
     }
 
     private void TryStoreOffset(ConsumeResult<byte[]?, byte[]?> result)
@@ -307,49 +242,19 @@ public sealed partial class KafkaIngestionService(
         }
     }
 
-    private async Task<T> RetryAsync<T>(Func<Task<T>> operation, string what, List<Task<DeliveryResult<byte[]?, byte[]?>>>? deadLettersToRetry, CancellationToken cancellationToken)
+    private void CommitFinalOffsets()
     {
-        var delay = TimeSpan.FromMilliseconds(100);
-        while (true)
+        try
         {
-            try
-            {
-                return await operation();
-            }
-            catch (Exception ex) when (ex is SqliteException or ProduceException<byte[]?, byte[]?>)
-            {
-                // Transient (database busy, broker away): retry; never drop or dead-letter for it.
-                LogRetrying(logger, what, delay.TotalMilliseconds, ex.GetType().Name);
-                await Task.Delay(delay, cancellationToken);
-                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5_000));
-                if (deadLettersToRetry is not null)
-                {
-                    ReproduceFailedDeadLetters(deadLettersToRetry);
-                }
-            }
+            consumer.Commit();
         }
-    }
-
-    private async Task RetryAsync(Func<Task> operation, string what, List<Task<DeliveryResult<byte[]?, byte[]?>>>? deadLettersToRetry, CancellationToken cancellationToken) =>
-        await RetryAsync(async () => { await operation(); return true; }, what, deadLettersToRetry, cancellationToken);
-
-    private void ReproduceFailedDeadLetters(List<Task<DeliveryResult<byte[]?, byte[]?>>> deadLettered)
-    {
-        for (var i = 0; i < deadLettered.Count; i++)
+        catch (KafkaException ex) when (ex.Error.Code == ErrorCode.Local_NoOffset)
         {
-            if (deadLettered[i].IsFaulted && deadLettered[i].Exception?.InnerException is ProduceException<byte[]?, byte[]?> failed)
-            {
-                var message = failed.DeliveryResult.Message;
-                if (failed.Error.Code == ErrorCode.MsgSizeTooLarge && message.Value is not null)
-                {
-                    // Retrying the same size fails forever and would stall the partition: send the
-                    // reason and coordinates without the value.
-                    message.Headers.Add(DeadLetterHeaders.ValueOmitted, Encoding.UTF8.GetBytes(failed.Error.Code.ToString()));
-                    message = new Message<byte[]?, byte[]?> { Key = message.Key, Value = null, Headers = message.Headers };
-                }
-
-                deadLettered[i] = deadLetters.ProduceAsync(_options.DeadLetterTopic, message);
-            }
+            // Nothing new to commit.
+        }
+        catch (KafkaException ex)
+        {
+            LogCommitFailed(logger, ex.Error.Code);
         }
     }
 
@@ -375,23 +280,16 @@ public sealed partial class KafkaIngestionService(
         // so it cannot be awaited. The store runs on the thread pool and never needs this thread.
         WaitForStoringAsync().GetAwaiter().GetResult();
         var gone = partitions.ToHashSet();
-        _batch.RemoveAll(p =>
+        _batch.Items.RemoveAll(p =>
         {
             if (!gone.Contains(p.Consumed.TopicPartition) || p.Record is null)
             {
                 return false;
             }
 
-            p.Activity?.Dispose();
+            p.Span?.Dispose();
             return true;
         });
-    }
-
-    /// <inheritdoc />
-    public override void Dispose()
-    {
-        _meter.Dispose();
-        base.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Consuming {Topic} (dead letters to {DeadLetterTopic})")]
@@ -400,14 +298,8 @@ public sealed partial class KafkaIngestionService(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Consume failed: {Code} {Reason}")]
     private static partial void LogConsumeFailed(ILogger logger, ErrorCode code, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Dead-lettered {Topic}[{Partition}]@{Offset}: {Reason}: {Detail}")]
-    private static partial void LogDeadLettered(ILogger logger, string topic, int partition, long offset, string reason, string detail);
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Skipped {Count} duplicate event(s) already stored")]
     private static partial void LogDuplicates(ILogger logger, int count);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{What} failed ({Error}); retrying in {DelayMs} ms")]
-    private static partial void LogRetrying(ILogger logger, string what, double delayMs, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Final offset commit failed: {Code}")]
     private static partial void LogCommitFailed(ILogger logger, ErrorCode code);

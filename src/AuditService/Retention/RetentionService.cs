@@ -3,34 +3,6 @@ using Microsoft.Extensions.Options;
 
 namespace AuditService.Retention;
 
-/// <summary>How long events are kept; section <c>Retention</c>.</summary>
-public sealed class RetentionOptions
-{
-    /// <summary>Configuration section name.</summary>
-    public const string SectionName = "Retention";
-
-    /// <summary>Events received longer ago than this are deleted.</summary>
-    public TimeSpan Period { get; set; } = TimeSpan.FromDays(365);
-
-    /// <summary>How often the deletion runs (also once at start).</summary>
-    public TimeSpan Interval { get; set; } = TimeSpan.FromHours(1);
-}
-
-/// <summary>Wiring of the retention service.</summary>
-public static class AuditRetention
-{
-    /// <summary>Registers the options (validated at start) and the background service.</summary>
-    public static IServiceCollection AddAuditRetention(this IServiceCollection services)
-    {
-        services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.SectionName)
-            .Validate(o => o.Period > TimeSpan.Zero, "Retention:Period must be positive.")
-            .Validate(o => o.Interval > TimeSpan.Zero, "Retention:Interval must be positive.")
-            .ValidateOnStart();
-        services.AddHostedService<RetentionService>();
-        return services;
-    }
-}
-
 /// <summary>Deletes events received before now minus <see cref="RetentionOptions.Period"/>, at start and then every <see cref="RetentionOptions.Interval"/>.</summary>
 public sealed partial class RetentionService(AuditEventStore store, IOptions<RetentionOptions> options, TimeProvider time, ILogger<RetentionService> logger) : BackgroundService
 {

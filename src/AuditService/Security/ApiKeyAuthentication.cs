@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
@@ -8,39 +7,6 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace AuditService.Security;
-
-/// <summary>The API key callers must present; section <c>Auth</c>.</summary>
-public sealed class AuthOptions
-{
-    /// <summary>Configuration section name.</summary>
-    public const string SectionName = "Auth";
-
-    /// <summary>Shortest key accepted: anything shorter is guessable.</summary>
-    public const int MinKeyLength = 16;
-
-    /// <summary>The shared secret (environment variable <c>Auth__ApiKey</c>; the AppHost passes its <c>audit-api-key</c> parameter).</summary>
-    [Required(ErrorMessage = "Auth:ApiKey is required: AuditService refuses to serve without an API key. Set it, e.g. through the environment variable Auth__ApiKey.")]
-    [MinLength(MinKeyLength, ErrorMessage = "Auth:ApiKey must be at least 16 characters long.")]
-    public string ApiKey { get; set; } = "";
-}
-
-/// <summary>
-/// Checks a presented key against the configured one in constant time: both are hashed with
-/// SHA-256 first, so neither the content nor the length of the secret shows in the timing.
-/// </summary>
-public sealed class ApiKeyVerifier(IOptions<AuthOptions> options)
-{
-    private readonly byte[] _expected = SHA256.HashData(Encoding.UTF8.GetBytes(options.Value.ApiKey));
-
-    /// <summary>True when <paramref name="presented"/> is the configured key.</summary>
-    public bool Verify(string presented)
-    {
-        ArgumentNullException.ThrowIfNull(presented);
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(Encoding.UTF8.GetBytes(presented), hash);
-        return CryptographicOperations.FixedTimeEquals(hash, _expected);
-    }
-}
 
 /// <summary>
 /// The <c>ApiKey</c> authentication scheme: the key comes as <c>Authorization: Bearer &lt;key&gt;</c>

@@ -1,35 +1,10 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using AuditService.Api;
 using Microsoft.Data.Sqlite;
 using UserAudit.ServiceDefaults.Storage;
 
 namespace AuditService.Store;
-
-/// <summary>
-/// Filters of an audit query; every one optional. <see cref="From"/> (inclusive) and <see cref="To"/>
-/// (exclusive) apply to the event's <c>time</c>; <see cref="Before"/> is the paging cursor.
-/// </summary>
-public sealed record AuditQuery(
-    string? Type = null, string? Source = null, string? Subject = null,
-    DateTimeOffset? From = null, DateTimeOffset? To = null, long? Before = null, int Limit = 50);
-
-/// <summary>What <see cref="AuditEventStore.CountAsync"/> groups by.</summary>
-public enum AuditCountDimension
-{
-    /// <summary>The event's <c>type</c>.</summary>
-    Type,
-
-    /// <summary>The UTC hour of the event's <c>time</c>.</summary>
-    Hour,
-}
-
-/// <summary>One group of a count: a type, or an hour as UTC ISO 8601 (<c>2026-01-31T12:00:00Z</c>).</summary>
-public sealed record AuditCount(string Key, long Count);
-
-/// <summary>A stored event and its position (the cursor of newest-first paging).</summary>
-public sealed record StoredAuditEvent(long Sequence, AuditRecord Record);
 
 /// <summary>
 /// The audit store: one row per (source, id), as the CloudEvents spec identifies an event, so a
@@ -74,13 +49,14 @@ public sealed class AuditEventStore(SqliteDatabase database)
 
     /// <summary>
     /// Stores a batch in one transaction; events already stored (same source and id) are skipped.
-    /// Returns how many were new and how many were duplicates.
     /// </summary>
-    public async Task<(int Inserted, int Duplicates)> InsertAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
+    /// <returns>Which records were new.</returns>
+    public async Task<AuditWriteResult> InsertAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(records);
         if (records.Count == 0)
         {
-            return (0, 0);
+            return AuditWriteResult.Empty;
         }
 
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -101,9 +77,10 @@ public sealed class AuditEventStore(SqliteDatabase database)
         }
 
         command.Prepare();
-        var inserted = 0;
-        foreach (var r in records)
+        var inserted = new bool[records.Count];
+        for (var i = 0; i < records.Count; i++)
         {
+            var r = records[i];
             p["$source"].Value = r.Source;
             p["$id"].Value = r.Id;
             p["$type"].Value = r.Type;
@@ -113,7 +90,7 @@ public sealed class AuditEventStore(SqliteDatabase database)
             p["$time_ms"].Value = r.Time is { } tm ? tm.ToUnixTimeMilliseconds() : DBNull.Value;
             p["$ct"].Value = (object?)r.DataContentType ?? DBNull.Value;
             p["$schema"].Value = (object?)r.DataSchema ?? DBNull.Value;
-            p["$ext"].Value = JsonSerializer.Serialize(r.Extensions, AuditJsonContext.Default.IReadOnlyDictionaryStringString);
+            p["$ext"].Value = JsonSerializer.Serialize(r.Extensions, AuditStoreJsonContext.Default.IReadOnlyDictionaryStringString);
             p["$json"].Value = (object?)r.DataJson ?? DBNull.Value;
             p["$bytes"].Value = (object?)r.DataBytes ?? DBNull.Value;
             p["$topic"].Value = (object?)r.Kafka?.Topic ?? DBNull.Value;
@@ -121,11 +98,11 @@ public sealed class AuditEventStore(SqliteDatabase database)
             p["$offset"].Value = r.Kafka is null ? DBNull.Value : r.Kafka.Offset;
             p["$received"].Value = r.ReceivedAt.ToString("O", CultureInfo.InvariantCulture);
             p["$received_ms"].Value = r.ReceivedAt.ToUnixTimeMilliseconds();
-            inserted += await command.ExecuteNonQueryAsync(cancellationToken);
+            inserted[i] = await command.ExecuteNonQueryAsync(cancellationToken) == 1;
         }
 
         await transaction.CommitAsync(cancellationToken);
-        return (inserted, records.Count - inserted);
+        return new AuditWriteResult(inserted);
     }
 
     /// <summary>Events newest first, filtered, after the cursor <see cref="AuditQuery.Before"/>.</summary>
@@ -301,7 +278,7 @@ public sealed class AuditEventStore(SqliteDatabase database)
             r.IsDBNull(6) ? null : DateTimeOffset.Parse(r.GetString(6), CultureInfo.InvariantCulture),
             r.IsDBNull(7) ? null : r.GetString(7),
             r.IsDBNull(8) ? null : r.GetString(8),
-            JsonSerializer.Deserialize(r.GetString(9), AuditJsonContext.Default.IReadOnlyDictionaryStringString) ?? new Dictionary<string, string>(),
+            JsonSerializer.Deserialize(r.GetString(9), AuditStoreJsonContext.Default.IReadOnlyDictionaryStringString) ?? new Dictionary<string, string>(),
             r.IsDBNull(10) ? null : r.GetString(10),
             r.IsDBNull(11) ? null : (byte[])r.GetValue(11),
             r.IsDBNull(12) ? null : new KafkaCoordinates(r.GetString(12), r.GetInt32(13), r.GetInt64(14)),

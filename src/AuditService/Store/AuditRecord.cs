@@ -3,9 +3,6 @@ using CloudNative.CloudEvents;
 
 namespace AuditService.Store;
 
-/// <summary>Where a stored event came from on Kafka; null for events received over HTTP.</summary>
-public sealed record KafkaCoordinates(string Topic, int Partition, long Offset);
-
 /// <summary>
 /// A CloudEvent as stored: every attribute, extensions by name, the data (kept as JSON when
 /// the content type is JSON, else as bytes), where it came from and when it arrived.

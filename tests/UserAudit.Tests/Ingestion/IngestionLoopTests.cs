@@ -133,10 +133,14 @@ public sealed class IngestionLoopTests : IAsyncLifetime
     {
         var loggers = _services.GetRequiredService<ILoggerFactory>();
         var meters = _services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        var options = Options.Create(new IngestionOptions { BatchSize = batchSize, BatchWindow = batchWindow ?? TimeSpan.FromMilliseconds(50), MaxEventBytes = maxEventBytes });
+        var metrics = new IngestionMetrics(meters);
+        var kafkaTelemetry = new KafkaTelemetry(meters);
         return new KafkaIngestionService(
-            consumer, producer, new AuditEventStore(_database), new AuditEventLog(loggers),
-            Options.Create(new IngestionOptions { BatchSize = batchSize, BatchWindow = batchWindow ?? TimeSpan.FromMilliseconds(50), MaxEventBytes = maxEventBytes }),
-            new KafkaConsumerMonitor(TimeProvider.System), new KafkaTelemetry(meters), meters, TimeProvider.System,
+            consumer,
+            new AuditEventWriter(new AuditEventStore(_database), new AuditEventLog(loggers), metrics, TimeProvider.System),
+            new DeadLetterPublisher(producer, options, metrics, kafkaTelemetry, loggers.CreateLogger<DeadLetterPublisher>()),
+            options, new KafkaConsumerMonitor(TimeProvider.System), new KafkaConsumerSettings(), kafkaTelemetry, TimeProvider.System,
             loggers.CreateLogger<KafkaIngestionService>());
     }
 

@@ -41,9 +41,9 @@ public sealed class SharedDatabaseTests : IDisposable
             var (inserted, duplicates) = (0, 0);
             foreach (var batch in records.Chunk(100))
             {
-                var (i, d) = await store.InsertAsync(batch, Ct);
-                inserted += i;
-                duplicates += d;
+                var result = await store.InsertAsync(batch, Ct);
+                inserted += result.Stored;
+                duplicates += result.Duplicates;
             }
 
             return (inserted, duplicates);

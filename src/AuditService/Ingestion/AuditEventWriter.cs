@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using AuditService.Store;
+
+namespace AuditService.Ingestion;
+
+/// <summary>
+/// Stores ingested events, whichever path they came by (Kafka or HTTP), in one transaction, and
+/// accounts for them the same way: the stored and duplicate counters, an <c>INSERT audit_events</c>
+/// span under each event's span, and the readable log line for each event actually inserted.
+/// </summary>
+public sealed class AuditEventWriter(AuditEventStore store, AuditEventLog eventLog, IngestionMetrics metrics, TimeProvider time)
+{
+    private static readonly ActivitySource Source = new(Microsoft.Extensions.Hosting.UserAuditTelemetry.AuditService);
+
+    /// <summary>Stores the events; duplicates by (source, id) are skipped.</summary>
+    /// <param name="events">The events, in order.</param>
+    /// <param name="cancellationToken">Cancels the write (nothing is then stored).</param>
+    /// <returns>Which events were new.</returns>
+    public async Task<AuditWriteResult> WriteAsync(IReadOnlyList<IngestedEvent> events, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        if (events.Count == 0)
+        {
+            return AuditWriteResult.Empty;
+        }
+
+        var records = new AuditRecord[events.Count];
+        for (var i = 0; i < records.Length; i++)
+        {
+            records[i] = events[i].Record;
+        }
+
+        var started = time.GetUtcNow();
+        var result = await store.InsertAsync(records, cancellationToken);
+        var ended = time.GetUtcNow();
+        metrics.Stored.Add(result.Stored);
+        metrics.Duplicates.Add(result.Duplicates);
+
+        var caller = Activity.Current;
+        var callerSpanRecorded = false;
+        try
+        {
+            for (var i = 0; i < events.Count; i++)
+            {
+                var parent = events[i].Span ?? caller;
+                if (events[i].Span is not null || !callerSpanRecorded)
+                {
+                    // One span per Kafka event (each has its own trace); one for a whole HTTP request.
+                    RecordInsertSpan(parent, started, ended, records.Length);
+                    callerSpanRecorded |= events[i].Span is null;
+                }
+
+                if (result.Inserted[i])
+                {
+                    // The log line carries the event's trace id: written inside its span.
+                    Activity.Current = parent;
+                    eventLog.Stored(records[i]);
+                }
+            }
+        }
+        finally
+        {
+            Activity.Current = caller;
+        }
+
+        return result;
+    }
+
+    private static void RecordInsertSpan(Activity? parent, DateTimeOffset started, DateTimeOffset ended, int batchSize)
+    {
+        if (parent is null)
+        {
+            return;
+        }
+
+        using var span = Source.StartActivity("INSERT audit_events", ActivityKind.Client, parent.Context, startTime: started);
+        span?.SetTag("db.system.name", "sqlite");
+        span?.SetTag("db.operation.name", "INSERT");
+        span?.SetTag("db.collection.name", "audit_events");
+        span?.SetTag("db.operation.batch.size", batchSize);
+        span?.SetEndTime(ended.UtcDateTime);
+    }
+}

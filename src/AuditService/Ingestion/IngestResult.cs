@@ -1,0 +1,7 @@
+namespace AuditService.Ingestion;
+
+/// <summary>What a successful HTTP ingest reports.</summary>
+/// <param name="Received">Events in the request.</param>
+/// <param name="Stored">Events stored for the first time.</param>
+/// <param name="Duplicates">Events already stored, skipped by (source, id).</param>
+public sealed record IngestResult(int Received, int Stored, int Duplicates);

@@ -1,0 +1,11 @@
+namespace AuditService.Store;
+
+/// <summary>What <see cref="AuditEventStore.CountAsync"/> groups by.</summary>
+public enum AuditCountDimension
+{
+    /// <summary>The event's <c>type</c>.</summary>
+    Type,
+
+    /// <summary>The UTC hour of the event's <c>time</c>.</summary>
+    Hour,
+}
