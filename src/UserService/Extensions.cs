@@ -18,15 +18,14 @@ public static class Extensions
         services.AddOpenApi();
         services.AddSingleton(TimeProvider.System);
 
-        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<EventOptions>().BindConfiguration(EventOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.SectionName).ValidateDataAnnotations()
-            .Validate(o => o.PollInterval > TimeSpan.Zero && o.MaxBackoff > TimeSpan.Zero && o.DeliveredRetention > TimeSpan.Zero,
-                "Outbox:PollInterval, MaxBackoff and DeliveredRetention must be positive.").ValidateOnStart();
+            .Validate(o => o.PollInterval > TimeSpan.Zero && o.DeliveredRetention > TimeSpan.Zero,
+                "Outbox:PollInterval and DeliveredRetention must be positive.")
+            .Validate(o => o.MaxBackoff >= TimeSpan.FromMilliseconds(100), "Outbox:MaxBackoff must be at least 100 ms.").ValidateOnStart();
         services.AddOptions<PasswordOptions>().BindConfiguration(PasswordOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
-        services.AddSingleton(sp => new SqliteDatabase(sp.GetRequiredService<IOptions<StorageOptions>>().Value, "users.db"));
-        services.AddHostedService<DatabaseMigrator>();
+        builder.AddSqliteDatabase("users.db", UserStore.Migrations);
         services.AddSingleton<OutboxStore>();
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<UserStore>();
@@ -41,13 +40,5 @@ public static class Extensions
         });
         services.AddSingleton<CloudEventKafkaPublisher>();
         services.AddHostedService<OutboxRelay>();
-    }
-
-    /// <summary>Creates and migrates the database before anything serves.</summary>
-    private sealed class DatabaseMigrator(SqliteDatabase database) : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken) => database.MigrateAsync(UserStore.Migrations, cancellationToken);
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

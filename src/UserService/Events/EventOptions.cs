@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using UserAudit.CloudEvents.Core;
+using UserAudit.ServiceDefaults.Kafka;
 
 namespace UserService.Events;
 
@@ -11,7 +12,7 @@ public sealed class EventOptions : IValidatableObject
 
     /// <summary>Kafka topic.</summary>
     [Required]
-    public string Topic { get; set; } = "audit";
+    public string Topic { get; set; } = AuditTopics.Audit;
 
     /// <summary>CloudEvents <c>source</c>: an absolute URI naming this service.</summary>
     [Required]

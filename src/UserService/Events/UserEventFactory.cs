@@ -6,25 +6,35 @@ using UserService.Outbox;
 
 namespace UserService.Events;
 
-/// <summary>Builds the outbox messages of user changes, stamped with the current trace context.</summary>
-public sealed class UserEventFactory(TimeProvider time)
+/// <summary>
+/// Builds the outbox messages of user changes, stamped with the current trace context. An event's
+/// <c>time</c> is when its change happened (the user's <c>createdAt</c> or <c>updatedAt</c>), so
+/// the audit trail and the user agree to the tick.
+/// </summary>
+public sealed class UserEventFactory
 {
     /// <summary>An event whose data is just the user id.</summary>
-    public OutboxMessage Create(string type, string userId) =>
-        Message(type, userId, JsonSerializer.Serialize(new UserEventData(userId), UserEventJsonContext.Default.UserEventData));
+    /// <param name="type">One of <see cref="UserEventTypes"/>.</param>
+    /// <param name="userId">The user.</param>
+    /// <param name="time">When the change happened.</param>
+    public OutboxMessage Create(string type, string userId, DateTimeOffset time) =>
+        Message(type, userId, time, JsonSerializer.Serialize(new UserEventData(userId), UserEventJsonContext.Default.UserEventData));
 
     /// <summary>The "updated" event naming the changed fields.</summary>
-    public OutboxMessage Updated(string userId, IReadOnlyList<string> changedFields) =>
-        Message(UserEventTypes.Updated, userId, JsonSerializer.Serialize(new UserUpdatedEventData(userId, changedFields), UserEventJsonContext.Default.UserUpdatedEventData));
+    /// <param name="userId">The user.</param>
+    /// <param name="changedFields">Names of the fields that changed.</param>
+    /// <param name="time">When the change happened.</param>
+    public OutboxMessage Updated(string userId, IReadOnlyList<string> changedFields, DateTimeOffset time) =>
+        Message(UserEventTypes.Updated, userId, time, JsonSerializer.Serialize(new UserUpdatedEventData(userId, changedFields), UserEventJsonContext.Default.UserUpdatedEventData));
 
-    private OutboxMessage Message(string type, string userId, string data)
+    private static OutboxMessage Message(string type, string userId, DateTimeOffset time, string data)
     {
         var activity = Activity.Current;
         return new OutboxMessage(
             Guid.CreateVersion7().ToString(),
             type,
             userId,
-            time.GetUtcNow(),
+            time,
             data,
             activity is null ? null : TraceHeaders.Format(activity.Context),
             activity?.TraceStateString);

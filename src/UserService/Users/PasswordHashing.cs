@@ -1,19 +1,7 @@
-using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 
 namespace UserService.Users;
-
-/// <summary>Password hashing parameters; section <c>Passwords</c>.</summary>
-public sealed class PasswordOptions
-{
-    /// <summary>Configuration section name.</summary>
-    public const string SectionName = "Passwords";
-
-    /// <summary>PBKDF2-HMAC-SHA512 iterations; OWASP's 2023 recommendation is 210,000.</summary>
-    [Range(210_000, 10_000_000)]
-    public int Iterations { get; set; } = 210_000;
-}
 
 /// <summary>
 /// Hashes passwords with ASP.NET Core Identity's <see cref="PasswordHasher{TUser}"/> (format v3:

@@ -5,24 +5,11 @@ using UserService.Outbox;
 
 namespace UserService.Users;
 
-/// <summary>Outcome of a conditional write.</summary>
-public enum WriteOutcome
-{
-    /// <summary>Written.</summary>
-    Done,
-
-    /// <summary>No such user.</summary>
-    NotFound,
-
-    /// <summary>The caller's version (If-Match) is not the current one.</summary>
-    VersionMismatch,
-}
-
 /// <summary>
 /// Users in the embedded database. Every change writes its outbox rows in the same transaction,
 /// so a change and its events are stored together or not at all.
 /// </summary>
-public sealed class UserStore(SqliteDatabase database, OutboxStore outbox, OutboxSignal signal)
+public sealed class UserStore(SqliteDatabase database, OutboxStore outbox, OutboxSignal signal, TimeProvider time)
 {
     /// <summary>UserService's migrations, in order.</summary>
     public static readonly IReadOnlyList<string> Migrations =
@@ -92,7 +79,7 @@ public sealed class UserStore(SqliteDatabase database, OutboxStore outbox, Outbo
             remember.Parameters.AddWithValue("$key", idempotencyKey);
             remember.Parameters.AddWithValue("$user", user.Id);
             remember.Parameters.AddWithValue("$response", describe(user));
-            remember.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            remember.Parameters.AddWithValue("$now", time.GetUtcNow().ToUnixTimeMilliseconds());
             await remember.ExecuteNonQueryAsync(cancellationToken);
         }
 

@@ -59,7 +59,7 @@ public static class UsersApi
         var user = new User(Guid.CreateVersion7().ToString(), name!, services.Passwords.Hash(password!), 1, now, now);
         var result = await services.Store.CreateAsync(
             user,
-            services.Events.Create(UserEventTypes.Created, user.Id),
+            services.Events.Create(UserEventTypes.Created, user.Id, user.CreatedAt),
             idempotencyKey.Length == 0 ? null : idempotencyKey,
             u => JsonSerializer.Serialize(UserResponse.From(u), UserJsonContext.Default.UserResponse),
             cancellationToken);
@@ -162,13 +162,13 @@ public static class UsersApi
             if (name is not null && name != current.Name)
             {
                 updated = updated with { Name = name };
-                events.Add(services.Events.Updated(id, ["name"]));
+                events.Add(services.Events.Updated(id, ["name"], now));
             }
 
             if (newHash is not null)
             {
                 updated = updated with { PasswordHash = newHash };
-                events.Add(services.Events.Create(UserEventTypes.PasswordChanged, id));
+                events.Add(services.Events.Create(UserEventTypes.PasswordChanged, id, now));
             }
 
             return (updated, events);
@@ -199,7 +199,7 @@ public static class UsersApi
             return JsonBody.Problem(StatusCodes.Status400BadRequest, "Invalid If-Match", "If-Match must be an ETag returned by this API or *.");
         }
 
-        var outcome = await services.Store.DeleteAsync(id, expectedVersion, u => services.Events.Create(UserEventTypes.Deleted, u.Id), cancellationToken);
+        var outcome = await services.Store.DeleteAsync(id, expectedVersion, u => services.Events.Create(UserEventTypes.Deleted, u.Id, services.Time.GetUtcNow()), cancellationToken);
         return outcome switch
         {
             WriteOutcome.NotFound => UserNotFound(id),

@@ -1,0 +1,11 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace UserService.Users;
+
+/// <summary>What the API says about a user: never the password or its hash.</summary>
+public sealed record UserResponse(string Id, string Name, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+{
+    /// <summary>Projects a stored user.</summary>
+    public static UserResponse From(User user) => new(user.Id, user.Name, user.Version, user.CreatedAt, user.UpdatedAt);
+}

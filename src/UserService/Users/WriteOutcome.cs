@@ -1,0 +1,19 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using UserAudit.ServiceDefaults.Storage;
+using UserService.Outbox;
+
+namespace UserService.Users;
+
+/// <summary>Outcome of a conditional write.</summary>
+public enum WriteOutcome
+{
+    /// <summary>Written.</summary>
+    Done,
+
+    /// <summary>No such user.</summary>
+    NotFound,
+
+    /// <summary>The caller's version (If-Match) is not the current one.</summary>
+    VersionMismatch,
+}
