@@ -33,5 +33,8 @@ public sealed class IngestionOptions
 
     /// <summary>Largest accepted event (message value, or HTTP body).</summary>
     [Range(1024, 64 * 1024 * 1024)]
-    public int MaxEventBytes { get; set; } = 1024 * 1024;
+    public int MaxEventBytes { get; set; } = DefaultMaxEventBytes;
+
+    /// <summary>The default of <see cref="MaxEventBytes"/>: 1 MiB, Kafka's default message size.</summary>
+    public const int DefaultMaxEventBytes = 1024 * 1024;
 }
