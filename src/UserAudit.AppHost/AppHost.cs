@@ -1,12 +1,13 @@
 using Microsoft.Extensions.Configuration;
 using UserAudit.AppHost.Kafka;
+using UserAudit.ServiceDefaults.Kafka;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
 // One connection string shape (bootstrap servers) whatever runs Kafka: container, embedded or external.
 var kafka = builder.AddKafkaForMode<Projects.UserAudit_KafkaBroker>("kafka",
-    new KafkaTopic(Topics.Audit, Partitions: 3),
-    new KafkaTopic(Topics.AuditDeadLetter, Partitions: 1));
+    new KafkaTopic(AuditTopics.Audit, Partitions: 3),
+    new KafkaTopic(AuditTopics.DeadLetter, Partitions: 1));
 
 // Each service owns its embedded database, in a folder of its own under the data root.
 var dataRoot = Path.GetFullPath(builder.Configuration["UserAudit:DataRoot"]
@@ -22,15 +23,15 @@ userService
     // Events name their JSON Schema by a URL that resolves: UserService serves the catalog's schemas.
     .WithEnvironment("Events__SchemaBaseUri", ReferenceExpression.Create($"{userService.GetEndpoint("http")}/v1/schemas/"))
     .WithEnvironment("Storage__DataDirectory", Path.Combine(dataRoot, "user-service"))
-    .WithEnvironment("Events__Topic", Topics.Audit)
+    .WithEnvironment("Events__Topic", AuditTopics.Audit)
     .WithKafkaReference(kafka)
     .WithHttpHealthCheck("/health");
 
 var auditService = builder.AddProject<Projects.AuditService>("audit-service", project => project.ExcludeLaunchProfile = true)
     .WithHttpEndpoint(port: builder.Configuration.GetValue<int?>("AuditService:Port"), env: "ASPNETCORE_HTTP_PORTS")
     .WithEnvironment("Storage__DataDirectory", Path.Combine(dataRoot, "audit-service"))
-    .WithEnvironment("Ingestion__Topic", Topics.Audit)
-    .WithEnvironment("Ingestion__DeadLetterTopic", Topics.AuditDeadLetter)
+    .WithEnvironment("Ingestion__Topic", AuditTopics.Audit)
+    .WithEnvironment("Ingestion__DeadLetterTopic", AuditTopics.DeadLetter)
     .WithEnvironment("Auth__ApiKey", auditApiKey)
     .WithKafkaReference(kafka)
     .WithHttpHealthCheck("/health");
@@ -67,10 +68,3 @@ if (auditReplicas > 1)
 }
 
 builder.Build().Run();
-
-/// <summary>The topics the application declares.</summary>
-internal static class Topics
-{
-    public const string Audit = "audit";
-    public const string AuditDeadLetter = "audit.deadletter";
-}

@@ -13,6 +13,7 @@ using Microsoft.Extensions.Logging;
 using UserAudit.CloudEvents;
 using UserAudit.CloudEvents.Kafka;
 using UserAudit.KafkaBroker.MockCluster;
+using UserAudit.ServiceDefaults.Kafka;
 
 namespace UserAudit.LoadTest.Benchmarks;
 
@@ -36,7 +37,7 @@ public sealed record DrainResult(int Events, int Partitions, double ProducedPerS
 /// </summary>
 public static class DrainBenchmark
 {
-    private const string Topic = "audit";
+    private const string Topic = AuditTopics.Audit;
     private static readonly string[] ChangedFields = ["name"];
 
     /// <summary>Runs the three phases.</summary>

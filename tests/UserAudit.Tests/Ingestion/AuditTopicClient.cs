@@ -4,8 +4,8 @@ using CloudNative.CloudEvents;
 using CloudNative.CloudEvents.SystemTextJson;
 using Confluent.Kafka;
 using Microsoft.Data.Sqlite;
-using UserAudit.CloudEvents;
 using UserAudit.CloudEvents.Kafka;
+using UserAudit.ServiceDefaults.Kafka;
 using UserAudit.Tests.Infrastructure;
 
 namespace UserAudit.Tests.Ingestion;
@@ -16,8 +16,8 @@ namespace UserAudit.Tests.Ingestion;
 /// </summary>
 internal sealed class AuditTopicClient : IDisposable
 {
-    public const string Topic = "audit";
-    public const string DeadLetterTopic = "audit.deadletter";
+    public const string Topic = AuditTopics.Audit;
+    public const string DeadLetterTopic = AuditTopics.DeadLetter;
     public const string Source = "urn:useraudit:tests:ingestion";
 
     private static readonly JsonEventFormatter Formatter = new();
@@ -115,7 +115,8 @@ internal sealed class AuditTopicClient : IDisposable
             return (0, 0, []);
         }
 
-        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databasePath, Mode = SqliteOpenMode.ReadWrite, Pooling = false, DefaultTimeout = 5 }.ToString());
+        var connectionString = new SqliteConnectionStringBuilder { DataSource = databasePath, Mode = SqliteOpenMode.ReadWrite, Pooling = false, DefaultTimeout = 5 };
+        await using var connection = new SqliteConnection(connectionString.ToString());
         await connection.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT id, source FROM audit_events WHERE subject = $subject";

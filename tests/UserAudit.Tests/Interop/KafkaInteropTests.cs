@@ -2,8 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CloudNative.CloudEvents;
 using Confluent.Kafka;
-using UserAudit.CloudEvents;
 using UserAudit.CloudEvents.Kafka;
+using UserAudit.ServiceDefaults.Kafka;
 using UserAudit.Tests.EndToEnd;
 using Xunit;
 
@@ -15,7 +15,7 @@ namespace UserAudit.Tests.Interop;
 /// </summary>
 public sealed class KafkaInteropTests(UserAuditApp app)
 {
-    private const string Topic = "audit";
+    private const string Topic = AuditTopics.Audit;
     private const string Source = "urn:useraudit:interop-tests";
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

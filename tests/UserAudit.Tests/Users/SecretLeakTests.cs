@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text;
 using Confluent.Kafka;
+using UserAudit.ServiceDefaults.Kafka;
 using UserAudit.Tests.EndToEnd;
 using UserAudit.Tests.Infrastructure;
 using Xunit;
@@ -69,7 +70,7 @@ public sealed class SecretLeakTests(UserAuditApp app)
             AutoOffsetReset = AutoOffsetReset.Earliest,
             EnableAutoCommit = false,
         }).Build();
-        consumer.Subscribe("audit");
+        consumer.Subscribe(AuditTopics.Audit);
         var all = new MemoryStream();
         var seen = 0;
         await Eventually.TrueAsync(_ =>
