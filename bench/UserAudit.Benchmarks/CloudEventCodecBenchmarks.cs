@@ -17,17 +17,17 @@ namespace UserAudit.Benchmarks;
 [MemoryDiagnoser]
 public class CloudEventCodecBenchmarks
 {
-    private readonly JsonEventFormatter formatter = new();
-    private readonly CloudEventAttribute[] extensions = [.. DistributedTracingExtension.AllAttributes];
-    private CloudEvent userCreated = null!;
-    private string key = null!;
+    private readonly JsonEventFormatter _formatter = new();
+    private readonly CloudEventAttribute[] _extensions = [.. DistributedTracingExtension.AllAttributes];
+    private CloudEvent _userCreated = null!;
+    private string _key = null!;
 
     [GlobalSetup]
     public void Setup()
     {
         var userId = Guid.NewGuid();
-        key = userId.ToString();
-        userCreated = new CloudEvent
+        _key = userId.ToString();
+        _userCreated = new CloudEvent
         {
             Id = Guid.NewGuid().ToString(),
             Source = new Uri("/user-service", UriKind.RelativeOrAbsolute),
@@ -37,21 +37,21 @@ public class CloudEventCodecBenchmarks
             DataContentType = "application/json",
             Data = JsonSerializer.SerializeToElement(new { id = userId }),
         };
-        userCreated.SetTraceContext(new ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded));
+        _userCreated.SetTraceContext(new ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded));
     }
 
     [Benchmark(Baseline = true, Description = "SDK JSON structured (no Kafka)")]
     public CloudEvent JsonFormatterStructured()
     {
-        var body = formatter.EncodeStructuredModeMessage(userCreated, out ContentType contentType);
-        return formatter.DecodeStructuredModeMessage(body, contentType, extensions);
+        var body = _formatter.EncodeStructuredModeMessage(_userCreated, out ContentType contentType);
+        return _formatter.DecodeStructuredModeMessage(body, contentType, _extensions);
     }
 
     [Benchmark(Description = "Kafka binary mode")]
     public CloudEvent KafkaBinary() =>
-        userCreated.ToKafkaMessage(ContentMode.Binary, formatter, key).ToCloudEvent(formatter, extensions);
+        _userCreated.ToKafkaMessage(ContentMode.Binary, _formatter, _key).ToCloudEvent(_formatter, _extensions);
 
     [Benchmark(Description = "Kafka structured mode")]
     public CloudEvent KafkaStructured() =>
-        userCreated.ToKafkaMessage(ContentMode.Structured, formatter, key).ToCloudEvent(formatter, extensions);
+        _userCreated.ToKafkaMessage(ContentMode.Structured, _formatter, _key).ToCloudEvent(_formatter, _extensions);
 }

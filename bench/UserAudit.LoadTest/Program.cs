@@ -61,7 +61,8 @@ try
                 var createRatio = Math.Round(creates.Figures.Total.RequestsPerSecond / hashes, 3);
                 var passwordRatio = Math.Round(passwords.Figures.Total.RequestsPerSecond / hashes, 3);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"creates {creates.Figures.Total.RequestsPerSecond:N1}/s ({createRatio:P0} of hashing), password changes {passwords.Figures.Total.RequestsPerSecond:N1}/s ({passwordRatio:P0}), raw hashing {hashes:N1}/s"));
+                    $"creates {creates.Figures.Total.RequestsPerSecond:N1}/s ({createRatio:P0} of hashing), "
+                    + $"password changes {passwords.Figures.Total.RequestsPerSecond:N1}/s ({passwordRatio:P0}), raw hashing {hashes:N1}/s"));
                 await WriteAsync(new CreateBenchmarkResult(iterations, Math.Round(hashes, 2), creates.Figures, createRatio, passwords.Figures, passwordRatio), json, cancel.Token);
                 return 0;
             }

@@ -2,8 +2,6 @@ using AuditService.Ingestion;
 using AuditService.Retention;
 using AuditService.Security;
 using AuditService.Store;
-using Confluent.Kafka;
-using UserAudit.ServiceDefaults.Kafka;
 using UserAudit.ServiceDefaults.Storage;
 
 namespace AuditService;

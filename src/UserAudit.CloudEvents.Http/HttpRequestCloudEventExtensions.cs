@@ -28,7 +28,8 @@ public static class HttpRequestCloudEventExtensions
     /// <param name="extensionAttributes">Extension attribute definitions that give known extensions their types.</param>
     /// <returns>The events, in order.</returns>
     /// <exception cref="CloudEventBindingException">The request does not hold valid CloudEvents; <see cref="CloudEventBindingException.Error"/> says why.</exception>
-    /// <exception cref="BadHttpRequestException">The server could not read the body (malformed chunked framing, a body that ends early or arrives too slowly); <see cref="BadHttpRequestException.StatusCode"/> is the 4xx to answer.</exception>
+    /// <exception cref="BadHttpRequestException">The server could not read the body (malformed chunked framing, a body that ends early or arrives too
+    /// slowly); <see cref="BadHttpRequestException.StatusCode"/> is the 4xx to answer.</exception>
     public static async Task<IReadOnlyList<CloudEvent>> ReadCloudEventsAsync(
         this HttpRequest request,
         CloudEventFormatter formatter,

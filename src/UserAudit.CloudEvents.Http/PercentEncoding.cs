@@ -45,7 +45,9 @@ internal static class PercentEncoding
     }
 
     /// <summary>Decodes a <c>ce-*</c> header value; the escaped bytes must be strict UTF-8.</summary>
-    /// <exception cref="CloudEventBindingException">A malformed escape or a character that must be escaped (<see cref="CloudEventBindingError.InvalidAttributeValue"/>), or escaped bytes that are not UTF-8 (<see cref="CloudEventBindingError.InvalidUtf8Header"/>).</exception>
+    /// <exception cref="CloudEventBindingException">A malformed escape or a character that must be escaped (<see
+    /// cref="CloudEventBindingError.InvalidAttributeValue"/>), or escaped bytes that are not UTF-8 (<see
+    /// cref="CloudEventBindingError.InvalidUtf8Header"/>).</exception>
     internal static string Decode(string value, string header)
     {
         bool escaped = false;

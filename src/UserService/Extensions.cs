@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using UserAudit.ServiceDefaults.Kafka;
 using UserAudit.ServiceDefaults.Storage;
 using UserService.Events;

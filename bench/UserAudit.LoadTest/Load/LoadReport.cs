@@ -18,7 +18,9 @@ public static class LoadReport
         text.AppendLine(ci, $"{"operation",-10} {"requests",10} {"ok",10} {"failed",8} {"ok/s",9} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"max ms",8}");
         foreach (var op in result.Operations.Append(result.Total))
         {
-            text.AppendLine(ci, $"{op.Operation,-10} {op.Requests,10:N0} {op.Succeeded,10:N0} {op.Failed,8:N0} {op.RequestsPerSecond,9:N1} {op.Latency.P50,8:N1} {op.Latency.P95,8:N1} {op.Latency.P99,8:N1} {op.Latency.Max,8:N1}");
+            text.AppendLine(ci,
+                $"{op.Operation,-10} {op.Requests,10:N0} {op.Succeeded,10:N0} {op.Failed,8:N0} {op.RequestsPerSecond,9:N1} "
+                + $"{op.Latency.P50,8:N1} {op.Latency.P95,8:N1} {op.Latency.P99,8:N1} {op.Latency.Max,8:N1}");
         }
 
         if (result.Errors.Count > 0)
@@ -28,12 +30,17 @@ public static class LoadReport
 
         if (result.Freshness is { } f)
         {
-            text.AppendLine(ci, $"freshness (2xx answer → event visible in the audit API, polled every {result.PollIntervalMs:N0} ms): p50 {f.P50:N0} ms, p95 {f.P95:N0} ms, p99 {f.P99:N0} ms, max {f.Max:N0} ms over {f.Count:N0} changes");
+            text.AppendLine(ci,
+                $"freshness (2xx answer → event visible in the audit API, polled every {result.PollIntervalMs:N0} ms): "
+                + $"p50 {f.P50:N0} ms, p95 {f.P95:N0} ms, p99 {f.P99:N0} ms, max {f.Max:N0} ms over {f.Count:N0} changes");
         }
 
         if (result.Audit is { } audit)
         {
-            text.AppendLine("audit check: " + audit + (result.SettleSeconds is { } s ? string.Create(ci, $"; all visible {s:N2} s after the last answer") : "; NOT all visible before the settle timeout"));
+            var settled = result.SettleSeconds is { } s
+                ? string.Create(ci, $"; all visible {s:N2} s after the last answer")
+                : "; NOT all visible before the settle timeout";
+            text.AppendLine("audit check: " + audit + settled);
         }
 
         if (result.PeakRssMiB.Count > 0)
@@ -49,7 +56,8 @@ public static class LoadReport
     {
         ArgumentNullException.ThrowIfNull(progress);
         return string.Create(CultureInfo.InvariantCulture,
-            $"[{progress.Phase,-6} {progress.Elapsed.TotalSeconds,5:N0} s] {progress.Requests,9:N0} answered {progress.RequestsPerSecond,8:N0}/s  failed {progress.Errors:N0}  audited {progress.Audited:N0} of {progress.Acknowledged:N0} acknowledged");
+            $"[{progress.Phase,-6} {progress.Elapsed.TotalSeconds,5:N0} s] {progress.Requests,9:N0} answered {progress.RequestsPerSecond,8:N0}/s  "
+            + $"failed {progress.Errors:N0}  audited {progress.Audited:N0} of {progress.Acknowledged:N0} acknowledged");
     }
 
     /// <summary>Writes <paramref name="result"/> to <paramref name="path"/> as indented JSON.</summary>

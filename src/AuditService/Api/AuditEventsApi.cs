@@ -6,7 +6,6 @@ using AuditService.Store;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Net.Http.Headers;
-using CloudNative.CloudEvents;
 
 namespace AuditService.Api;
 
@@ -115,7 +114,8 @@ public static partial class AuditEventsApi
         return TypedResults.Ok(new AuditEventPage([.. page.Select(e => AuditEventResponse.From(e.Record))], next));
     }
 
-    private static async Task<Results<Ok<AuditEventResponse>, NotFound<ProblemDetails>, ProblemHttpResult>> GetAsync(string? source, string? id, AuditEventStore store, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<AuditEventResponse>, NotFound<ProblemDetails>, ProblemHttpResult>> GetAsync(
+        string? source, string? id, AuditEventStore store, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(source))
         {

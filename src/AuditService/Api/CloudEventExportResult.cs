@@ -4,7 +4,6 @@ using System.Text.Json;
 using AuditService.Store;
 using CloudNative.CloudEvents;
 using Microsoft.AspNetCore.Http.Metadata;
-using UserAudit.CloudEvents;
 
 namespace AuditService.Api;
 

@@ -23,6 +23,9 @@ public sealed partial class AuditEventLog(ILoggerFactory loggerFactory)
     }
 
     [LoggerMessage(Level = LogLevel.Information,
-        Message = "CloudEvent stored: id={CloudEventId} type={CloudEventType} source={CloudEventSource} subject={CloudEventSubject} time={CloudEventTime:O} datacontenttype={DataContentType} data={Data}")]
-    private static partial void LogEvent(ILogger logger, string cloudEventId, string cloudEventType, string cloudEventSource, string? cloudEventSubject, DateTimeOffset? cloudEventTime, string? dataContentType, string data);
+        Message = "CloudEvent stored: id={CloudEventId} type={CloudEventType} source={CloudEventSource} subject={CloudEventSubject} "
+            + "time={CloudEventTime:O} datacontenttype={DataContentType} data={Data}")]
+    private static partial void LogEvent(
+        ILogger logger, string cloudEventId, string cloudEventType, string cloudEventSource, string? cloudEventSubject,
+        DateTimeOffset? cloudEventTime, string? dataContentType, string data);
 }

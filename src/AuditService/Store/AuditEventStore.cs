@@ -71,7 +71,12 @@ public sealed class AuditEventStore(SqliteDatabase database)
             ON CONFLICT (source, id) DO NOTHING
             """;
         var p = new Dictionary<string, SqliteParameter>();
-        foreach (var name in (string[])["$source", "$id", "$type", "$specversion", "$subject", "$time", "$time_ms", "$ct", "$schema", "$ext", "$json", "$bytes", "$topic", "$partition", "$offset", "$received", "$received_ms"])
+        string[] names =
+        [
+            "$source", "$id", "$type", "$specversion", "$subject", "$time", "$time_ms", "$ct", "$schema",
+            "$ext", "$json", "$bytes", "$topic", "$partition", "$offset", "$received", "$received_ms",
+        ];
+        foreach (var name in names)
         {
             p[name] = command.Parameters.Add(new SqliteParameter { ParameterName = name });
         }
@@ -268,7 +273,9 @@ public sealed class AuditEventStore(SqliteDatabase database)
         return string.Join(" AND ", clauses);
     }
 
-    private const string Columns = "seq, source, id, type, specversion, subject, time, datacontenttype, dataschema, extensions, data_json, data_bytes, kafka_topic, kafka_partition, kafka_offset, received_at";
+    private const string Columns =
+        "seq, source, id, type, specversion, subject, time, datacontenttype, dataschema, extensions, data_json, data_bytes, "
+        + "kafka_topic, kafka_partition, kafka_offset, received_at";
 
     private static StoredAuditEvent Read(SqliteDataReader r) => new(
         r.GetInt64(0),

@@ -1,5 +1,3 @@
-using Aspire.Hosting.ApplicationModel;
-
 namespace UserAudit.AppHost.Kafka;
 
 /// <summary>Names shared by every Kafka resource kind.</summary>

@@ -14,7 +14,7 @@ public static class AttributeDecoding
     /// The last source parsed. A producer's events share one source, and parsing a
     /// <see cref="Uri"/> is a large part of decoding a header, so the immutable instance is reused.
     /// </summary>
-    private static ParsedSource? lastSource;
+    private static ParsedSource? LastParsed;
 
     private sealed record ParsedSource(string Text, Uri Uri);
 
@@ -81,7 +81,8 @@ public static class AttributeDecoding
     /// <param name="text">The canonical string form of the value.</param>
     /// <param name="member">The header or attribute to name in errors.</param>
     /// <param name="checkDuplicate">False when the caller already knows the attribute is not set yet.</param>
-    /// <exception cref="CloudEventBindingException">The attribute is already set (<see cref="CloudEventBindingError.DuplicateHeader"/>) or the text is invalid for it (<see cref="CloudEventBindingError.InvalidAttributeValue"/>).</exception>
+    /// <exception cref="CloudEventBindingException">The attribute is already set (<see cref="CloudEventBindingError.DuplicateHeader"/>) or the text
+    /// is invalid for it (<see cref="CloudEventBindingError.InvalidAttributeValue"/>).</exception>
     public static void Set(CloudEvent cloudEvent, CloudEventAttribute attribute, string text, string member, bool checkDuplicate = true)
     {
         ArgumentNullException.ThrowIfNull(cloudEvent);
@@ -117,14 +118,14 @@ public static class AttributeDecoding
 
     private static Uri ParseSource(string text)
     {
-        var cached = Volatile.Read(ref lastSource);
+        var cached = Volatile.Read(ref LastParsed);
         if (cached is not null && string.Equals(cached.Text, text, StringComparison.Ordinal))
         {
             return cached.Uri;
         }
 
         var uri = (Uri)SourceAttribute.Parse(text);
-        Volatile.Write(ref lastSource, new ParsedSource(text, uri));
+        Volatile.Write(ref LastParsed, new ParsedSource(text, uri));
         return uri;
     }
 }

@@ -129,11 +129,15 @@ public sealed partial class EmbeddedBroker(IOptions<EmbeddedBrokerOptions> optio
         return IPEndPoint.Parse(first);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Embedded Kafka broker (in-memory, development and test only) serving {BootstrapServers} on port {Port}; mock cluster at {MockBootstraps}; librdkafka {LibraryPath}")]
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Embedded Kafka broker (in-memory, development and test only) serving {BootstrapServers} on port {Port}; "
+            + "mock cluster at {MockBootstraps}; librdkafka {LibraryPath}")]
     private static partial void LogStarted(ILogger logger, string bootstrapServers, int port, string mockBootstraps, string? libraryPath);
 
     // Measured: a partition keeps about 10,000 UserService events (about 5 MB); the mock cluster has no setting for it.
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The mock cluster keeps only about 5 MB per partition and drops older messages even when no consumer has read them: a consumer that stays away through more than that loses them. Use a real Kafka for anything that matters")]
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "The mock cluster keeps only about 5 MB per partition and drops older messages even when no consumer has read them: "
+            + "a consumer that stays away through more than that loses them. Use a real Kafka for anything that matters")]
     private static partial void LogRetentionLimit(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created topic {Topic} with {Partitions} partition(s)")]

@@ -13,7 +13,7 @@ public static class Librdkafka
     internal const string LibraryName = "librdkafka";
 
     private static readonly Lock Gate = new();
-    private static IntPtr _handle;
+    private static IntPtr LoadedHandle;
 
     /// <summary>The file that was loaded, for diagnostics.</summary>
     public static string? LoadedPath { get; private set; }
@@ -26,7 +26,7 @@ public static class Librdkafka
     {
         lock (Gate)
         {
-            if (_handle != IntPtr.Zero)
+            if (LoadedHandle != IntPtr.Zero)
             {
                 return;
             }
@@ -40,7 +40,7 @@ public static class Librdkafka
                 tried.Add(candidate);
                 if (File.Exists(candidate) && NativeLibrary.TryLoad(candidate, out var handle))
                 {
-                    _handle = handle;
+                    LoadedHandle = handle;
                     LoadedPath = candidate;
                     NativeLibrary.SetDllImportResolver(typeof(Librdkafka).Assembly, Resolve);
                     return;
@@ -74,7 +74,7 @@ public static class Librdkafka
     }
 
     private static IntPtr Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath) =>
-        libraryName == LibraryName ? _handle : IntPtr.Zero;
+        libraryName == LibraryName ? LoadedHandle : IntPtr.Zero;
 
     private static IEnumerable<string> Candidates()
     {

@@ -3,7 +3,6 @@ using System.Text;
 using CloudNative.CloudEvents;
 using Confluent.Kafka;
 using UserAudit.CloudEvents;
-using UserAudit.CloudEvents.Kafka;
 
 namespace UserAudit.ServiceDefaults.Kafka;
 

@@ -44,7 +44,8 @@ public sealed class SqliteDatabase
         await connection.OpenAsync(cancellationToken);
         await using var pragma = connection.CreateCommand();
         // busy_timeout lets concurrent writers queue instead of failing with SQLITE_BUSY.
-        pragma.CommandText = $"PRAGMA synchronous={_synchronous}; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000; PRAGMA cache_size=-{_cacheSizeKiB}; PRAGMA wal_autocheckpoint={_walAutoCheckpointPages};";
+        pragma.CommandText = $"PRAGMA synchronous={_synchronous}; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000; "
+            + $"PRAGMA cache_size=-{_cacheSizeKiB}; PRAGMA wal_autocheckpoint={_walAutoCheckpointPages};";
         await pragma.ExecuteNonQueryAsync(cancellationToken);
         return connection;
     }

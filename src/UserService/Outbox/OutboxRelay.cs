@@ -6,7 +6,6 @@ using Confluent.Kafka;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using Polly;
-using UserAudit.CloudEvents;
 using UserAudit.ServiceDefaults.Kafka;
 using UserAudit.ServiceDefaults.Resilience;
 using UserService.Events;

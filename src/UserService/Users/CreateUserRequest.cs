@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace UserService.Users;
 
 /// <summary>Body of <c>POST /v1/users</c>.</summary>

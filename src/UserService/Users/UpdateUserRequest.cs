@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace UserService.Users;
 
 /// <summary>Body of <c>PUT</c> and <c>PATCH /v1/users/{id}</c>: each field present is changed.</summary>

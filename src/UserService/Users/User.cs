@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace UserService.Users;
 
 /// <summary>A stored user. The password exists only as a salted, slow hash.</summary>

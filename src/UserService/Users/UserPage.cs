@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace UserService.Users;
 
 /// <summary>A page of users and the cursor of the next page, if any.</summary>

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace UserService.Users;
 
 /// <summary>What the API says about a user: never the password or its hash.</summary>

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace UserService.Users;
 
 /// <summary>The field rules of the user API.</summary>

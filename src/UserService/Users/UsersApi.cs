@@ -220,7 +220,8 @@ public static class UsersApi
             return true;
         }
 
-        if (header.Length > 2 && header[0] == '"' && header[^1] == '"' && long.TryParse(header.AsSpan(1, header.Length - 2), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v))
+        if (header.Length > 2 && header[0] == '"' && header[^1] == '"'
+            && long.TryParse(header.AsSpan(1, header.Length - 2), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v))
         {
             version = v;
             return true;

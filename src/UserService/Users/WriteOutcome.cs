@@ -1,8 +1,3 @@
-using System.Globalization;
-using Microsoft.Data.Sqlite;
-using UserAudit.ServiceDefaults.Storage;
-using UserService.Outbox;
-
 namespace UserService.Users;
 
 /// <summary>Outcome of a conditional write.</summary>

@@ -1,14 +1,11 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using AuditService.Security;
 using Aspire.Hosting.Testing;
+using AuditService.Security;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using UserAudit.CloudEvents;
 using UserAudit.CloudEvents.Http;
 using UserAudit.Tests.EndToEnd;
 using Xunit;

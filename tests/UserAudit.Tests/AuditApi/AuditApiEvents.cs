@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using CloudNative.CloudEvents;
 using CloudNative.CloudEvents.SystemTextJson;
-using UserAudit.CloudEvents;
 using UserAudit.CloudEvents.Http;
 using UserAudit.Tests.EndToEnd;
 using Xunit;

@@ -1,7 +1,6 @@
 using System.Text;
 using CloudNative.CloudEvents;
 using CsCheck;
-using UserAudit.CloudEvents;
 using UserAudit.CloudEvents.Core;
 using Xunit;
 

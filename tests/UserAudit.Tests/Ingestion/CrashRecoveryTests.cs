@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using Aspire.Hosting;
-using Aspire.Hosting.ApplicationModel;
 using UserAudit.Tests.EndToEnd;
 using UserAudit.Tests.Infrastructure;
 using Xunit;

@@ -129,7 +129,8 @@ public sealed class IngestionLoopTests : IAsyncLifetime
     private static string? Header(Message<byte[]?, byte[]?> message, string name) =>
         message.Headers.TryGetLastBytes(name, out var bytes) ? System.Text.Encoding.UTF8.GetString(bytes) : null;
 
-    private KafkaIngestionService CreateService(IConsumer<byte[]?, byte[]?> consumer, IProducer<byte[]?, byte[]?> producer, int batchSize = 500, TimeSpan? batchWindow = null, int maxEventBytes = 1024 * 1024)
+    private KafkaIngestionService CreateService(
+        IConsumer<byte[]?, byte[]?> consumer, IProducer<byte[]?, byte[]?> producer, int batchSize = 500, TimeSpan? batchWindow = null, int maxEventBytes = 1024 * 1024)
     {
         var loggers = _services.GetRequiredService<ILoggerFactory>();
         var meters = _services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();

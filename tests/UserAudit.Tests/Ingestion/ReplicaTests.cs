@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
 using UserAudit.Tests.EndToEnd;
@@ -72,7 +71,9 @@ public sealed class ReplicaTests
         Assert.True(ids.SetEquals(stored.Item3), "every produced id is stored");
 
         // Each replica stored some of them: the work really was split.
-        await Eventually.TrueAsync(_ => Task.FromResult(logs.Values.All(l => l.Any(line => line.Contains("CloudEvent stored:", StringComparison.Ordinal) && line.Contains($"subject={subject}", StringComparison.Ordinal)))),
+        bool StoredBy(IEnumerable<string> lines) =>
+            lines.Any(line => line.Contains("CloudEvent stored:", StringComparison.Ordinal) && line.Contains($"subject={subject}", StringComparison.Ordinal));
+        await Eventually.TrueAsync(_ => Task.FromResult(logs.Values.All(StoredBy)),
             "both replicas logged stored events of the test", cancellationToken: Ct);
 
         await stopWatching.CancelAsync();

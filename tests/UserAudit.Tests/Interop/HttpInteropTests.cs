@@ -3,7 +3,6 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CloudNative.CloudEvents;
-using UserAudit.CloudEvents;
 using UserAudit.CloudEvents.Http;
 using UserAudit.Tests.EndToEnd;
 using Xunit;
