@@ -80,6 +80,26 @@ try
                 return result.Stored == events ? 0 : 1;
             }
 
+        case "peers":
+            {
+                var options = new PeerComparisonOptions(
+                    RepositoryRoot(),
+                    (int)(line.WholeNumber("connections", 1, 4096) ?? 32),
+                    line.Duration("warmup") ?? TimeSpan.FromSeconds(5),
+                    line.Duration("duration") ?? TimeSpan.FromSeconds(30),
+                    (int)(line.WholeNumber("rounds", 1, 20) ?? 2),
+                    (int)(line.WholeNumber("partitions", 1, 256) ?? 32),
+                    line.Duration("settle-timeout") ?? TimeSpan.FromMinutes(2));
+                var json = line.Text("json");
+                line.RejectUnknown();
+                var progress = new SynchronousProgress(p => Console.Error.WriteLine(LoadReport.Format(p)));
+                var result = await new PeerComparison(options, Console.Out, progress).RunAsync(cancel.Token);
+                Console.WriteLine();
+                Console.Write(PeerReport.Format(result));
+                await WriteAsync(result, json, cancel.Token);
+                return result.ChecksPassed ? 0 : 1;
+            }
+
         default:
             Console.WriteLine(Usage);
             return line.Command == "help" ? 0 : 2;
@@ -181,7 +201,12 @@ internal static partial class Program
           creates   Raw password hashing rate on all cores, then creates and password changes through
                     UserService; the ratios.
           drain     Self-contained: pre-fills a topic on an embedded broker, then measures the bare
-                    Confluent.Kafka consume rate and AuditService's stored-events rate; the ratio.
+                    Confluent.Kafka consume rate, a raw insert of the same rows into AuditService's
+                    schema, and AuditService's stored-events rate; the ratios.
+          peers     Self-contained: renames through UserService, the Wolverine peer (bench/peers) with its
+                    EF Core outbox and with its outbox in a raw ADO.NET transaction, and the row-only
+                    baseline, interleaved over rounds, each standalone with a fresh embedded broker and
+                    database; renames/s, p50/p99, the ratios, and an exactly-once check of each topic.
 
         Options (load, renames, creates):
           --user-service URL     default http://localhost:3000
@@ -200,6 +225,10 @@ internal static partial class Program
         Options (drain): --events N (default 100000), --partitions N (default 16: the embedded broker keeps
           about 5 MB, 10,000 events, per partition), --json FILE
 
-        Exit code: 0 done, 1 lost or duplicated events (load) or incomplete drain, 2 bad command line.
+        Options (peers): --connections N (default 32), --warmup T (default 5s), --duration T (default 30s),
+          --rounds N (default 2), --partitions N (default 32: the embedded broker keeps about 5 MB per
+          partition), --settle-timeout T (default 2m), --json FILE
+
+        Exit code: 0 done, 1 lost or duplicated events (load, peers) or incomplete drain, 2 bad command line.
         """;
 }
