@@ -75,7 +75,7 @@ try
                 line.RejectUnknown();
                 var result = await DrainBenchmark.RunAsync(events, partitions, Console.Out, cancel.Token);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"drain: AuditService {result.StoredPerSecond:N0} events/s stored, raw consume {result.RawConsumedPerSecond:N0}/s, ratio {result.Ratio:P0}"));
+                    $"drain: AuditService {result.StoredPerSecond:N0} events/s stored, raw consume {result.RawConsumedPerSecond:N0}/s, ratio {result.Ratio:P0}; raw insert {result.RawInsertedPerSecond:N0} rows/s, ratio {result.InsertRatio:P0}"));
                 await WriteAsync(result, json, cancel.Token);
                 return result.Stored == events ? 0 : 1;
             }
