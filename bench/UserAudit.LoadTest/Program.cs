@@ -88,7 +88,8 @@ try
                     line.Duration("warmup") ?? TimeSpan.FromSeconds(5),
                     line.Duration("duration") ?? TimeSpan.FromSeconds(30),
                     (int)(line.WholeNumber("rounds", 1, 20) ?? 2),
-                    (int)(line.WholeNumber("partitions", 1, 256) ?? 32),
+                    // 3: the AppHost's audit topic.
+                    (int)(line.WholeNumber("partitions", 1, 256) ?? 3),
                     line.Duration("settle-timeout") ?? TimeSpan.FromMinutes(2));
                 var json = line.Text("json");
                 line.RejectUnknown();
@@ -226,8 +227,8 @@ internal static partial class Program
           about 5 MB, 10,000 events, per partition), --json FILE
 
         Options (peers): --connections N (default 32), --warmup T (default 5s), --duration T (default 30s),
-          --rounds N (default 2), --partitions N (default 32: the embedded broker keeps about 5 MB per
-          partition), --settle-timeout T (default 2m), --json FILE
+          --rounds N (default 2), --partitions N (default 3, as the AppHost's topic),
+          --settle-timeout T (default 2m), --json FILE
 
         Exit code: 0 done, 1 lost or duplicated events (load, peers) or incomplete drain, 2 bad command line.
         """;

@@ -8,7 +8,7 @@ namespace UserAudit.LoadTest.Benchmarks;
 /// <summary>
 /// Renames through UserService, the Wolverine peer in both outbox modes and the row-only baseline,
 /// interleaved over rounds, each standalone: its own process (the baseline excepted), a fresh
-/// embedded broker and a fresh database, the same warm-up. After each run the topic is read back
+/// embedded broker and a fresh database, the same warm-up. The topic is followed during each run
 /// and compared with what the clients were told (exactly once per acknowledged change).
 /// </summary>
 public sealed class PeerComparison(PeerComparisonOptions options, TextWriter log, IProgress<LoadProgress>? progress)
@@ -82,7 +82,7 @@ public sealed class PeerComparison(PeerComparisonOptions options, TextWriter log
     private async Task<PeerRun> RunServiceAsync(PeerSystem system, int round, string assembly, string processName, Dictionary<string, string> environment,
         Func<Confluent.Kafka.Message<byte[]?, byte[]?>, ChangeKey?> decode, MockKafkaCluster cluster, CancellationToken cancellationToken)
     {
-        var reader = new KafkaTopicReader(cluster.Bootstraps, Topic, options.Partitions);
+        using var follower = new KafkaTopicFollower(cluster.Bootstraps, Topic, options.Partitions, decode);
         LoadResult measured;
         Ledger ledger;
         await using (var service = await ServiceProcess.StartAsync(NameOf(system), assembly, environment, cancellationToken))
@@ -90,16 +90,16 @@ public sealed class PeerComparison(PeerComparisonOptions options, TextWriter log
             var (_, warmUp) = await RunLoadAsync(service.Address, null, options.WarmUp, [processName], report: false, cancellationToken);
             (measured, var runner) = await RunLoadAsync(service.Address, warmUp.Users, options.Duration, [processName], report: true, cancellationToken);
             ledger = Combine(warmUp.Ledger, runner.Ledger);
-            if (!await reader.WaitForAsync(ledger.Acknowledged, options.SettleTimeout, cancellationToken))
+            if (!await follower.WaitForAsync(ledger.Acknowledged, options.SettleTimeout, cancellationToken))
             {
                 await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"not every acknowledged change reached Kafka within {options.SettleTimeout.TotalSeconds:N0} s; checking what did"));
             }
 
-            // Stopped (gracefully) before the topic is read, so nothing can arrive after the check.
+            // Stopped (gracefully) before the check, so nothing can arrive after it.
         }
 
-        var check = reader.Check(ledger, decode, cancellationToken);
+        var check = await follower.CheckAsync(ledger, TimeSpan.FromMinutes(1), cancellationToken);
         await log.WriteLineAsync("exactly-once check: " + check + (check.Passed ? "" : "  FAILED"));
         return new PeerRun(system, round, measured, check);
     }

@@ -6,6 +6,6 @@ namespace UserAudit.LoadTest.Benchmarks;
 /// <param name="WarmUp">Renames before each measured phase, not measured: JIT, pools, caches.</param>
 /// <param name="Duration">Measured phase per system and round.</param>
 /// <param name="Rounds">Times each system is measured; the summary takes the median.</param>
-/// <param name="Partitions">Partitions of the topic: the embedded broker keeps about 5 MB per partition.</param>
+/// <param name="Partitions">Partitions of the audit topic.</param>
 /// <param name="SettleTimeout">Longest wait, after the last request, for every acknowledged change to reach Kafka.</param>
 public sealed record PeerComparisonOptions(string RepositoryRoot, int Connections, TimeSpan WarmUp, TimeSpan Duration, int Rounds, int Partitions, TimeSpan SettleTimeout);

@@ -7,7 +7,7 @@ namespace UserAudit.LoadTest.Benchmarks;
 /// <param name="Verdict">Acknowledged changes against the messages of each user and event type.</param>
 /// <param name="Messages">Messages on the topic.</param>
 /// <param name="Undecodable">Messages that named no user and event type.</param>
-/// <param name="Truncated">The broker had dropped the oldest messages of a partition (more partitions are needed), so losses cannot be told apart.</param>
+/// <param name="Truncated">The broker dropped messages before the check read them, so a loss could not be told apart.</param>
 public sealed record TopicCheck(AuditVerdict Verdict, long Messages, long Undecodable, bool Truncated)
 {
     /// <summary>Every acknowledged change is on the topic exactly once, and every message is one.</summary>
@@ -17,5 +17,5 @@ public sealed record TopicCheck(AuditVerdict Verdict, long Messages, long Undeco
     public override string ToString() =>
         string.Create(CultureInfo.InvariantCulture, $"{Messages:N0} messages on the topic; {Verdict}")
         + (Undecodable > 0 ? string.Create(CultureInfo.InvariantCulture, $"; {Undecodable:N0} undecodable") : "")
-        + (Truncated ? "; TRUNCATED: the broker dropped old messages, raise --partitions" : "");
+        + (Truncated ? "; TRUNCATED: the broker dropped messages before they were read" : "");
 }
