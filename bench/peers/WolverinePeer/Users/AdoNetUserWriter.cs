@@ -47,14 +47,9 @@ public sealed class AdoNetUserWriter(UserDatabase database, IMessageContext cont
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await BeginAsync(connection, cancellationToken);
         var user = await FindAsync(connection, transaction, id, cancellationToken);
-        if (user is null)
+        if (VersionCheck.Refuses(user, expectedVersion, out var refused))
         {
-            return (WriteOutcome.NotFound, null);
-        }
-
-        if (expectedVersion is not null && expectedVersion != user.Version)
-        {
-            return (WriteOutcome.VersionMismatch, user);
+            return (refused, user);
         }
 
         var events = update.ApplyTo(user);
@@ -87,14 +82,9 @@ public sealed class AdoNetUserWriter(UserDatabase database, IMessageContext cont
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await BeginAsync(connection, cancellationToken);
         var user = await FindAsync(connection, transaction, id, cancellationToken);
-        if (user is null)
+        if (VersionCheck.Refuses(user, expectedVersion, out var refused))
         {
-            return WriteOutcome.NotFound;
-        }
-
-        if (expectedVersion is not null && expectedVersion != user.Version)
-        {
-            return WriteOutcome.VersionMismatch;
+            return refused;
         }
 
         await using (var command = connection.CreateCommand())

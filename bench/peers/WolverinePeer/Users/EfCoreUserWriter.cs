@@ -24,14 +24,9 @@ public sealed class EfCoreUserWriter(IDbContextOutbox<PeerDbContext> outbox) : I
     {
         ArgumentNullException.ThrowIfNull(update);
         var user = await outbox.DbContext.Users.FindAsync([id], cancellationToken);
-        if (user is null)
+        if (VersionCheck.Refuses(user, expectedVersion, out var refused))
         {
-            return (WriteOutcome.NotFound, null);
-        }
-
-        if (expectedVersion is not null && expectedVersion != user.Version)
-        {
-            return (WriteOutcome.VersionMismatch, user);
+            return (refused, user);
         }
 
         var events = update.ApplyTo(user);
@@ -61,14 +56,9 @@ public sealed class EfCoreUserWriter(IDbContextOutbox<PeerDbContext> outbox) : I
     public async Task<WriteOutcome> DeleteAsync(string id, long? expectedVersion, DateTimeOffset time, CancellationToken cancellationToken)
     {
         var user = await outbox.DbContext.Users.FindAsync([id], cancellationToken);
-        if (user is null)
+        if (VersionCheck.Refuses(user, expectedVersion, out var refused))
         {
-            return WriteOutcome.NotFound;
-        }
-
-        if (expectedVersion is not null && expectedVersion != user.Version)
-        {
-            return WriteOutcome.VersionMismatch;
+            return refused;
         }
 
         outbox.DbContext.Users.Remove(user);
