@@ -76,9 +76,31 @@ try
                 line.RejectUnknown();
                 var result = await DrainBenchmark.RunAsync(events, partitions, Console.Out, cancel.Token);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"drain: AuditService {result.StoredPerSecond:N0} events/s stored, raw consume {result.RawConsumedPerSecond:N0}/s, ratio {result.Ratio:P0}"));
+                    $"drain: AuditService {result.StoredPerSecond:N0} events/s stored, raw consume {result.RawConsumedPerSecond:N0}/s, ratio {result.Ratio:P0}; "
+                    + $"raw insert {result.RawInsertedPerSecond:N0} rows/s, ratio {result.InsertRatio:P0}"));
                 await WriteAsync(result, json, cancel.Token);
                 return result.Stored == events ? 0 : 1;
+            }
+
+        case "peers":
+            {
+                var options = new PeerComparisonOptions(
+                    RepositoryRoot(),
+                    (int)(line.WholeNumber("connections", 1, 4096) ?? 32),
+                    line.Duration("warmup") ?? TimeSpan.FromSeconds(5),
+                    line.Duration("duration") ?? TimeSpan.FromSeconds(30),
+                    (int)(line.WholeNumber("rounds", 1, 20) ?? 2),
+                    // 3: the AppHost's audit topic.
+                    (int)(line.WholeNumber("partitions", 1, 256) ?? 3),
+                    line.Duration("settle-timeout") ?? TimeSpan.FromMinutes(2));
+                var json = line.Text("json");
+                line.RejectUnknown();
+                var progress = new SynchronousProgress(p => Console.Error.WriteLine(LoadReport.Format(p)));
+                var result = await new PeerComparison(options, Console.Out, progress).RunAsync(cancel.Token);
+                Console.WriteLine();
+                Console.Write(PeerReport.Format(result));
+                await WriteAsync(result, json, cancel.Token);
+                return result.ChecksPassed ? 0 : 1;
             }
 
         default:
@@ -182,7 +204,12 @@ internal static partial class Program
           creates   Raw password hashing rate on all cores, then creates and password changes through
                     UserService; the ratios.
           drain     Self-contained: pre-fills a topic on an embedded broker, then measures the bare
-                    Confluent.Kafka consume rate and AuditService's stored-events rate; the ratio.
+                    Confluent.Kafka consume rate, a raw insert of the same rows into AuditService's
+                    schema, and AuditService's stored-events rate; the ratios.
+          peers     Self-contained: renames through UserService, the Wolverine peer (bench/peers) with its
+                    EF Core outbox and with its outbox in a raw ADO.NET transaction, and the row-only
+                    baseline, interleaved over rounds, each standalone with a fresh embedded broker and
+                    database; renames/s, p50/p99, the ratios, and an exactly-once check of each topic.
 
         Options (load, renames, creates):
           --user-service URL     default http://localhost:3000
@@ -201,6 +228,10 @@ internal static partial class Program
         Options (drain): --events N (default 100000), --partitions N (default 16: the embedded broker keeps
           about 5 MB, 10,000 events, per partition), --json FILE
 
-        Exit code: 0 done, 1 lost or duplicated events (load) or incomplete drain, 2 bad command line.
+        Options (peers): --connections N (default 32), --warmup T (default 5s), --duration T (default 30s),
+          --rounds N (default 2), --partitions N (default 3, as the AppHost's topic),
+          --settle-timeout T (default 2m), --json FILE
+
+        Exit code: 0 done, 1 lost or duplicated events (load, peers) or incomplete drain, 2 bad command line.
         """;
 }

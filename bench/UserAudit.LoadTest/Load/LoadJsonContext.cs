@@ -12,4 +12,5 @@ namespace UserAudit.LoadTest.Load;
 [JsonSerializable(typeof(Benchmarks.DrainResult))]
 [JsonSerializable(typeof(Benchmarks.RenameBenchmarkResult))]
 [JsonSerializable(typeof(Benchmarks.CreateBenchmarkResult))]
+[JsonSerializable(typeof(Benchmarks.PeerComparisonResult))]
 internal sealed partial class LoadJsonContext : JsonSerializerContext;

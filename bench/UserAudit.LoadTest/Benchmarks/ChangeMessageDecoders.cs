@@ -1,0 +1,47 @@
+using System.Text;
+using System.Text.Json;
+using Confluent.Kafka;
+using UserAudit.LoadTest.Load;
+
+namespace UserAudit.LoadTest.Benchmarks;
+
+/// <summary>Names the change a Kafka message announces (user and event type), one reader per message format.</summary>
+public static class ChangeMessageDecoders
+{
+    /// <summary>UserService's CloudEvents in binary mode: the type in <c>ce_type</c>, the user in <c>ce_subject</c> (else the key).</summary>
+    public static ChangeKey? CloudEvent(Message<byte[]?, byte[]?> message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var type = Header(message, "ce_type");
+        var subject = Header(message, "ce_subject") ?? (message.Key is null ? null : Encoding.UTF8.GetString(message.Key));
+        return type is null || subject is null ? null : new ChangeKey(subject, type);
+    }
+
+    /// <summary>The Wolverine peer's JSON messages: <c>userId</c> and <c>type</c> (UserService's event type names).</summary>
+    public static ChangeKey? WolverinePeerJson(Message<byte[]?, byte[]?> message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (message.Value is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var json = JsonDocument.Parse(message.Value);
+            var root = json.RootElement;
+            return root.ValueKind is JsonValueKind.Object
+                && root.TryGetProperty("userId", out var user) && user.ValueKind is JsonValueKind.String
+                && root.TryGetProperty("type", out var type) && type.ValueKind is JsonValueKind.String
+                ? new ChangeKey(user.GetString()!, type.GetString()!)
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string? Header(Message<byte[]?, byte[]?> message, string name) =>
+        message.Headers is not null && message.Headers.TryGetLastBytes(name, out var bytes) ? Encoding.UTF8.GetString(bytes) : null;
+}

@@ -1,0 +1,10 @@
+namespace UserAudit.LoadTest.Benchmarks;
+
+/// <summary>UserService against the others, from the medians.</summary>
+/// <param name="FastestPeer">The Wolverine mode with the higher rename rate.</param>
+/// <param name="OverFastestPeer">UserService's renames/s over the fastest peer's (issue 14's target: at least 1.2).</param>
+/// <param name="OverWolverineEfCore">UserService's renames/s over Wolverine EF Core's.</param>
+/// <param name="OverWolverineAdoNet">UserService's renames/s over Wolverine ADO.NET's.</param>
+/// <param name="OverRowOnlyBaseline">UserService's renames/s over the row-only baseline's: what the outbox costs.</param>
+/// <param name="P99OverFastestPeer">UserService's p99 over the fastest peer's (target: at most 1).</param>
+public sealed record PeerRatios(PeerSystem FastestPeer, double OverFastestPeer, double OverWolverineEfCore, double OverWolverineAdoNet, double OverRowOnlyBaseline, double P99OverFastestPeer);

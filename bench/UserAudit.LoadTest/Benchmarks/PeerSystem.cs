@@ -1,0 +1,20 @@
+using System.Text.Json.Serialization;
+
+namespace UserAudit.LoadTest.Benchmarks;
+
+/// <summary>A system the peers command measures.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<PeerSystem>))]
+public enum PeerSystem
+{
+    /// <summary>UserService: row and outbox in one transaction, its relay, CloudEvents on Kafka.</summary>
+    UserService,
+
+    /// <summary>The Wolverine peer through its documented EF Core outbox.</summary>
+    WolverineEfCore,
+
+    /// <summary>The Wolverine peer with its outbox enlisted in a raw ADO.NET transaction.</summary>
+    WolverineAdoNet,
+
+    /// <summary>The same row update with no outbox and no event (<see cref="RowOnlyBaseline"/>).</summary>
+    RowOnlyBaseline,
+}
