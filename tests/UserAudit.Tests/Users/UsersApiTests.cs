@@ -24,6 +24,24 @@ public sealed class UsersApiTests(UserAuditApp app)
     }
 
     [Fact]
+    public async Task Each_event_carries_the_time_its_change_was_stored_with()
+    {
+        using var created = await app.Users.PostAsync("/v1/users", Json("""{"name": "Clock", "password": "initial-password"}"""), Ct);
+        var user = await created.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        var id = user.GetProperty("id").GetString()!;
+        using var renamed = await app.Users.PatchAsync($"/v1/users/{id}", Json("""{"name": "Clock Renamed"}"""), Ct);
+        var updatedAt = (await renamed.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("updatedAt").GetDateTimeOffset();
+
+        var events = await app.WaitForAuditEventsAsync(id, 2, Ct);
+
+        DateTimeOffset TimeOf(string type) =>
+            events.Single(e => e.GetProperty("type").GetString() == type).GetProperty("time").GetDateTimeOffset();
+        // The create's event used to be stamped after the password hash, about 0.4 s late.
+        Assert.Equal(user.GetProperty("createdAt").GetDateTimeOffset(), TimeOf("org.useraudit.user.created.v1"));
+        Assert.Equal(updatedAt, TimeOf("org.useraudit.user.updated.v1"));
+    }
+
+    [Fact]
     public async Task Created_user_can_be_read_back_with_its_etag()
     {
         var (id, etag) = await CreateAsync("Read Back");

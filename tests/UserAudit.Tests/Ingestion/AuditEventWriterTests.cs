@@ -1,0 +1,64 @@
+using AuditService.Ingestion;
+using AuditService.Store;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using UserAudit.ServiceDefaults.Storage;
+using Xunit;
+
+namespace UserAudit.Tests.Ingestion;
+
+/// <summary>
+/// The one writer both ingestion paths use: the HTTP path (no span of its own) and the Kafka path
+/// (a process span per event) are counted and logged alike.
+/// </summary>
+public sealed class AuditEventWriterTests : IAsyncLifetime
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "useraudit-tests", Guid.NewGuid().ToString("N"));
+    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly FakeLogCollector _logs = new();
+    private SqliteDatabase _database = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _database = new SqliteDatabase(new StorageOptions { DataDirectory = _folder }, "audit.db");
+        await _database.MigrateAsync(AuditEventStore.Migrations, Ct);
+    }
+
+    [Fact]
+    public async Task Stored_and_duplicate_events_are_counted_and_only_new_rows_are_logged()
+    {
+        using var metrics = new IngestionMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+        using var stored = new MetricCollector<long>(metrics.Stored);
+        using var duplicates = new MetricCollector<long>(metrics.Duplicates);
+        using var loggers = LoggerFactory.Create(logging => logging.AddProvider(new FakeLoggerProvider(_logs)));
+        var writer = new AuditEventWriter(new AuditEventStore(_database), new AuditEventLog(loggers), metrics, TimeProvider.System);
+        var (first, second, third) = (Record("first"), Record("second"), Record("third"));
+
+        var httpBatch = await writer.WriteAsync([new IngestedEvent(first, Span: null), new IngestedEvent(second, Span: null)], Ct);
+        var kafkaBatch = await writer.WriteAsync([new IngestedEvent(first, Span: null), new IngestedEvent(third, Span: null)], Ct);
+
+        Assert.Equal([true, true], httpBatch.Inserted);
+        Assert.Equal([false, true], kafkaBatch.Inserted);
+        Assert.Equal(3, stored.GetMeasurementSnapshot().Sum(m => m.Value));
+        Assert.Equal(1, duplicates.GetMeasurementSnapshot().Sum(m => m.Value));
+        var storedLines = _logs.GetSnapshot().Where(r => r.Category == "AuditService.Events").Select(r => r.Message).ToList();
+        Assert.Equal(3, storedLines.Count);
+        Assert.Single(storedLines, line => line.Contains("id=first", StringComparison.Ordinal));
+    }
+
+    private static AuditRecord Record(string id) => new(
+        "urn:writer-test", id, "org.useraudit.test.v1", "1.0", "subject", DateTimeOffset.UtcNow, null, null,
+        new Dictionary<string, string>(), null, null, null, DateTimeOffset.UtcNow);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+}
