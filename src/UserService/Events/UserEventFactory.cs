@@ -13,19 +13,22 @@ namespace UserService.Events;
 /// </summary>
 public sealed class UserEventFactory
 {
-    /// <summary>An event whose data is just the user id.</summary>
+    /// <summary>An event whose data is the user id and the version the change produced.</summary>
     /// <param name="type">One of <see cref="UserEventTypes"/>.</param>
     /// <param name="userId">The user.</param>
+    /// <param name="version">The user's version after the change.</param>
     /// <param name="time">When the change happened.</param>
-    public OutboxMessage Create(string type, string userId, DateTimeOffset time) =>
-        Message(type, userId, time, JsonSerializer.Serialize(new UserEventData(userId), UserEventJsonContext.Default.UserEventData));
+    public OutboxMessage Create(string type, string userId, long version, DateTimeOffset time) =>
+        Message(type, userId, time, JsonSerializer.Serialize(new UserEventData(userId, version), UserEventJsonContext.Default.UserEventData));
 
     /// <summary>The "updated" event naming the changed fields.</summary>
     /// <param name="userId">The user.</param>
+    /// <param name="version">The user's version after the change.</param>
     /// <param name="changedFields">Names of the fields that changed.</param>
     /// <param name="time">When the change happened.</param>
-    public OutboxMessage Updated(string userId, IReadOnlyList<string> changedFields, DateTimeOffset time) =>
-        Message(UserEventTypes.Updated, userId, time, JsonSerializer.Serialize(new UserUpdatedEventData(userId, changedFields), UserEventJsonContext.Default.UserUpdatedEventData));
+    public OutboxMessage Updated(string userId, long version, IReadOnlyList<string> changedFields, DateTimeOffset time) =>
+        Message(UserEventTypes.Updated, userId, time,
+            JsonSerializer.Serialize(new UserUpdatedEventData(userId, version, changedFields), UserEventJsonContext.Default.UserUpdatedEventData));
 
     private static OutboxMessage Message(string type, string userId, DateTimeOffset time, string data)
     {

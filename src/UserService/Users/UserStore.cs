@@ -117,10 +117,11 @@ public sealed class UserStore(SqliteDatabase database, OutboxStore outbox, Outbo
     /// <summary>
     /// Applies <paramref name="change"/> to the current user when its version matches
     /// <paramref name="expectedVersion"/> (any version when null), bumps the version and writes
-    /// the outbox messages the change produced, all in one transaction.
+    /// the outbox messages the change produced, all in one transaction. The change is given the
+    /// version it will produce, for its events to name.
     /// </summary>
     public async Task<(WriteOutcome Outcome, User? User)> UpdateAsync(
-        string id, long? expectedVersion, Func<User, (User Updated, IReadOnlyList<OutboxMessage> Events)> change, CancellationToken cancellationToken)
+        string id, long? expectedVersion, Func<User, long, (User Updated, IReadOnlyList<OutboxMessage> Events)> change, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
@@ -135,13 +136,14 @@ public sealed class UserStore(SqliteDatabase database, OutboxStore outbox, Outbo
             return (WriteOutcome.VersionMismatch, current);
         }
 
-        var (updated, events) = change(current);
+        var nextVersion = current.Version + 1;
+        var (updated, events) = change(current, nextVersion);
         if (events.Count == 0)
         {
             return (WriteOutcome.Done, current); // nothing changed: no new version, no event
         }
 
-        updated = updated with { Version = current.Version + 1 };
+        updated = updated with { Version = nextVersion };
         await using (var command = connection.CreateCommand())
         {
             command.Transaction = transaction;

@@ -59,7 +59,7 @@ public static class UsersApi
         var user = new User(Guid.CreateVersion7().ToString(), name!, services.Passwords.Hash(password!), 1, now, now);
         var result = await services.Store.CreateAsync(
             user,
-            services.Events.Create(UserEventTypes.Created, user.Id, user.CreatedAt),
+            services.Events.Create(UserEventTypes.Created, user.Id, user.Version, user.CreatedAt),
             idempotencyKey.Length == 0 ? null : idempotencyKey,
             u => JsonSerializer.Serialize(UserResponse.From(u), UserJsonContext.Default.UserResponse),
             cancellationToken);
@@ -155,20 +155,20 @@ public static class UsersApi
         // Hash outside the write transaction: it is deliberately slow.
         var newHash = password is null ? null : services.Passwords.Hash(password);
         var now = services.Time.GetUtcNow();
-        var (outcome, user) = await services.Store.UpdateAsync(id, expectedVersion, current =>
+        var (outcome, user) = await services.Store.UpdateAsync(id, expectedVersion, (current, version) =>
         {
             var events = new List<Outbox.OutboxMessage>(2);
             var updated = current with { UpdatedAt = now };
             if (name is not null && name != current.Name)
             {
                 updated = updated with { Name = name };
-                events.Add(services.Events.Updated(id, ["name"], now));
+                events.Add(services.Events.Updated(id, version, ["name"], now));
             }
 
             if (newHash is not null)
             {
                 updated = updated with { PasswordHash = newHash };
-                events.Add(services.Events.Create(UserEventTypes.PasswordChanged, id, now));
+                events.Add(services.Events.Create(UserEventTypes.PasswordChanged, id, version, now));
             }
 
             return (updated, events);
@@ -199,7 +199,7 @@ public static class UsersApi
             return JsonBody.Problem(StatusCodes.Status400BadRequest, "Invalid If-Match", "If-Match must be an ETag returned by this API or *.");
         }
 
-        var outcome = await services.Store.DeleteAsync(id, expectedVersion, u => services.Events.Create(UserEventTypes.Deleted, u.Id, services.Time.GetUtcNow()), cancellationToken);
+        var outcome = await services.Store.DeleteAsync(id, expectedVersion, u => services.Events.Create(UserEventTypes.Deleted, u.Id, u.Version + 1, services.Time.GetUtcNow()), cancellationToken);
         return outcome switch
         {
             WriteOutcome.NotFound => UserNotFound(id),

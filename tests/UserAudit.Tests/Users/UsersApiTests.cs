@@ -42,6 +42,23 @@ public sealed class UsersApiTests(UserAuditApp app)
     }
 
     [Fact]
+    public async Task Each_event_names_the_version_its_change_produced_and_a_deletion_is_one_more()
+    {
+        var (id, _) = await CreateAsync("Versioned");
+        (await app.Users.PatchAsync($"/v1/users/{id}", Json("""{"name": "Versioned Twice"}"""), Ct)).EnsureSuccessStatusCode();
+        (await app.Users.PatchAsync($"/v1/users/{id}", Json("""{"password": "another-password-1"}"""), Ct)).EnsureSuccessStatusCode();
+        (await app.Users.DeleteAsync($"/v1/users/{id}", Ct)).EnsureSuccessStatusCode();
+
+        var events = await app.WaitForExactlyAuditEventsAsync(id, 4, Ct);
+
+        var versions = events.OrderBy(e => e.GetProperty("data").GetProperty("version").GetInt64())
+            .Select(e => (e.GetProperty("type").GetString(), e.GetProperty("data").GetProperty("version").GetInt64()));
+        Assert.Equal(
+            [("org.useraudit.user.created.v1", 1L), ("org.useraudit.user.updated.v1", 2L), ("org.useraudit.user.password_changed.v1", 3L), ("org.useraudit.user.deleted.v1", 4L)],
+            versions);
+    }
+
+    [Fact]
     public async Task Created_user_can_be_read_back_with_its_etag()
     {
         var (id, etag) = await CreateAsync("Read Back");
@@ -132,7 +149,8 @@ public sealed class UsersApiTests(UserAuditApp app)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var events = await app.WaitForAuditEventsAsync(id, 2, Ct);
         var changed = Assert.Single(events, e => e.GetProperty("type").GetString() == "org.useraudit.user.password_changed.v1");
-        Assert.Equal($$"""{"id":"{{id}}"}""", changed.GetProperty("data").GetRawText());
+        // The user id and the version the change produced; never anything about the password.
+        Assert.Equal($$"""{"id":"{{id}}","version":2}""", changed.GetProperty("data").GetRawText());
         Assert.DoesNotContain(events, e => e.GetProperty("type").GetString() == "org.useraudit.user.updated.v1");
     }
 
@@ -209,7 +227,7 @@ public sealed class UsersApiTests(UserAuditApp app)
 
         var id = bodies[0].GetProperty("id").GetString()!;
         Assert.All(bodies, b => Assert.Equal(id, b.GetProperty("id").GetString()));
-        Assert.Single(await app.WaitForAuditEventsAsync(id, 1, Ct));
+        await app.WaitForExactlyAuditEventsAsync(id, 1, Ct);
 
         using var different = new HttpRequestMessage(HttpMethod.Post, "/v1/users") { Content = Json("""{"name": "Retried", "password": "another-password"}""") };
         different.Headers.Add("Idempotency-Key", key);
