@@ -5,20 +5,20 @@ using UserAudit.LoadTest.Load;
 
 namespace UserAudit.LoadTest.Benchmarks;
 
-/// <summary>Names the change a Kafka message announces (user and event type), one reader per message format.</summary>
+/// <summary>Names the change a Kafka message announces (user, version, event type), one reader per message format.</summary>
 public static class ChangeMessageDecoders
 {
-    /// <summary>UserService's CloudEvents in binary mode: the type in <c>ce_type</c>, the user in <c>ce_subject</c> (else the key).</summary>
-    public static ChangeKey? CloudEvent(Message<byte[]?, byte[]?> message)
+    /// <summary>UserService's CloudEvents in binary mode: the type in <c>ce_type</c>, the user in <c>ce_subject</c> (else the key), the version in the data.</summary>
+    public static ChangeId? CloudEvent(Message<byte[]?, byte[]?> message)
     {
         ArgumentNullException.ThrowIfNull(message);
         var type = Header(message, "ce_type");
         var subject = Header(message, "ce_subject") ?? (message.Key is null ? null : Encoding.UTF8.GetString(message.Key));
-        return type is null || subject is null ? null : new ChangeKey(subject, type);
+        return type is null || subject is null || Version(message.Value) is not { } version ? null : new ChangeId(subject, version, type);
     }
 
-    /// <summary>The Wolverine peer's JSON messages: <c>userId</c> and <c>type</c> (UserService's event type names).</summary>
-    public static ChangeKey? WolverinePeerJson(Message<byte[]?, byte[]?> message)
+    /// <summary>The Wolverine peer's JSON messages: <c>userId</c>, <c>version</c> and <c>type</c> (UserService's event type names).</summary>
+    public static ChangeId? WolverinePeerJson(Message<byte[]?, byte[]?> message)
     {
         ArgumentNullException.ThrowIfNull(message);
         if (message.Value is null)
@@ -33,8 +33,28 @@ public static class ChangeMessageDecoders
             return root.ValueKind is JsonValueKind.Object
                 && root.TryGetProperty("userId", out var user) && user.ValueKind is JsonValueKind.String
                 && root.TryGetProperty("type", out var type) && type.ValueKind is JsonValueKind.String
-                ? new ChangeKey(user.GetString()!, type.GetString()!)
+                && root.TryGetProperty("version", out var version) && version.TryGetInt64(out var v)
+                ? new ChangeId(user.GetString()!, v, type.GetString()!)
                 : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static long? Version(byte[]? data)
+    {
+        if (data is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var json = JsonDocument.Parse(data);
+            return json.RootElement.ValueKind is JsonValueKind.Object
+                && json.RootElement.TryGetProperty("version", out var version) && version.TryGetInt64(out var v) ? v : null;
         }
         catch (JsonException)
         {

@@ -6,8 +6,8 @@ namespace UserAudit.LoadTest.Benchmarks;
 
 /// <summary>
 /// Reads a topic while a run produces to it, for the exactly-once check: every partition assigned
-/// from its first offset (no consumer group, so no rebalance wait), each message counted per user
-/// and event type as it arrives. It follows instead of reading afterwards because the embedded
+/// from its first offset (no consumer group, so no rebalance wait), each message's change noted
+/// with its offset as it arrives. It follows instead of reading afterwards because the embedded
 /// broker keeps only about 5 MB per partition and drops the oldest messages beyond that, and one
 /// run writes more than that to a partition that carries several busy users.
 /// </summary>
@@ -15,19 +15,19 @@ public sealed class KafkaTopicFollower : IDisposable
 {
     private readonly string _bootstrapServers;
     private readonly string _topic;
-    private readonly Func<Message<byte[]?, byte[]?>, ChangeKey?> _decode;
+    private readonly Func<Message<byte[]?, byte[]?>, ChangeId?> _decode;
     private readonly IConsumer<byte[]?, byte[]?> _consumer;
     private readonly Thread _thread;
     private readonly Lock _lock = new();
     private readonly long[] _next;
-    private readonly Dictionary<ChangeKey, int> _counts = [];
+    private readonly List<StoredChange> _read = [];
     private long _messages;
     private long _undecodable;
     private bool _gap;
     private volatile bool _stopping;
 
     /// <summary>Starts following <paramref name="topic"/>; <paramref name="decode"/> names a message's change, or null.</summary>
-    public KafkaTopicFollower(string bootstrapServers, string topic, int partitions, Func<Message<byte[]?, byte[]?>, ChangeKey?> decode)
+    public KafkaTopicFollower(string bootstrapServers, string topic, int partitions, Func<Message<byte[]?, byte[]?>, ChangeId?> decode)
     {
         (_bootstrapServers, _topic, _decode, _next) = (bootstrapServers, topic, decode, new long[partitions]);
         _consumer = CreateConsumer(bootstrapServers);
@@ -84,7 +84,7 @@ public sealed class KafkaTopicFollower : IDisposable
 
         lock (_lock)
         {
-            return new TopicCheck(ledger.Compare(_counts), _messages, _undecodable, _gap);
+            return new TopicCheck(ledger.Compare(_read), _messages, _undecodable, _gap);
         }
     }
 
@@ -126,7 +126,7 @@ public sealed class KafkaTopicFollower : IDisposable
                 _messages++;
                 if (key is { } k)
                 {
-                    _counts[k] = _counts.GetValueOrDefault(k) + 1;
+                    _read.Add(new StoredChange(k, partition, result.Offset.Value));
                 }
                 else
                 {

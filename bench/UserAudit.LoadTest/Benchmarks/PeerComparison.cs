@@ -80,7 +80,7 @@ public sealed class PeerComparison(PeerComparisonOptions options, TextWriter log
     }
 
     private async Task<PeerRun> RunServiceAsync(PeerSystem system, int round, string assembly, string processName, Dictionary<string, string> environment,
-        Func<Confluent.Kafka.Message<byte[]?, byte[]?>, ChangeKey?> decode, MockKafkaCluster cluster, CancellationToken cancellationToken)
+        Func<Confluent.Kafka.Message<byte[]?, byte[]?>, ChangeId?> decode, MockKafkaCluster cluster, CancellationToken cancellationToken)
     {
         using var follower = new KafkaTopicFollower(cluster.Bootstraps, Topic, options.Partitions, decode);
         LoadResult measured;
@@ -108,7 +108,7 @@ public sealed class PeerComparison(PeerComparisonOptions options, TextWriter log
     // the same fresh database, then the baseline warms up and is measured on those users.
     private async Task<PeerRun> RunRowOnlyAsync(int round, string userService, Dictionary<string, string> environment, string directory, CancellationToken cancellationToken)
     {
-        IReadOnlyList<string> users;
+        IReadOnlyList<KnownUser> users;
         await using (var service = await ServiceProcess.StartAsync("UserService (creating the baseline's users)", userService, environment, cancellationToken))
         {
             users = (await RunLoadAsync(service.Address, null, options.WarmUp, [], report: false, cancellationToken)).Runner.Users;
@@ -121,7 +121,7 @@ public sealed class PeerComparison(PeerComparisonOptions options, TextWriter log
         return new PeerRun(PeerSystem.RowOnlyBaseline, round, measured, null);
     }
 
-    private async Task<(LoadResult Result, LoadRunner Runner)> RunLoadAsync(Uri address, IReadOnlyList<string>? users, TimeSpan duration,
+    private async Task<(LoadResult Result, LoadRunner Runner)> RunLoadAsync(Uri address, IReadOnlyList<KnownUser>? users, TimeSpan duration,
         IReadOnlyList<string> processes, bool report, CancellationToken cancellationToken)
     {
         var runner = new LoadRunner(new LoadOptions
@@ -147,16 +147,15 @@ public sealed class PeerComparison(PeerComparisonOptions options, TextWriter log
     private static Ledger Combine(params Ledger[] ledgers)
     {
         var all = new Ledger();
-        foreach (var (key, entry) in ledgers.SelectMany(l => l.Entries))
+        foreach (var (change, record) in ledgers.SelectMany(l => l.Changes))
         {
-            foreach (var acknowledged in entry.Acks)
+            if (record.Outcome == ChangeOutcome.Acknowledged)
             {
-                all.Acknowledge(key, acknowledged, measured: acknowledged >= 0);
+                all.Acknowledge(change, record.AcknowledgedAt, record.Measured);
             }
-
-            for (var i = 0; i < entry.Uncertain; i++)
+            else
             {
-                all.MarkUncertain(key);
+                all.MarkUncertain(change);
             }
         }
 

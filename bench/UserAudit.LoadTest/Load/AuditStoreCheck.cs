@@ -4,34 +4,40 @@ using System.Text.Json;
 namespace UserAudit.LoadTest.Load;
 
 /// <summary>
-/// The end-of-run check: exports every event of the run from the audit API (NDJSON, streamed) and
-/// counts them per user and type. Independent of the watcher, so a watcher bug cannot hide a loss.
+/// The end-of-run check: reads every event of the run from the audit API, with its identity and
+/// its Kafka coordinates, for <see cref="Ledger.Compare"/>. Independent of the watcher, so a
+/// watcher bug cannot hide a loss.
 /// </summary>
 public static class AuditStoreCheck
 {
-    /// <summary>Stored events per user and type whose time is at or after <paramref name="from"/>.</summary>
-    public static async Task<Dictionary<ChangeKey, int>> CountAsync(
+    private const int PageSize = 500;
+
+    /// <summary>Stored changes of <paramref name="source"/> whose time is at or after <paramref name="from"/>, one entry per stored copy.</summary>
+    public static async Task<IReadOnlyList<StoredChange>> ReadAsync(
         HttpClient audit, string source, DateTimeOffset from, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(audit);
-        var url = string.Create(CultureInfo.InvariantCulture,
-            $"/v1/audit-events/export?format=ndjson&source={Uri.EscapeDataString(source)}&from={Uri.EscapeDataString(from.ToString("O", CultureInfo.InvariantCulture))}");
-        using var response = await audit.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-        response.EnsureSuccessStatusCode();
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken));
-        var stored = new Dictionary<ChangeKey, int>();
-        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        var stored = new List<StoredChange>();
+        string? cursor = null;
+        do
         {
-            if (line.Length == 0)
+            var url = string.Create(CultureInfo.InvariantCulture,
+                $"/v1/audit-events?source={Uri.EscapeDataString(source)}&from={Uri.EscapeDataString(from.ToString("O", CultureInfo.InvariantCulture))}&limit={PageSize}")
+                + (cursor is null ? "" : "&cursor=" + cursor);
+            using var response = await audit.GetAsync(url, HttpCompletionOption.ResponseContentRead, cancellationToken);
+            response.EnsureSuccessStatusCode();
+            using var page = JsonDocument.Parse(await response.Content.ReadAsStreamAsync(cancellationToken));
+            foreach (var item in page.RootElement.GetProperty("items").EnumerateArray())
             {
-                continue;
+                if (AuditApiItems.ToStoredChange(item) is { } change)
+                {
+                    stored.Add(change);
+                }
             }
 
-            using var json = JsonDocument.Parse(line);
-            var root = json.RootElement;
-            var key = new ChangeKey(root.TryGetProperty("subject", out var s) ? s.GetString() ?? "" : "", root.GetProperty("type").GetString()!);
-            stored[key] = stored.GetValueOrDefault(key) + 1;
+            cursor = page.RootElement.TryGetProperty("nextCursor", out var next) ? next.GetString() : null;
         }
+        while (cursor is not null);
 
         return stored;
     }

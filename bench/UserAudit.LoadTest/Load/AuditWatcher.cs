@@ -13,7 +13,7 @@ public sealed class AuditWatcher(HttpClient audit, string source, DateTimeOffset
 {
     private const int PageSize = 200;
     private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
-    private readonly Dictionary<ChangeKey, List<long>> _seen = [];
+    private readonly Dictionary<ChangeId, long> _seen = [];
     private readonly Lock _lock = new();
     private long _polls;
     private long _failedPolls;
@@ -57,17 +57,11 @@ public sealed class AuditWatcher(HttpClient audit, string source, DateTimeOffset
         long audited = 0;
         lock (_lock)
         {
-            foreach (var (key, entry) in ledger.Entries)
+            foreach (var (change, record) in ledger.Changes)
             {
-                if (_seen.TryGetValue(key, out var seen))
+                if (record.Outcome == ChangeOutcome.Acknowledged && _seen.ContainsKey(change))
                 {
-                    int acks;
-                    lock (entry)
-                    {
-                        acks = entry.Acks.Count;
-                    }
-
-                    audited += Math.Min(acks, seen.Count);
+                    audited++;
                 }
             }
         }
@@ -75,31 +69,19 @@ public sealed class AuditWatcher(HttpClient audit, string source, DateTimeOffset
         return audited;
     }
 
-    /// <summary>
-    /// Freshness of the measured changes in milliseconds: the k-th acknowledged change of a user and
-    /// type is matched with the k-th event of that user and type (one user's events keep their order
-    /// from the outbox to the store).
-    /// </summary>
+    /// <summary>Freshness of the measured changes in milliseconds: from the 2xx answer to the first poll that saw the change's event.</summary>
     public List<double> Freshness(Ledger ledger)
     {
         ArgumentNullException.ThrowIfNull(ledger);
         var samples = new List<double>();
         lock (_lock)
         {
-            foreach (var (key, entry) in ledger.Entries)
+            foreach (var (change, record) in ledger.Changes)
             {
-                if (!_seen.TryGetValue(key, out var seen))
+                if (record.Measured && _seen.TryGetValue(change, out var seenAt))
                 {
-                    continue;
-                }
-
-                for (var i = 0; i < Math.Min(entry.Acks.Count, seen.Count); i++)
-                {
-                    if (entry.Acks[i] >= 0)
-                    {
-                        // Seen before the client read its answer: visible at once.
-                        samples.Add(Math.Max(0, Stopwatch.GetElapsedTime(entry.Acks[i], seen[i]).TotalMilliseconds));
-                    }
+                    // Seen before the client read its answer: visible at once.
+                    samples.Add(Math.Max(0, Stopwatch.GetElapsedTime(record.AcknowledgedAt, seenAt).TotalMilliseconds));
                 }
             }
         }
@@ -110,7 +92,7 @@ public sealed class AuditWatcher(HttpClient audit, string source, DateTimeOffset
     private async Task PollAsync(CancellationToken cancellationToken)
     {
         string? cursor = null;
-        var fresh = new List<(string Id, ChangeKey Key, long SeenAt)>();
+        var fresh = new List<(string Id, ChangeId? Change, long SeenAt)>();
         while (true)
         {
             var url = string.Create(CultureInfo.InvariantCulture,
@@ -133,26 +115,19 @@ public sealed class AuditWatcher(HttpClient audit, string source, DateTimeOffset
                     }
                 }
 
-                var subject = item.TryGetProperty("subject", out var s) ? s.GetString() ?? "" : "";
-                fresh.Add((id, new ChangeKey(subject, item.GetProperty("type").GetString()!), now));
+                fresh.Add((id, AuditApiItems.ToStoredChange(item)?.Change, now));
             }
 
             cursor = page.RootElement.TryGetProperty("nextCursor", out var next) ? next.GetString() : null;
             if (reachedSeen || cursor is null)
             {
-                // Newest first in the API; oldest first into the per-key lists, which keep each user's order.
                 lock (_lock)
                 {
-                    for (var i = fresh.Count - 1; i >= 0; i--)
+                    foreach (var (id, change, seenAt) in fresh)
                     {
-                        if (_ids.Add(fresh[i].Id))
+                        if (_ids.Add(id) && change is { } c)
                         {
-                            if (!_seen.TryGetValue(fresh[i].Key, out var list))
-                            {
-                                _seen[fresh[i].Key] = list = [];
-                            }
-
-                            list.Add(fresh[i].SeenAt);
+                            _seen.TryAdd(c, seenAt);
                         }
                     }
                 }

@@ -2,99 +2,146 @@ using System.Collections.Concurrent;
 
 namespace UserAudit.LoadTest.Load;
 
-/// <summary>A change's identity for auditing: which user, which event type.</summary>
-public readonly record struct ChangeKey(string Subject, string Type);
-
 /// <summary>
-/// Every change the clients sent, by outcome: acknowledged (a 2xx), uncertain (the connection
-/// failed after the request may have reached the service), or refused (a 4xx/5xx, or no
-/// connection: certainly not applied). Acknowledged changes must all be audited; an uncertain one
-/// may or may not be.
+/// Every change the clients made, by identity (<see cref="ChangeId"/>) and outcome: acknowledged
+/// (a 2xx), uncertain (the connection failed after the request may have reached the service), or
+/// refused (a 4xx/5xx, or no connection: certainly not applied, so it has no identity of its own).
+/// Acknowledged changes must each be audited exactly once; an uncertain one at most once.
 /// </summary>
 public sealed class Ledger
 {
-    private readonly ConcurrentDictionary<ChangeKey, Entry> _entries = new();
+    private readonly ConcurrentDictionary<ChangeId, ChangeRecord> _changes = new();
+    // The users the run works on, and the version each had before the run touched it: earlier
+    // history (another run's changes) is not this run's to judge.
+    private readonly ConcurrentDictionary<string, long> _subjects = new(StringComparer.Ordinal);
+    private long _acknowledged;
+    private long _measuredAcknowledged;
+    private long _uncertain;
+    private long _refused;
 
     /// <summary>Acknowledged changes.</summary>
     public long Acknowledged => Interlocked.Read(ref _acknowledged);
 
+    /// <summary>Acknowledged changes of the measured phase (not the set-up).</summary>
+    public long MeasuredAcknowledged => Interlocked.Read(ref _measuredAcknowledged);
+
     /// <summary>Changes whose answer was lost with the connection.</summary>
     public long Uncertain => Interlocked.Read(ref _uncertain);
 
-    private long _acknowledged;
-    private long _uncertain;
+    /// <summary>Changes the service refused (or never received).</summary>
+    public long Refused => Interlocked.Read(ref _refused);
 
-    /// <summary>Records a 2xx; <paramref name="timestamp"/> (Stopwatch ticks) and <paramref name="measured"/> feed the freshness figures.</summary>
-    public void Acknowledge(ChangeKey key, long timestamp, bool measured)
+    /// <summary>Every change with an identity, and its outcome.</summary>
+    public IEnumerable<KeyValuePair<ChangeId, ChangeRecord>> Changes => _changes;
+
+    /// <summary>Notes a user the run works on, so that the check looks at its events from <paramref name="knownVersion"/> on.</summary>
+    /// <param name="subject">The user id.</param>
+    /// <param name="knownVersion">The version it had when the run took it over; 0 for a user the run creates.</param>
+    public void Track(string subject, long knownVersion = 0) => _subjects.TryAdd(subject, knownVersion);
+
+    /// <summary>Records a 2xx at <paramref name="timestamp"/> (Stopwatch ticks).</summary>
+    public void Acknowledge(ChangeId change, long timestamp, bool measured)
     {
-        var entry = _entries.GetOrAdd(key, static _ => new Entry());
-        lock (entry)
-        {
-            entry.Acks.Add(measured ? timestamp : -1);
-        }
-
+        Track(change.Subject);
+        // An uncertain guess for the same identity turned out wrong: this acknowledgement names it.
+        _changes[change] = new ChangeRecord(ChangeOutcome.Acknowledged, timestamp, measured);
         Interlocked.Increment(ref _acknowledged);
+        if (measured)
+        {
+            Interlocked.Increment(ref _measuredAcknowledged);
+        }
     }
 
-    /// <summary>Records a change that may or may not have been applied.</summary>
-    public void MarkUncertain(ChangeKey key)
+    /// <summary>Records a change that may or may not have been applied, under the identity it would have.</summary>
+    public void MarkUncertain(ChangeId change)
     {
-        var entry = _entries.GetOrAdd(key, static _ => new Entry());
-        lock (entry)
-        {
-            entry.Uncertain++;
-        }
-
+        Track(change.Subject);
+        _changes.TryAdd(change, new ChangeRecord(ChangeOutcome.Uncertain, -1, Measured: false));
         Interlocked.Increment(ref _uncertain);
     }
 
-    /// <summary>The entries, for matching against what the audit store holds.</summary>
-    public IEnumerable<KeyValuePair<ChangeKey, Entry>> Entries => _entries;
+    /// <summary>Records a refused change.</summary>
+    public void MarkRefused() => Interlocked.Increment(ref _refused);
+
+    /// <summary>The changes acknowledged between two Stopwatch timestamps (inclusive).</summary>
+    public IReadOnlyList<ChangeId> AcknowledgedBetween(long from, long to) =>
+        [.. _changes.Where(c => c.Value.Outcome == ChangeOutcome.Acknowledged && c.Value.AcknowledgedAt >= from && c.Value.AcknowledgedAt <= to).Select(c => c.Key)];
 
     /// <summary>
-    /// Compares with the events stored per key: lost = acknowledged without an event; duplicates =
-    /// events beyond the acknowledged and uncertain changes.
+    /// Compares with what a consumer holds. Events of users this run did not touch are ignored (a
+    /// shared application holds other tests' events too).
     /// </summary>
-    public AuditVerdict Compare(IReadOnlyDictionary<ChangeKey, int> stored)
+    /// <param name="stored">Every event stored (or read), one entry per copy.</param>
+    public AuditVerdict Compare(IEnumerable<StoredChange> stored)
     {
-        long acknowledged = 0, audited = 0, lost = 0, duplicates = 0, uncertain = 0, uncertainApplied = 0;
-        foreach (var (key, entry) in _entries)
+        ArgumentNullException.ThrowIfNull(stored);
+        var mine = stored.Where(s => _subjects.TryGetValue(s.Change.Subject, out var before) && s.Change.Version > before).ToList();
+        var copies = mine.GroupBy(s => s.Change).ToDictionary(g => g.Key, g => g.Count());
+        var lost = new List<ChangeId>();
+        var duplicated = new List<ChangeId>();
+        var unexpected = new List<ChangeId>();
+        long acknowledged = 0, uncertain = 0, uncertainApplied = 0, duplicates = 0;
+        foreach (var (change, record) in _changes)
         {
-            var acks = entry.Acks.Count;
-            var events = stored.GetValueOrDefault(key);
-            acknowledged += acks;
-            uncertain += entry.Uncertain;
-            audited += Math.Min(acks, events);
-            lost += Math.Max(0, acks - events);
-            uncertainApplied += Math.Clamp(events - acks, 0, entry.Uncertain);
-            duplicates += Math.Max(0, events - acks - entry.Uncertain);
+            var count = copies.GetValueOrDefault(change);
+            if (record.Outcome == ChangeOutcome.Acknowledged)
+            {
+                acknowledged++;
+                if (count == 0)
+                {
+                    lost.Add(change);
+                }
+            }
+            else
+            {
+                uncertain++;
+                uncertainApplied += count > 0 ? 1 : 0;
+            }
         }
 
-        return new AuditVerdict(acknowledged, audited, lost, duplicates, uncertain, uncertainApplied);
+        foreach (var (change, count) in copies)
+        {
+            if (count > 1)
+            {
+                duplicates += count - 1;
+                duplicated.Add(change);
+            }
+
+            if (!_changes.ContainsKey(change))
+            {
+                unexpected.Add(change);
+            }
+        }
+
+        var outOfOrder = OutOfOrder(mine);
+        return new AuditVerdict(
+            acknowledged, acknowledged - lost.Count, lost.Count, duplicates, outOfOrder.Count, unexpected.Count, uncertain, uncertainApplied,
+            [.. Examples("lost", lost), .. Examples("duplicated", duplicated), .. Examples("out of order", outOfOrder), .. Examples("unexpected", unexpected)]);
     }
 
-    /// <summary>The changes of one key.</summary>
-    public sealed class Entry
+    /// <summary>
+    /// One user's events share a partition (the key is the user id) and must come in the order of
+    /// their versions; a version lower than the one before it, or a user's events on two
+    /// partitions, is out of order.
+    /// </summary>
+    private static List<ChangeId> OutOfOrder(List<StoredChange> stored)
     {
-        /// <summary>Acknowledgement times in Stopwatch ticks, in the order the user's changes were made; -1 for changes outside the measured phase.</summary>
-        public List<long> Acks { get; } = [];
+        var wrong = new List<ChangeId>();
+        foreach (var user in stored.Where(s => s.Partition >= 0).GroupBy(s => s.Change.Subject))
+        {
+            var ordered = user.OrderBy(s => s.Partition).ThenBy(s => s.Offset).ToList();
+            for (var i = 1; i < ordered.Count; i++)
+            {
+                if (ordered[i].Partition != ordered[i - 1].Partition || ordered[i].Change.Version < ordered[i - 1].Change.Version)
+                {
+                    wrong.Add(ordered[i].Change);
+                }
+            }
+        }
 
-        /// <summary>Changes of this key with a lost answer.</summary>
-        public int Uncertain { get; set; }
+        return wrong;
     }
-}
 
-/// <summary>The audit check of a run.</summary>
-/// <param name="Acknowledged">Changes answered 2xx.</param>
-/// <param name="Audited">Acknowledged changes whose event is stored.</param>
-/// <param name="Lost">Acknowledged changes without a stored event.</param>
-/// <param name="Duplicates">Stored events beyond one per change.</param>
-/// <param name="Uncertain">Changes whose answer was lost with the connection.</param>
-/// <param name="UncertainApplied">Uncertain changes that turned out applied (their event is stored).</param>
-public sealed record AuditVerdict(long Acknowledged, long Audited, long Lost, long Duplicates, long Uncertain, long UncertainApplied)
-{
-    /// <summary>The one-line summary every fault scenario ends with.</summary>
-    public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"acknowledged {Acknowledged}, audited {Audited}, lost {Lost}, duplicates {Duplicates}")
-        + (Uncertain > 0 ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $" (uncertain {Uncertain}, of which applied {UncertainApplied})") : "");
+    private static IEnumerable<string> Examples(string what, List<ChangeId> changes) =>
+        changes.Take(5).Select(c => $"{what}: {c}");
 }

@@ -48,7 +48,7 @@ public sealed record LoadOptions
     public Workload Workload { get; init; } = Workload.Mixed;
 
     /// <summary>Users the clients take over instead of creating their own (for baselines without a create endpoint).</summary>
-    public IReadOnlyList<string>? ExistingUsers { get; init; }
+    public IReadOnlyList<KnownUser>? ExistingUsers { get; init; }
 
     /// <summary>How often the audit API is asked for new events; the resolution of the freshness figures.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(25);

@@ -16,8 +16,31 @@ public sealed class LoadRunner(LoadOptions options)
     /// <summary>Every change sent so far and its outcome.</summary>
     public Ledger Ledger { get; } = new();
 
-    /// <summary>The users the clients hold at the end of the run.</summary>
-    public IReadOnlyList<string> Users => [.. _clients.SelectMany(c => c.Users)];
+    /// <summary>The users the clients hold at the end of the run, with their versions.</summary>
+    public IReadOnlyList<KnownUser> Users => [.. _clients.SelectMany(c => c.Users)];
+
+    /// <summary>
+    /// Waits until the run has acknowledged <paramref name="count"/> changes of its measured phase,
+    /// so that a fault scenario strikes while load is under way, whatever the machine's speed.
+    /// </summary>
+    /// <param name="count">Measured acknowledged changes to wait for.</param>
+    /// <param name="running">The run; if it ends first, the wait fails.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <exception cref="InvalidOperationException">The run ended before that many changes were acknowledged.</exception>
+    public async Task WaitForMeasuredAsync(long count, Task running, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(running);
+        while (Ledger.MeasuredAcknowledged < count)
+        {
+            if (running.IsCompleted)
+            {
+                throw new InvalidOperationException(
+                    $"The run ended after {Ledger.MeasuredAcknowledged} measured acknowledged change(s), before {count}.");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken);
+        }
+    }
 
     /// <summary>Runs the set-up, the measured phase and the audit check.</summary>
     /// <param name="progress">Receives a snapshot about once a second.</param>
@@ -74,7 +97,7 @@ public sealed class LoadRunner(LoadOptions options)
                 }
 
                 freshness = Percentiles.Of(watcher.Freshness(Ledger));
-                verdict = Ledger.Compare(await AuditStoreCheck.CountAsync(audit, options.EventSource, from, cancellationToken));
+                verdict = Ledger.Compare(await AuditStoreCheck.ReadAsync(audit, options.EventSource, from, cancellationToken));
             }
 
             return Summarize(seconds, freshness, verdict, settleSeconds, memory);

@@ -20,6 +20,8 @@ internal sealed class VirtualClient(int index, LoadOptions options, HttpClient u
 
     private readonly Random _random = new(options.Seed + index);
     private readonly List<string> _users = [];
+    // The version each user has as far as this client knows; null after an uncertain outcome, until read again.
+    private readonly Dictionary<string, long?> _versions = new(StringComparer.Ordinal);
     private long _names;
 
     /// <summary>Latencies (ms) of successful measured requests per operation.</summary>
@@ -31,17 +33,27 @@ internal sealed class VirtualClient(int index, LoadOptions options, HttpClient u
     /// <summary>Failed measured requests by status code or exception.</summary>
     public Dictionary<string, long> Errors { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>The client's live users.</summary>
-    public IReadOnlyList<string> Users => _users;
+    /// <summary>The client's live users and their versions.</summary>
+    public IEnumerable<KnownUser> Users => _users.Select(id => new KnownUser(id, _versions.GetValueOrDefault(id)));
 
     /// <summary>Takes over existing users, or creates the one user a rename or password workload needs.</summary>
-    public async Task SetUpAsync(IReadOnlyList<string>? existing, CancellationToken cancellationToken)
+    public async Task SetUpAsync(IReadOnlyList<KnownUser>? existing, CancellationToken cancellationToken)
     {
         if (existing is not null)
         {
             for (var i = index; i < existing.Count; i += options.Connections)
             {
-                _users.Add(existing[i]);
+                _users.Add(existing[i].Id);
+                _versions[existing[i].Id] = existing[i].Version;
+            }
+
+            // Read unknown versions now, so that no measured request waits for it.
+            foreach (var id in _users.ToList())
+            {
+                if (await KnowVersionAsync(id, cancellationToken))
+                {
+                    ledger.Track(id, _versions[id]!.Value);
+                }
             }
 
             return;
@@ -137,55 +149,124 @@ internal sealed class VirtualClient(int index, LoadOptions options, HttpClient u
 
     private async Task<bool> CreateAsync(bool measured, long sentAt, CancellationToken cancellationToken)
     {
-        var (status, body) = await SendAsync("create", measured, sentAt, HttpMethod.Post, "/v1/users",
-            new UserChange(NextName(), NewPassword()), null, cancellationToken);
-        if (status != HttpStatusCode.Created)
+        // An uncertain create has no identity (its user id was never seen): it is not tracked.
+        var (outcome, body) = await SendAsync("create", measured, sentAt, HttpMethod.Post, "/v1/users",
+            new UserChange(NextName(), NewPassword()), null, HttpStatusCode.Created, cancellationToken);
+        if (outcome != Outcome.Acknowledged)
         {
             return false;
         }
 
         var id = body!.Value.GetProperty("id").GetString()!;
+        var version = body.Value.GetProperty("version").GetInt64();
         _users.Add(id);
-        ledger.Acknowledge(new ChangeKey(id, Created), Stopwatch.GetTimestamp(), measured);
+        _versions[id] = version;
+        ledger.Acknowledge(new ChangeId(id, version, Created), Stopwatch.GetTimestamp(), measured);
         return true;
     }
 
-    private async Task<bool> RenameAsync(string id, long sentAt, CancellationToken cancellationToken)
-    {
-        var (status, _) = await SendAsync("rename", true, sentAt, HttpMethod.Patch, "/v1/users/" + id, new UserChange(NextName(), null), new ChangeKey(id, Updated), cancellationToken);
-        return Acknowledge(status, HttpStatusCode.OK, new ChangeKey(id, Updated));
-    }
+    private Task<bool> RenameAsync(string id, long sentAt, CancellationToken cancellationToken) =>
+        UpdateAsync("rename", Updated, id, new UserChange(NextName(), null), sentAt, cancellationToken);
 
-    private async Task<bool> ChangePasswordAsync(string id, long sentAt, CancellationToken cancellationToken)
-    {
-        var (status, _) = await SendAsync("password", true, sentAt, HttpMethod.Patch, "/v1/users/" + id, new UserChange(null, NewPassword()), new ChangeKey(id, PasswordChanged), cancellationToken);
-        return Acknowledge(status, HttpStatusCode.OK, new ChangeKey(id, PasswordChanged));
-    }
+    private Task<bool> ChangePasswordAsync(string id, long sentAt, CancellationToken cancellationToken) =>
+        UpdateAsync("password", PasswordChanged, id, new UserChange(null, NewPassword()), sentAt, cancellationToken);
 
-    private async Task<bool> DeleteAsync(string id, long sentAt, CancellationToken cancellationToken)
+    private async Task<bool> UpdateAsync(string operation, string type, string id, UserChange change, long sentAt, CancellationToken cancellationToken)
     {
-        var (status, _) = await SendAsync("delete", true, sentAt, HttpMethod.Delete, "/v1/users/" + id, null, new ChangeKey(id, Deleted), cancellationToken);
-        if (status is HttpStatusCode.NoContent)
-        {
-            _users.Remove(id);
-        }
-
-        return Acknowledge(status, HttpStatusCode.NoContent, new ChangeKey(id, Deleted));
-    }
-
-    private bool Acknowledge(HttpStatusCode? status, HttpStatusCode expected, ChangeKey key)
-    {
-        if (status != expected)
+        if (!await KnowVersionAsync(id, cancellationToken))
         {
             return false;
         }
 
-        ledger.Acknowledge(key, Stopwatch.GetTimestamp(), measured: true);
-        return true;
+        var expected = new ChangeId(id, _versions[id]!.Value + 1, type);
+        var (outcome, body) = await SendAsync(operation, true, sentAt, HttpMethod.Patch, "/v1/users/" + id, change, expected, HttpStatusCode.OK, cancellationToken);
+        switch (outcome)
+        {
+            case Outcome.Acknowledged:
+                var version = body!.Value.GetProperty("version").GetInt64();
+                _versions[id] = version;
+                ledger.Acknowledge(new ChangeId(id, version, type), Stopwatch.GetTimestamp(), measured: true);
+                return true;
+            case Outcome.Uncertain:
+                _versions[id] = null;
+                return false;
+            default:
+                return false;
+        }
     }
 
-    private async Task<(HttpStatusCode? Status, JsonElement? Body)> SendAsync(
-        string operation, bool measured, long sentAt, HttpMethod method, string path, UserChange? change, ChangeKey? key, CancellationToken cancellationToken)
+    private async Task<bool> DeleteAsync(string id, long sentAt, CancellationToken cancellationToken)
+    {
+        if (!await KnowVersionAsync(id, cancellationToken))
+        {
+            return false;
+        }
+
+        // A deletion is a change of its own: the last version plus one.
+        var expected = new ChangeId(id, _versions[id]!.Value + 1, Deleted);
+        var (outcome, _) = await SendAsync("delete", true, sentAt, HttpMethod.Delete, "/v1/users/" + id, null, expected, HttpStatusCode.NoContent, cancellationToken);
+        switch (outcome)
+        {
+            case Outcome.Acknowledged:
+                Forget(id);
+                ledger.Acknowledge(expected, Stopwatch.GetTimestamp(), measured: true);
+                return true;
+            case Outcome.Uncertain:
+                _versions[id] = null;
+                return false;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>Makes sure the user's version is known, reading the user after an uncertain outcome; false when it cannot be (or the user is gone).</summary>
+    private async Task<bool> KnowVersionAsync(string id, CancellationToken cancellationToken)
+    {
+        if (_versions.GetValueOrDefault(id) is not null)
+        {
+            return true;
+        }
+
+        try
+        {
+            using var response = await users.GetAsync("/v1/users/" + id, cancellationToken);
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                Forget(id); // an uncertain deletion was applied
+                return false;
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                return false;
+            }
+
+            var user = await response.Content.ReadFromJsonAsync(LoadJsonContext.Default.JsonElement, cancellationToken);
+            _versions[id] = user.GetProperty("version").GetInt64();
+            return true;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    private void Forget(string id)
+    {
+        _users.Remove(id);
+        _versions.Remove(id);
+    }
+
+    private enum Outcome
+    {
+        Acknowledged,
+        Refused,
+        Uncertain,
+    }
+
+    private async Task<(Outcome Outcome, JsonElement? Body)> SendAsync(
+        string operation, bool measured, long sentAt, HttpMethod method, string path, UserChange? change, ChangeId? identity,
+        HttpStatusCode expected, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, path);
         if (change is not null)
@@ -194,15 +275,15 @@ internal sealed class VirtualClient(int index, LoadOptions options, HttpClient u
         }
 
         string? error = null;
-        HttpStatusCode? status = null;
+        var outcome = Outcome.Refused;
         JsonElement? body = null;
         try
         {
             using var response = await users.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
-            status = response.StatusCode;
-            if (response.IsSuccessStatusCode)
+            if (response.StatusCode == expected)
             {
-                if (response.StatusCode is HttpStatusCode.Created)
+                outcome = Outcome.Acknowledged;
+                if (expected != HttpStatusCode.NoContent)
                 {
                     body = await response.Content.ReadFromJsonAsync(LoadJsonContext.Default.JsonElement, cancellationToken);
                 }
@@ -220,18 +301,21 @@ internal sealed class VirtualClient(int index, LoadOptions options, HttpClient u
         catch (HttpRequestException ex)
         {
             error = ex.HttpRequestError.ToString();
-            if (key is { } k)
-            {
-                ledger.MarkUncertain(k);
-            }
+            outcome = Outcome.Uncertain;
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             error = "timeout";
-            if (key is { } k)
-            {
-                ledger.MarkUncertain(k);
-            }
+            outcome = Outcome.Uncertain;
+        }
+
+        if (outcome == Outcome.Uncertain && identity is { } uncertain)
+        {
+            ledger.MarkUncertain(uncertain);
+        }
+        else if (outcome == Outcome.Refused)
+        {
+            ledger.MarkRefused();
         }
 
         counters.Completed(error is not null);
@@ -254,7 +338,7 @@ internal sealed class VirtualClient(int index, LoadOptions options, HttpClient u
             }
         }
 
-        return (status, body);
+        return (outcome, body);
     }
 }
 
