@@ -24,7 +24,7 @@ try
                 line.RejectUnknown();
                 var (result, _) = await RunAsync(options, cancel.Token);
                 await WriteAsync(result, json, cancel.Token);
-                return result.Audit is { Lost: > 0 } or { Duplicates: > 0 } ? 1 : 0;
+                return AuditPassed(result) ? 0 : 1;
             }
 
         case "renames":
@@ -42,7 +42,7 @@ try
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"renames: UserService {service.Figures.Total.RequestsPerSecond:N0}/s, baseline {baselineResult.Figures.Total.RequestsPerSecond:N0}/s, ratio {ratio:P0}"));
                 await WriteAsync(new RenameBenchmarkResult(service.Figures, baselineResult.Figures, ratio), json, cancel.Token);
-                return 0;
+                return AuditPassed(service.Figures) ? 0 : 1;
             }
 
         case "creates":
@@ -64,7 +64,7 @@ try
                     $"creates {creates.Figures.Total.RequestsPerSecond:N1}/s ({createRatio:P0} of hashing), "
                     + $"password changes {passwords.Figures.Total.RequestsPerSecond:N1}/s ({passwordRatio:P0}), raw hashing {hashes:N1}/s"));
                 await WriteAsync(new CreateBenchmarkResult(iterations, Math.Round(hashes, 2), creates.Figures, createRatio, passwords.Figures, passwordRatio), json, cancel.Token);
-                return 0;
+                return AuditPassed(creates.Figures) && AuditPassed(passwords.Figures) ? 0 : 1;
             }
 
         case "drain":
@@ -74,7 +74,17 @@ try
                 var partitions = (int)(line.WholeNumber("partitions", 1, 64) ?? 16);
                 var json = line.Text("json");
                 line.RejectUnknown();
-                var result = await DrainBenchmark.RunAsync(events, partitions, Console.Out, cancel.Token);
+                DrainResult result;
+                try
+                {
+                    result = await DrainBenchmark.RunAsync(events, partitions, Console.Out, cancel.Token);
+                }
+                catch (TimeoutException ex)
+                {
+                    await Console.Error.WriteLineAsync("drain: " + ex.Message);
+                    return 1;
+                }
+
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"drain: AuditService {result.StoredPerSecond:N0} events/s stored, raw consume {result.RawConsumedPerSecond:N0}/s, ratio {result.Ratio:P0}; "
                     + $"raw insert {result.RawInsertedPerSecond:N0} rows/s, ratio {result.InsertRatio:P0}"));
@@ -114,7 +124,19 @@ catch (Exception ex) when (ex is UsageException or ArgumentException)
     return 2;
 }
 
-static async Task<(LoadResult Figures, IReadOnlyList<string> Users)> RunAsync(LoadOptions options, CancellationToken cancellationToken)
+// A run without an audit check (no AuditService) passes; one with a check passes only when it did.
+static bool AuditPassed(LoadResult result)
+{
+    if (result.Audit is { Passed: false } audit)
+    {
+        Console.Error.WriteLine("audit check FAILED: " + audit);
+        return false;
+    }
+
+    return true;
+}
+
+static async Task<(LoadResult Figures, IReadOnlyList<KnownUser> Users)> RunAsync(LoadOptions options, CancellationToken cancellationToken)
 {
     var runner = new LoadRunner(options);
     var progress = new SynchronousProgress(p => Console.Error.WriteLine(LoadReport.Format(p)));

@@ -130,6 +130,9 @@ public static class DrainBenchmark
         return cloudEvents.Count / Stopwatch.GetElapsedTime(started).TotalSeconds;
     }
 
+    /// <summary>How long a drain may see no new event before it gives up.</summary>
+    private static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(30);
+
     private static double ConsumeRaw(string bootstrapServers, int events, TextWriter log, CancellationToken cancellationToken)
     {
         using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
@@ -142,8 +145,10 @@ public static class DrainBenchmark
         consumer.Subscribe(Topic);
         long first = 0;
         var lastReport = Stopwatch.GetTimestamp();
+        var lastProgress = Stopwatch.GetTimestamp();
         for (var consumed = 0; consumed < events;)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             if (Stopwatch.GetElapsedTime(lastReport) > TimeSpan.FromSeconds(1))
             {
                 log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"raw consume: {consumed:N0} of {events:N0}"));
@@ -152,10 +157,19 @@ public static class DrainBenchmark
 
             if (consumer.Consume(TimeSpan.FromMilliseconds(100)) is { IsPartitionEOF: false, Message: not null })
             {
+                lastProgress = Stopwatch.GetTimestamp();
                 if (consumed++ == 0)
                 {
                     first = Stopwatch.GetTimestamp();
                 }
+            }
+            else if (Stopwatch.GetElapsedTime(lastProgress) > StallTimeout)
+            {
+                // The embedded broker keeps about 5 MB per partition and drops older messages: the
+                // rest will never come.
+                throw new TimeoutException(
+                    string.Create(CultureInfo.InvariantCulture, $"the raw consumer read {consumed:N0} of {events:N0} events and nothing more for {StallTimeout.TotalSeconds:N0} s; ")
+                    + "the embedded broker may have dropped messages (it keeps about 5 MB per partition): use more --partitions.");
             }
         }
 
@@ -188,7 +202,8 @@ public static class DrainBenchmark
             var database = Path.Combine(directory.FullName, "audit.db");
             var started = Stopwatch.GetTimestamp();
             await app.StartAsync(cancellationToken);
-            long first = 0, firstCount = 0, count = 0;
+            long first = 0, firstCount = 0, count = 0, lastCount = 0;
+            var lastProgress = Stopwatch.GetTimestamp();
             while (count < events)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken);
@@ -201,6 +216,16 @@ public static class DrainBenchmark
                 if (Stopwatch.GetElapsedTime(started) > TimeSpan.FromMinutes(10))
                 {
                     throw new TimeoutException($"AuditService stored {count} of {events} events in 10 minutes.");
+                }
+
+                if (count == lastCount && Stopwatch.GetElapsedTime(lastProgress) > StallTimeout)
+                {
+                    throw new TimeoutException($"AuditService stored {count} of {events} events and nothing more for {StallTimeout.TotalSeconds:N0} s.");
+                }
+
+                if (count != lastCount)
+                {
+                    (lastCount, lastProgress) = (count, Stopwatch.GetTimestamp());
                 }
             }
 
