@@ -23,7 +23,7 @@ public sealed class TracingTests(UserAuditApp app)
         response.EnsureSuccessStatusCode();
         var id = (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetString()!;
 
-        var stored = Assert.Single(await app.WaitForAuditEventsAsync(id, 1, Ct));
+        var stored = Assert.Single(await app.WaitForExactlyAuditEventsAsync(id, 1, Ct));
         var traceparent = stored.GetProperty("extensions").GetProperty("traceparent").GetString()!;
         Assert.Equal(traceId, traceparent.Split('-')[1]);
     }

@@ -98,6 +98,35 @@ public sealed class UserAuditApp : IAsyncLifetime
             return items.Length >= count ? items : null;
         }, $"{count} audit event(s) with subject {subject}", timeout, cancellationToken);
 
+    /// <summary>
+    /// The audit events of <paramref name="subject"/> once exactly <paramref name="count"/> are
+    /// stored and a later event on the same partition has been stored too: the consumer reads a
+    /// partition in order, so a duplicate already on its way would have landed before the barrier.
+    /// Asserting "exactly N" right after "at least N" would pass even if a duplicate landed a moment later.
+    /// </summary>
+    public async Task<JsonElement[]> WaitForExactlyAuditEventsAsync(string subject, int count, CancellationToken cancellationToken, TimeSpan? timeout = null)
+    {
+        await WaitForAuditEventsAsync(subject, count, cancellationToken, timeout);
+        await PassBarrierAsync(subject, cancellationToken);
+        var events = await WaitForAuditEventsAsync(subject, count, cancellationToken);
+        Assert.Equal(count, events.Length);
+        return events;
+    }
+
+    /// <summary>Produces an event keyed like <paramref name="key"/>'s (so on its partition, after its events) and waits until it is stored.</summary>
+    public async Task PassBarrierAsync(string key, CancellationToken cancellationToken)
+    {
+        using var kafka = new Ingestion.AuditTopicClient(KafkaBootstrapServers);
+        var barrier = Ingestion.AuditTopicClient.NewEvent("barrier-" + Guid.NewGuid().ToString("N"));
+        await kafka.ProduceAsync(barrier, key, cancellationToken);
+        await Eventually.TrueAsync(async ct =>
+        {
+            using var response = await Audit.GetAsync(
+                $"/v1/audit-events/by-id?source={Uri.EscapeDataString(barrier.Source!.OriginalString)}&id={Uri.EscapeDataString(barrier.Id!)}", ct);
+            return response.IsSuccessStatusCode;
+        }, "the barrier event stored", cancellationToken: cancellationToken);
+    }
+
     /// <summary>Takes the embedded broker down or brings it back through its fault-injection API.</summary>
     public async Task SetBrokerAsync(bool up, CancellationToken cancellationToken)
     {

@@ -24,7 +24,7 @@ public sealed class WalkingSkeletonTests(UserAuditApp app)
         Assert.False(user.TryGetProperty("password", out _));
         Assert.Equal($"/v1/users/{id}", response.Headers.Location?.OriginalString);
 
-        var stored = Assert.Single(await app.WaitForAuditEventsAsync(id, 1, Ct));
+        var stored = Assert.Single(await app.WaitForExactlyAuditEventsAsync(id, 1, Ct));
         Assert.Equal("1.0", stored.GetProperty("specVersion").GetString());
         Assert.Equal("org.useraudit.user.created.v1", stored.GetProperty("type").GetString());
         Assert.Equal(id, stored.GetProperty("subject").GetString());
@@ -45,7 +45,7 @@ public sealed class WalkingSkeletonTests(UserAuditApp app)
         // Newest first is storage order; two users' events may travel on different partitions,
         // so the first is stored before the second is even created.
         var first = await app.CreateUserAsync("First", "password-one", Ct);
-        await app.WaitForAuditEventsAsync(first, 1, Ct);
+        await app.WaitForExactlyAuditEventsAsync(first, 1, Ct);
         var second = await app.CreateUserAsync("Second", "password-two", Ct);
         await app.WaitForAuditEventsAsync(second, 1, Ct);
 
