@@ -5,9 +5,6 @@ namespace UserAudit.AppHost.Kafka;
 /// <summary>Decides the Kafka mode, and says why, so the choice can be logged and tested.</summary>
 public static class KafkaModeSelector
 {
-    /// <summary>The decision and its reason.</summary>
-    public sealed record Decision(KafkaMode Mode, string Reason);
-
     /// <summary>
     /// Resolves <paramref name="configured"/> (the value of <c>Kafka:Mode</c>, case-insensitive,
     /// empty meaning <c>auto</c>).
@@ -16,7 +13,7 @@ public static class KafkaModeSelector
     /// <param name="externalConnectionString">Value of <c>ConnectionStrings:kafka</c>, if any.</param>
     /// <param name="containerRuntimeAnswers">Probe for a container runtime; only called in auto mode.</param>
     /// <exception cref="ArgumentException">The mode is unknown, or external without a connection string.</exception>
-    public static Decision Select(string? configured, string? externalConnectionString, Func<string?> containerRuntimeAnswers)
+    public static KafkaModeDecision Select(string? configured, string? externalConnectionString, Func<string?> containerRuntimeAnswers)
     {
         ArgumentNullException.ThrowIfNull(containerRuntimeAnswers);
         var text = string.IsNullOrWhiteSpace(configured) ? nameof(KafkaMode.Auto) : configured.Trim();

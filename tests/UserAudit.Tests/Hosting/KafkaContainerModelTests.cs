@@ -71,7 +71,7 @@ public sealed class KafkaContainerModelTests
         Assert.Equal("PLAINTEXT_INTERNAL", Text(env["KAFKA_INTER_BROKER_LISTENER_NAME"]));
         Assert.Equal("PLAINTEXT://localhost:{kafka.bindings.tcp.port},PLAINTEXT_INTERNAL://kafka:9094", Text(env["KAFKA_ADVERTISED_LISTENERS"]));
         Assert.Equal("1", Text(env["KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR"]));
-        Assert.Equal(KafkaHostingExtensions.DataPath, Text(env["KAFKA_LOG_DIRS"]));
+        Assert.Equal(KafkaContainerBuilderExtensions.DataPath, Text(env["KAFKA_LOG_DIRS"]));
     }
 
     [Fact]
