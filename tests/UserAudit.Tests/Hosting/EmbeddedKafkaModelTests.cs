@@ -1,0 +1,37 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using UserAudit.AppHost.Kafka;
+using Xunit;
+using static UserAudit.Tests.Hosting.EnvironmentCallbacks;
+
+namespace UserAudit.Tests.Hosting;
+
+/// <summary>The embedded broker's place in the application model.</summary>
+public sealed class EmbeddedKafkaModelTests
+{
+    [Fact]
+    public async Task Embedded_broker_gets_its_topics_and_advertised_address_from_the_app_host()
+    {
+        var builder = DistributedApplication.CreateBuilder();
+        var kafka = builder.AddEmbeddedKafka<Projects.UserAudit_KafkaBroker>("kafka", 9092).WithTopics(new KafkaTopic("audit", 3));
+
+        var env = await RunAsync(kafka.Resource);
+        Assert.Equal("audit:3", Text(env["Broker__Topics__0"]));
+        Assert.Equal("{kafka.bindings.tcp.port}", Text(env["Broker__AdvertisedPort"]));
+        Assert.Equal(9092, kafka.Resource.Annotations.OfType<EndpointAnnotation>().Single(e => e.Name == "tcp").Port);
+        Assert.Equal("{kafka.bindings.tcp.host}:{kafka.bindings.tcp.port}", kafka.Resource.ConnectionStringExpression.ValueExpression);
+    }
+
+    [Fact]
+    public async Task Services_of_the_embedded_broker_fetch_with_a_short_wait_because_the_mock_holds_empty_fetches()
+    {
+        var builder = DistributedApplication.CreateBuilder();
+        var kafka = builder.AddEmbeddedKafka<Projects.UserAudit_KafkaBroker>("kafka", 9092);
+        var service = builder.AddExecutable("service", "service", ".").WithKafkaReference(kafka);
+
+        var env = await RunAsync(service.Resource);
+        Assert.Equal(KafkaHostingExtensions.EmbeddedFetchWaitMs, Text(env["Kafka__Consumer__Config__FetchWaitMaxMs"]));
+        Assert.True(env.ContainsKey("ConnectionStrings__kafka"));
+        Assert.Contains(service.Resource.Annotations.OfType<WaitAnnotation>(), w => w.Resource == kafka.Resource);
+    }
+}
