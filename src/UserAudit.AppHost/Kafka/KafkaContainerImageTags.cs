@@ -15,9 +15,12 @@ public static class KafkaContainerImageTags
     /// <summary>Pinned Apache Kafka tag.</summary>
     public const string Tag = "4.1.0";
 
-    /// <summary>Kafka UI image.</summary>
-    public const string KafkaUiImage = "provectuslabs/kafka-ui";
+    /// <summary>
+    /// Kafka UI image: kafbat's, the maintained continuation of provectuslabs/kafka-ui (unchanged
+    /// since 2022), which Aspire's own integration moved to as well.
+    /// </summary>
+    public const string KafkaUiImage = "kafbat/kafka-ui";
 
     /// <summary>Pinned Kafka UI tag.</summary>
-    public const string KafkaUiTag = "v0.7.2";
+    public const string KafkaUiTag = "v1.4.2";
 }

@@ -22,12 +22,13 @@ public static partial class KafkaHostingExtensions
         this IDistributedApplicationBuilder builder, string name, params KafkaTopic[] topics)
         where TBrokerProject : IProjectMetadata, new()
     {
+        ArgumentNullException.ThrowIfNull(builder);
         var configuration = builder.Configuration;
+        var options = KafkaHostingOptions.From(configuration);
         var decision = KafkaModeSelector.Select(
-            configuration["Kafka:Mode"],
+            options.Mode,
             configuration[$"ConnectionStrings:{name}"],
             () => KafkaModeSelector.ProbeContainerRuntime(TimeSpan.FromSeconds(3)));
-        var port = configuration.GetValue<int?>("Kafka:Port");
 
         builder.Eventing.Subscribe<BeforeStartEvent>((e, _) =>
         {
@@ -38,9 +39,9 @@ public static partial class KafkaHostingExtensions
 
         return decision.Mode switch
         {
-            KafkaMode.Container => ContainerFromConfiguration(builder, name, port).WithTopics(topics),
+            KafkaMode.Container => ContainerFromOptions(builder, name, options).WithTopics(topics),
             KafkaMode.External => builder.AddExternalKafka(name, configuration[$"ConnectionStrings:{name}"]!).WithTopics(topics),
-            _ => builder.AddEmbeddedKafka<TBrokerProject>(name, port ?? 9092).WithTopics(topics),
+            _ => builder.AddEmbeddedKafka<TBrokerProject>(name, options.Port).WithTopics(topics),
         };
     }
 
@@ -67,17 +68,17 @@ public static partial class KafkaHostingExtensions
     /// <summary>Consumers' <c>fetch.wait.max.ms</c> on the embedded broker.</summary>
     public const string EmbeddedFetchWaitMs = "10";
 
-    private static IResourceBuilder<KafkaServerResource> ContainerFromConfiguration(IDistributedApplicationBuilder builder, string name, int? port)
+    private static IResourceBuilder<KafkaServerResource> ContainerFromOptions(IDistributedApplicationBuilder builder, string name, KafkaHostingOptions options)
     {
-        var kafka = builder.AddKafka(name, port ?? 9092);
-        if (builder.Configuration.GetValue("Kafka:DataVolume", false))
+        var kafka = builder.AddKafka(name, options.Port);
+        if (options.DataVolume)
         {
             kafka.WithDataVolume();
         }
 
-        if (builder.Configuration.GetValue("Kafka:UI", false))
+        if (options.UI)
         {
-            kafka.WithKafkaUI();
+            kafka.WithKafkaUI(options.UIPort);
         }
 
         return kafka;

@@ -144,6 +144,28 @@ public sealed class KafkaContainerModelTests
     }
 
     [Fact]
+    public void Kafka_ui_is_added_from_configuration_on_the_host_port_asked_for()
+    {
+        var builder = DistributedApplication.CreateBuilder(["--Kafka:Mode=container", "--Kafka:UI=true", "--Kafka:UIPort=18081"]);
+        builder.AddKafkaForMode<Projects.UserAudit_KafkaBroker>("kafka");
+
+        var ui = Assert.Single(builder.Resources.OfType<ContainerResource>(), r => r.Name == "kafka-ui");
+        var image = ui.Annotations.OfType<ContainerImageAnnotation>().Single();
+        Assert.Equal(("kafbat/kafka-ui", KafkaContainerImageTags.KafkaUiTag), (image.Image, image.Tag));
+        Assert.Equal(18081, ui.Annotations.OfType<EndpointAnnotation>().Single().Port);
+    }
+
+    [Fact]
+    public void A_port_out_of_range_is_refused_with_its_setting_name()
+    {
+        var builder = DistributedApplication.CreateBuilder(["--Kafka:Mode=container", "--Kafka:UIPort=70000"]);
+
+        var error = Assert.Throws<System.ComponentModel.DataAnnotations.ValidationException>(
+            () => builder.AddKafkaForMode<Projects.UserAudit_KafkaBroker>("kafka"));
+        Assert.Contains("Kafka:UIPort", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Declared_topics_are_recorded_and_checked_by_a_health_check()
     {
         var builder = DistributedApplication.CreateBuilder();
