@@ -28,22 +28,29 @@ public static partial class KafkaHostingExtensions
         var decision = KafkaModeSelector.Select(
             options.Mode,
             configuration[$"ConnectionStrings:{name}"],
-            () => KafkaModeSelector.ProbeContainerRuntime(TimeSpan.FromSeconds(3)));
+            () => ContainerRuntimeProbe.FromConfiguration(configuration, options.ProbeTimeout).Probe());
 
-        builder.Eventing.Subscribe<BeforeStartEvent>((e, _) =>
-        {
-            var logger = e.Services.GetRequiredService<ILoggerFactory>().CreateLogger("UserAudit.AppHost.Kafka");
-            LogModeChosen(logger, decision.Mode, decision.Reason);
-            return Task.CompletedTask;
-        });
-
-        return decision.Mode switch
+        IResourceBuilder<IResourceWithConnectionString> kafka = decision.Mode switch
         {
             KafkaMode.Container => ContainerFromOptions(builder, name, options).WithTopics(topics),
             KafkaMode.External => builder.AddExternalKafka(name, configuration[$"ConnectionStrings:{name}"]!).WithTopics(topics),
             _ => builder.AddEmbeddedKafka<TBrokerProject>(name, options.Port).WithTopics(topics),
         };
+
+        // Said when the resource is initialised: in the AppHost's log, and in the resource's own
+        // console in the dashboard, next to what the broker then logs.
+        builder.Eventing.Subscribe<InitializeResourceEvent>(kafka.Resource, (e, _) =>
+        {
+            var appHostLogger = e.Services.GetRequiredService<ILoggerFactory>().CreateLogger(LogCategory);
+            LogModeChosen(appHostLogger, decision.Mode, decision.Reason);
+            LogModeChosen(e.Logger, decision.Mode, decision.Reason);
+            return Task.CompletedTask;
+        });
+        return kafka;
     }
+
+    /// <summary>Log category of the AppHost's Kafka messages.</summary>
+    public const string LogCategory = "UserAudit.AppHost.Kafka";
 
     /// <summary>
     /// Gives <paramref name="builder"/> the <paramref name="kafka"/> connection string and starts it

@@ -15,6 +15,13 @@ public sealed class KafkaHostingOptions
     /// <summary><c>auto</c>, <c>container</c>, <c>embedded</c> or <c>external</c>; empty means <c>auto</c>.</summary>
     public string? Mode { get; set; }
 
+    /// <summary>
+    /// Auto mode: longest wait for the container runtimes to answer (all are asked at once). A
+    /// runtime that has not answered by then counts as not running.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00", ErrorMessage = "Kafka:ProbeTimeout must be from 0.1 s to 1 minute.")]
+    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Host port clients connect to (container and embedded modes).</summary>
     [Range(1, 65535, ErrorMessage = "Kafka:Port must be a port number, 1 to 65535.")]
     public int Port { get; set; } = DefaultPort;

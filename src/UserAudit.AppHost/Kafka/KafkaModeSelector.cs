@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace UserAudit.AppHost.Kafka;
 
 /// <summary>Decides the Kafka mode, and says why, so the choice can be logged and tested.</summary>
@@ -11,11 +9,11 @@ public static class KafkaModeSelector
     /// </summary>
     /// <param name="configured">Configured mode.</param>
     /// <param name="externalConnectionString">Value of <c>ConnectionStrings:kafka</c>, if any.</param>
-    /// <param name="containerRuntimeAnswers">Probe for a container runtime; only called in auto mode.</param>
+    /// <param name="probeContainerRuntimes">Asks the container runtimes; only called in auto mode.</param>
     /// <exception cref="ArgumentException">The mode is unknown, or external without a connection string.</exception>
-    public static KafkaModeDecision Select(string? configured, string? externalConnectionString, Func<string?> containerRuntimeAnswers)
+    public static KafkaModeDecision Select(string? configured, string? externalConnectionString, Func<ContainerRuntimeProbeResult> probeContainerRuntimes)
     {
-        ArgumentNullException.ThrowIfNull(containerRuntimeAnswers);
+        ArgumentNullException.ThrowIfNull(probeContainerRuntimes);
         var text = string.IsNullOrWhiteSpace(configured) ? nameof(KafkaMode.Auto) : configured.Trim();
         if (!Enum.TryParse<KafkaMode>(text, ignoreCase: true, out var mode) || int.TryParse(text, out _))
         {
@@ -34,62 +32,9 @@ public static class KafkaModeSelector
                 return new(mode, $"Kafka:Mode is {text.ToLowerInvariant()}.");
         }
 
-        var runtime = containerRuntimeAnswers();
-        return runtime is not null
-            ? new(KafkaMode.Container, $"Kafka:Mode is auto and the container runtime '{runtime}' answered.")
-            : new(KafkaMode.Embedded, "Kafka:Mode is auto and no container runtime (docker, podman) answered: using the embedded in-memory broker.");
-    }
-
-    /// <summary>
-    /// Asks <c>docker info</c>, then <c>podman info</c>, each for at most <paramref name="timeout"/>;
-    /// returns the first that answers, or null.
-    /// </summary>
-    public static string? ProbeContainerRuntime(TimeSpan timeout)
-    {
-        foreach (var runtime in (string[])["docker", "podman"])
-        {
-            if (Answers(runtime, timeout))
-            {
-                return runtime;
-            }
-        }
-
-        return null;
-    }
-
-    private static bool Answers(string runtime, TimeSpan timeout)
-    {
-        try
-        {
-            using var process = Process.Start(new ProcessStartInfo(runtime, ["info", "--format", "{{.ServerVersion}}"])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            });
-            if (process is null)
-            {
-                return false;
-            }
-
-            // Drain both pipes so a chatty runtime cannot block on a full buffer.
-            process.OutputDataReceived += static (_, _) => { };
-            process.ErrorDataReceived += static (_, _) => { };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-
-            // Start-up decision before the app model exists: a bounded synchronous wait is the point.
-            if (!process.WaitForExit(timeout))
-            {
-                process.Kill(entireProcessTree: true);
-                return false;
-            }
-
-            return process.ExitCode == 0;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return false; // not installed
-        }
+        var probe = probeContainerRuntimes();
+        return probe.Running is { } runtime
+            ? new(KafkaMode.Container, $"Kafka:Mode is auto and {runtime.Runtime} answers: using the Kafka container. Probe: {probe}.")
+            : new(KafkaMode.Embedded, $"Kafka:Mode is auto and no container runtime answers: using the embedded in-memory broker. Probe: {probe}.");
     }
 }
