@@ -28,6 +28,7 @@ public static partial class KafkaHostingExtensions
         var decision = KafkaModeSelector.Select(
             options.Mode,
             configuration[$"ConnectionStrings:{name}"],
+            builder.ExecutionContext.IsPublishMode,
             () => ContainerRuntimeProbe.FromConfiguration(configuration, options.ProbeTimeout).Probe());
 
         IResourceBuilder<IResourceWithConnectionString> kafka = decision.Mode switch
@@ -38,15 +39,30 @@ public static partial class KafkaHostingExtensions
         };
 
         // Said when the resource is initialised: in the AppHost's log, and in the resource's own
-        // console in the dashboard, next to what the broker then logs.
-        builder.Eventing.Subscribe<InitializeResourceEvent>(kafka.Resource, (e, _) =>
+        // console in the dashboard, next to what the broker then logs. Publishing initialises no
+        // resource, so it is said as the AppHost starts.
+        if (builder.ExecutionContext.IsPublishMode)
         {
-            var appHostLogger = e.Services.GetRequiredService<ILoggerFactory>().CreateLogger(LogCategory);
-            LogModeChosen(appHostLogger, decision.Mode, decision.Reason);
-            LogModeChosen(e.Logger, decision.Mode, decision.Reason);
-            return Task.CompletedTask;
-        });
+            builder.Eventing.Subscribe<BeforeStartEvent>((e, _) => Say(e.Services, resourceLogger: null));
+        }
+        else
+        {
+            builder.Eventing.Subscribe<InitializeResourceEvent>(kafka.Resource, (e, _) => Say(e.Services, e.Logger));
+        }
+
         return kafka;
+
+        Task Say(IServiceProvider services, ILogger? resourceLogger)
+        {
+            var appHostLogger = services.GetRequiredService<ILoggerFactory>().CreateLogger(LogCategory);
+            LogModeChosen(appHostLogger, decision.Mode, decision.Reason);
+            if (resourceLogger is not null)
+            {
+                LogModeChosen(resourceLogger, decision.Mode, decision.Reason);
+            }
+
+            return Task.CompletedTask;
+        }
     }
 
     /// <summary>Log category of the AppHost's Kafka messages.</summary>
@@ -93,15 +109,24 @@ public static partial class KafkaHostingExtensions
 
     /// <summary>
     /// Adds the embedded in-memory broker (librdkafka's mock cluster hosted by
-    /// <typeparamref name="TBrokerProject"/>), served on <paramref name="port"/>. For development and tests only.
+    /// <typeparamref name="TBrokerProject"/>), served on <paramref name="port"/>. For development and
+    /// tests only, so it is refused when publishing: a deployment would otherwise run the in-memory
+    /// mock as its Kafka.
     /// </summary>
     /// <param name="builder">The application builder.</param>
     /// <param name="name">Resource name.</param>
     /// <param name="port">Port clients connect to; random when null.</param>
+    /// <exception cref="InvalidOperationException">The AppHost is publishing.</exception>
     public static IResourceBuilder<EmbeddedKafkaResource> AddEmbeddedKafka<TBrokerProject>(this IDistributedApplicationBuilder builder, string name, int? port = null)
         where TBrokerProject : IProjectMetadata, new()
     {
         ArgumentNullException.ThrowIfNull(builder);
+        if (builder.ExecutionContext.IsPublishMode)
+        {
+            throw new InvalidOperationException(
+                $"The embedded Kafka broker '{name}' is an in-memory development broker and is never published; publish the Kafka container (AddKafka) or an external cluster (AddExternalKafka) instead.");
+        }
+
         var kafka = new EmbeddedKafkaResource(name);
 #pragma warning disable ASPIREPROJECTS001 // the same defaults AddProject applies; evaluation API of the pinned Aspire version
         return builder.AddResource(kafka)

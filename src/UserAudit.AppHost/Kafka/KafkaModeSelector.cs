@@ -9,9 +9,15 @@ public static class KafkaModeSelector
     /// </summary>
     /// <param name="configured">Configured mode.</param>
     /// <param name="externalConnectionString">Value of <c>ConnectionStrings:kafka</c>, if any.</param>
-    /// <param name="probeContainerRuntimes">Asks the container runtimes; only called in auto mode.</param>
-    /// <exception cref="ArgumentException">The mode is unknown, or external without a connection string.</exception>
-    public static KafkaModeDecision Select(string? configured, string? externalConnectionString, Func<ContainerRuntimeProbeResult> probeContainerRuntimes)
+    /// <param name="publishing">
+    /// True when the AppHost writes a deployment artifact instead of running: the artifact must not
+    /// depend on the machine that writes it, so nothing is probed and <c>auto</c> means the container.
+    /// </param>
+    /// <param name="probeContainerRuntimes">Asks the container runtimes; only called in auto mode when running.</param>
+    /// <exception cref="ArgumentException">
+    /// The mode is unknown, external without a connection string, or embedded while publishing.
+    /// </exception>
+    public static KafkaModeDecision Select(string? configured, string? externalConnectionString, bool publishing, Func<ContainerRuntimeProbeResult> probeContainerRuntimes)
     {
         ArgumentNullException.ThrowIfNull(probeContainerRuntimes);
         var text = string.IsNullOrWhiteSpace(configured) ? nameof(KafkaMode.Auto) : configured.Trim();
@@ -28,8 +34,15 @@ public static class KafkaModeSelector
                     "Kafka:Mode is external but ConnectionStrings:kafka is not set.", nameof(externalConnectionString));
             case KafkaMode.External:
                 return new(mode, "Kafka:Mode is external: using the cluster in ConnectionStrings:kafka.");
+            case KafkaMode.Embedded when publishing:
+                throw new ArgumentException(
+                    "Kafka:Mode is embedded, but the embedded broker is an in-memory development broker and is never published: " +
+                    "publish with Kafka:Mode container (what auto means when publishing) or external.", nameof(configured));
             case KafkaMode.Container or KafkaMode.Embedded:
                 return new(mode, $"Kafka:Mode is {text.ToLowerInvariant()}.");
+            case KafkaMode.Auto when publishing:
+                return new(KafkaMode.Container,
+                    "Kafka:Mode is auto and the AppHost is publishing: the deployment gets the Kafka container, whatever runs on this machine (nothing was probed).");
         }
 
         var probe = probeContainerRuntimes();

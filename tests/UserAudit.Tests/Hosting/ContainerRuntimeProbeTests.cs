@@ -20,7 +20,7 @@ public sealed class ContainerRuntimeProbeTests : IDisposable
     private readonly FakeContainerClis _clis = new();
 
     private KafkaModeDecision AutoMode(TimeSpan? timeout = null, string? configuredRuntime = null) =>
-        KafkaModeSelector.Select("auto", null, () => new ContainerRuntimeProbe(_clis.Folder, configuredRuntime, timeout ?? Patience).Probe());
+        KafkaModeSelector.Select("auto", null, publishing: false, () => new ContainerRuntimeProbe(_clis.Folder, configuredRuntime, timeout ?? Patience).Probe());
 
     [Fact]
     public void A_running_docker_engine_selects_the_container_and_the_reason_names_it()

@@ -34,4 +34,13 @@ public sealed class EmbeddedKafkaModelTests
         Assert.True(env.ContainsKey("ConnectionStrings__kafka"));
         Assert.Contains(service.Resource.Annotations.OfType<WaitAnnotation>(), w => w.Resource == kafka.Resource);
     }
+
+    [Fact]
+    public void The_embedded_broker_cannot_be_added_to_an_app_being_published()
+    {
+        var builder = DistributedApplication.CreateBuilder(["--publisher", "manifest"]);
+
+        var error = Assert.Throws<InvalidOperationException>(() => builder.AddEmbeddedKafka<Projects.UserAudit_KafkaBroker>("kafka"));
+        Assert.Contains("never published", error.Message, StringComparison.Ordinal);
+    }
 }
