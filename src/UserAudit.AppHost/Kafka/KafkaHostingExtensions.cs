@@ -192,10 +192,17 @@ public static partial class KafkaHostingExtensions
             }));
         }
 
+        // The health-check service calls a registration's factory on every run: handing it one
+        // instance per resource, owned by the container, keeps one admin client (one librdkafka
+        // instance with its threads and connections) for the application's life and disposes it
+        // with the application, instead of leaking a new one every few seconds.
         var key = $"{resource.Name}-topics";
-        builder.ApplicationBuilder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+        var services = builder.ApplicationBuilder.Services;
+        services.AddKeyedSingleton(key, (_, _) =>
+            new KafkaTopicsHealthCheck(ct => resource.ConnectionStringExpression.GetValueAsync(ct), topics, TimeSpan.FromSeconds(5)));
+        services.AddHealthChecks().Add(new HealthCheckRegistration(
             key,
-            _ => new KafkaTopicsHealthCheck(ct => resource.ConnectionStringExpression.GetValueAsync(ct), topics, TimeSpan.FromSeconds(5)),
+            sp => sp.GetRequiredKeyedService<KafkaTopicsHealthCheck>(key),
             failureStatus: HealthStatus.Unhealthy,
             tags: null));
         return builder.WithHealthCheck(key);
