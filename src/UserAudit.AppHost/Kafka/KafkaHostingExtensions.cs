@@ -132,7 +132,13 @@ public static partial class KafkaHostingExtensions
         return builder.AddResource(kafka)
             .WithAnnotation<IProjectMetadata>(new TBrokerProject())
             .WithProjectDefaults(new ProjectResourceOptions { ExcludeLaunchProfile = true })
-            .WithHttpEndpoint(env: "ASPNETCORE_HTTP_PORTS")
+            // The broker binds its HTTP port on loopback itself: given as a plain port, not as
+            // ASPNETCORE_HTTP_PORTS, which Kestrel binds on every interface.
+            .WithHttpEndpoint(env: "Broker__HttpPort")
+            // DCP passes no environment name to projects: without this the broker always runs as
+            // Production and its fault-injection API, mapped in Development only, would be missing
+            // from every development run and test.
+            .WithEnvironment("DOTNET_ENVIRONMENT", builder.Environment.EnvironmentName)
             .WithEndpoint(port: port, name: KafkaEndpoints.Primary, scheme: "tcp", env: "Broker__Port")
             .WithEnvironment("Broker__AdvertisedHost", kafka.PrimaryEndpoint.Property(EndpointProperty.Host))
             .WithEnvironment("Broker__AdvertisedPort", kafka.PrimaryEndpoint.Property(EndpointProperty.Port))

@@ -36,6 +36,19 @@ public sealed class EmbeddedKafkaModelTests
     }
 
     [Fact]
+    public async Task Embedded_broker_runs_in_the_app_hosts_environment_on_a_port_it_binds_to_loopback_itself()
+    {
+        var builder = DistributedApplication.CreateBuilder(["--environment", "Development"]);
+        var kafka = builder.AddEmbeddedKafka<Projects.UserAudit_KafkaBroker>("kafka");
+
+        var env = await RunAsync(kafka.Resource);
+        Assert.Equal("Development", Text(env["DOTNET_ENVIRONMENT"]));
+        Assert.Equal("{kafka.bindings.http.targetPort}", Text(env["Broker__HttpPort"]));
+        Assert.False(env.ContainsKey("ASPNETCORE_HTTP_PORTS"), "Kestrel binds ASPNETCORE_HTTP_PORTS on every interface.");
+        Assert.False(env.ContainsKey("ASPNETCORE_URLS"));
+    }
+
+    [Fact]
     public void The_embedded_broker_cannot_be_added_to_an_app_being_published()
     {
         var builder = DistributedApplication.CreateBuilder(["--publisher", "manifest"]);
