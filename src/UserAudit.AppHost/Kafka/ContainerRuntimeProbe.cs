@@ -13,9 +13,10 @@ namespace UserAudit.AppHost.Kafka;
 /// print its connection error to stderr and still exit 0 (as <c>docker info --format</c> does).
 /// </summary>
 /// <param name="searchPath">Folders to look for the CLIs in, <c>PATH</c>-style; tests point it at fakes.</param>
-/// <param name="configuredRuntime">The runtime configuration names for the orchestrator; when set only it is asked, since DCP will use no other.</param>
 /// <param name="timeout">Longest wait for all answers together.</param>
-public sealed class ContainerRuntimeProbe(string? searchPath, string? configuredRuntime, TimeSpan timeout)
+/// <param name="configuredRuntime">The runtime configuration names for the orchestrator (<c>podman</c>); when set only it is asked, since DCP will use no other.</param>
+/// <param name="configuredBy">The setting that named it (<c>ASPIRE_CONTAINER_RUNTIME</c>), for the log.</param>
+public sealed class ContainerRuntimeProbe(string? searchPath, TimeSpan timeout, string? configuredRuntime = null, string? configuredBy = null)
 {
     /// <summary>The runtimes asked when none is configured, in DCP's order of preference.</summary>
     public static readonly IReadOnlyList<string> KnownRuntimes = ["docker", "podman"];
@@ -41,8 +42,9 @@ public sealed class ContainerRuntimeProbe(string? searchPath, string? configured
         var setting = RuntimeSettings.FirstOrDefault(key => !string.IsNullOrWhiteSpace(configuration[key]));
         return new ContainerRuntimeProbe(
             configuration["PATH"] ?? Environment.GetEnvironmentVariable("PATH"),
-            setting is null ? null : $"{setting}={configuration[setting]!.Trim()}",
-            timeout);
+            timeout,
+            setting is null ? null : configuration[setting]!.Trim(),
+            setting);
     }
 
     /// <summary>
@@ -51,8 +53,7 @@ public sealed class ContainerRuntimeProbe(string? searchPath, string? configured
     /// </summary>
     public ContainerRuntimeProbeResult Probe()
     {
-        var configured = configuredRuntime?.Split('=', 2) is [var key, var value] ? (Setting: key, Runtime: value.ToLowerInvariant()) : default;
-        var runtimes = configured.Runtime is null ? KnownRuntimes : [configured.Runtime];
+        var runtimes = configuredRuntime is null ? KnownRuntimes : [configuredRuntime.ToLowerInvariant()];
         var deadline = Stopwatch.StartNew();
 
         // Start them all before waiting on any, so the wait is the slowest runtime's, not the sum.
@@ -60,7 +61,7 @@ public sealed class ContainerRuntimeProbe(string? searchPath, string? configured
         try
         {
             var findings = asked.Select(a => a.Finish(() => Remaining(deadline))).ToList();
-            return new ContainerRuntimeProbeResult(findings, configuredRuntime);
+            return new ContainerRuntimeProbeResult(findings, configuredRuntime is null ? null : $"{configuredBy ?? "configured"}={configuredRuntime}");
         }
         finally
         {

@@ -1,5 +1,6 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using UserAudit.AppHost.Kafka;
@@ -20,7 +21,8 @@ public sealed class ContainerRuntimeProbeTests : IDisposable
     private readonly FakeContainerClis _clis = new();
 
     private KafkaModeDecision AutoMode(TimeSpan? timeout = null, string? configuredRuntime = null) =>
-        KafkaModeSelector.Select("auto", null, publishing: false, () => new ContainerRuntimeProbe(_clis.Folder, configuredRuntime, timeout ?? Patience).Probe());
+        KafkaModeSelector.Select("auto", null, publishing: false,
+            () => new ContainerRuntimeProbe(_clis.Folder, timeout ?? Patience, configuredRuntime, "ASPIRE_CONTAINER_RUNTIME").Probe());
 
     [Fact]
     public void A_running_docker_engine_selects_the_container_and_the_reason_names_it()
@@ -73,11 +75,29 @@ public sealed class ContainerRuntimeProbeTests : IDisposable
     {
         _clis.With("docker", DockerListing).With("podman", PodmanMachineStopped);
 
-        var decision = AutoMode(configuredRuntime: "ASPIRE_CONTAINER_RUNTIME=podman");
+        var decision = AutoMode(configuredRuntime: "podman");
 
         Assert.Equal(KafkaMode.Embedded, decision.Mode);
         Assert.Contains("ASPIRE_CONTAINER_RUNTIME=podman (only it was asked)", decision.Reason, StringComparison.Ordinal);
         Assert.Contains("exited with code 125: Error: unable to connect to Podman socket", decision.Reason, StringComparison.Ordinal);
+        Assert.Empty(_clis.CallsTo("docker"));
+    }
+
+    [Fact]
+    public void The_runtime_setting_is_read_where_the_orchestrator_reads_it_command_line_first()
+    {
+        _clis.With("docker", DockerListing).With("podman", PodmanListing);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["PATH"] = _clis.Folder,
+            ["ASPIRE_CONTAINER_RUNTIME"] = "docker",
+            ["DcpPublisher:ContainerRuntime"] = "podman",
+        }).Build();
+
+        var result = ContainerRuntimeProbe.FromConfiguration(configuration, Patience).Probe();
+
+        Assert.Equal("podman", result.Running?.Runtime);
+        Assert.Equal("DcpPublisher:ContainerRuntime=podman", result.ConfiguredBy);
         Assert.Empty(_clis.CallsTo("docker"));
     }
 
