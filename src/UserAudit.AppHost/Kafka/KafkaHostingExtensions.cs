@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -11,26 +10,6 @@ namespace UserAudit.AppHost.Kafka;
 /// </summary>
 public static partial class KafkaHostingExtensions
 {
-    /// <summary>Apache Kafka image used in container mode.</summary>
-    public const string Image = "apache/kafka";
-
-    /// <summary>Pinned image tag.</summary>
-    public const string Tag = "4.1.0";
-
-    /// <summary>Registry of <see cref="Image"/>.</summary>
-    public const string Registry = "docker.io";
-
-    /// <summary>Kafka UI image used by <see cref="WithKafkaUI"/>.</summary>
-    public const string UiImage = "provectuslabs/kafka-ui";
-
-    /// <summary>Pinned Kafka UI tag.</summary>
-    public const string UiTag = "v0.7.2";
-
-    private const string InternalPortText = "9094";
-
-    /// <summary>Where the container keeps its log segments.</summary>
-    public const string DataPath = "/var/lib/kafka/data";
-
     /// <summary>
     /// Adds the <c>kafka</c> resource in the mode configuration asks for (<c>Kafka:Mode</c>:
     /// auto, container, embedded or external), declares <paramref name="topics"/> on it, and logs
@@ -41,27 +20,51 @@ public static partial class KafkaHostingExtensions
         this IDistributedApplicationBuilder builder, string name, params KafkaTopic[] topics)
         where TBrokerProject : IProjectMetadata, new()
     {
+        ArgumentNullException.ThrowIfNull(builder);
         var configuration = builder.Configuration;
+        var options = KafkaHostingOptions.From(configuration);
         var decision = KafkaModeSelector.Select(
-            configuration["Kafka:Mode"],
+            options.Mode,
             configuration[$"ConnectionStrings:{name}"],
-            () => KafkaModeSelector.ProbeContainerRuntime(TimeSpan.FromSeconds(3)));
-        var port = configuration.GetValue<int?>("Kafka:Port");
+            builder.ExecutionContext.IsPublishMode,
+            () => ContainerRuntimeProbe.FromConfiguration(configuration, options.ProbeTimeout).Probe());
 
-        builder.Eventing.Subscribe<BeforeStartEvent>((e, _) =>
+        IResourceBuilder<IResourceWithConnectionString> kafka = decision.Mode switch
         {
-            var logger = e.Services.GetRequiredService<ILoggerFactory>().CreateLogger("UserAudit.AppHost.Kafka");
-            LogModeChosen(logger, decision.Mode, decision.Reason);
-            return Task.CompletedTask;
-        });
-
-        return decision.Mode switch
-        {
-            KafkaMode.Container => ContainerFromConfiguration(builder, name, port).WithTopics(topics),
+            KafkaMode.Container => ContainerFromOptions(builder, name, options).WithTopics(topics),
             KafkaMode.External => builder.AddExternalKafka(name, configuration[$"ConnectionStrings:{name}"]!).WithTopics(topics),
-            _ => builder.AddEmbeddedKafka<TBrokerProject>(name, port ?? 9092).WithTopics(topics),
+            _ => builder.AddEmbeddedKafka<TBrokerProject>(name, options.Port).WithTopics(topics),
         };
+
+        // Said when the resource is initialised: in the AppHost's log, and in the resource's own
+        // console in the dashboard, next to what the broker then logs. Publishing initialises no
+        // resource, so it is said as the AppHost starts.
+        if (builder.ExecutionContext.IsPublishMode)
+        {
+            builder.Eventing.Subscribe<BeforeStartEvent>((e, _) => Say(e.Services, resourceLogger: null));
+        }
+        else
+        {
+            builder.Eventing.Subscribe<InitializeResourceEvent>(kafka.Resource, (e, _) => Say(e.Services, e.Logger));
+        }
+
+        return kafka;
+
+        Task Say(IServiceProvider services, ILogger? resourceLogger)
+        {
+            var appHostLogger = services.GetRequiredService<ILoggerFactory>().CreateLogger(LogCategory);
+            LogModeChosen(appHostLogger, decision.Mode, decision.Reason);
+            if (resourceLogger is not null)
+            {
+                LogModeChosen(resourceLogger, decision.Mode, decision.Reason);
+            }
+
+            return Task.CompletedTask;
+        }
     }
+
+    /// <summary>Log category of the AppHost's Kafka messages.</summary>
+    public const string LogCategory = "UserAudit.AppHost.Kafka";
 
     /// <summary>
     /// Gives <paramref name="builder"/> the <paramref name="kafka"/> connection string and starts it
@@ -86,108 +89,55 @@ public static partial class KafkaHostingExtensions
     /// <summary>Consumers' <c>fetch.wait.max.ms</c> on the embedded broker.</summary>
     public const string EmbeddedFetchWaitMs = "10";
 
-    private static IResourceBuilder<KafkaServerResource> ContainerFromConfiguration(IDistributedApplicationBuilder builder, string name, int? port)
+    private static IResourceBuilder<KafkaServerResource> ContainerFromOptions(IDistributedApplicationBuilder builder, string name, KafkaHostingOptions options)
     {
-        var kafka = builder.AddKafka(name, port ?? 9092);
-        if (builder.Configuration.GetValue("Kafka:DataVolume", false))
+        var kafka = builder.AddKafka(name, options.Port);
+        if (options.DataVolume)
         {
             kafka.WithDataVolume();
         }
 
-        if (builder.Configuration.GetValue("Kafka:UI", false))
+        if (options.UI)
         {
-            kafka.WithKafkaUI();
+            kafka.WithKafkaUI(options.UIPort);
         }
 
         return kafka;
     }
 
     /// <summary>
-    /// Adds a single-node KRaft Apache Kafka container with a listener for host processes
-    /// (<see cref="KafkaEndpoints.Primary"/>) and one for the container network
-    /// (<see cref="KafkaEndpoints.Internal"/>), each advertising the address its clients can reach.
-    /// </summary>
-    /// <param name="builder">The application builder.</param>
-    /// <param name="name">Resource name.</param>
-    /// <param name="port">Host port of the primary listener; random when null.</param>
-    public static IResourceBuilder<KafkaServerResource> AddKafka(this IDistributedApplicationBuilder builder, string name, int? port = null)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        var kafka = new KafkaServerResource(name);
-        return builder.AddResource(kafka)
-            .WithImage(Image, Tag)
-            .WithImageRegistry(Registry)
-            .WithEndpoint(port: port, targetPort: KafkaServerResource.HostListenerPort, name: KafkaEndpoints.Primary, scheme: "tcp")
-            .WithEndpoint(targetPort: KafkaServerResource.InternalListenerPort, name: KafkaEndpoints.Internal, scheme: "tcp")
-            .WithEnvironment("KAFKA_NODE_ID", "1")
-            .WithEnvironment("KAFKA_PROCESS_ROLES", "broker,controller")
-            .WithEnvironment("KAFKA_CONTROLLER_QUORUM_VOTERS", "1@localhost:" + KafkaServerResource.ControllerPort)
-            .WithEnvironment("KAFKA_CONTROLLER_LISTENER_NAMES", "CONTROLLER")
-            .WithEnvironment("KAFKA_LISTENERS",
-                "PLAINTEXT://:" + KafkaServerResource.HostListenerPort + ",CONTROLLER://:" + KafkaServerResource.ControllerPort + ",PLAINTEXT_INTERNAL://:" + KafkaServerResource.InternalListenerPort)
-            .WithEnvironment("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,PLAINTEXT_INTERNAL:PLAINTEXT")
-            .WithEnvironment("KAFKA_INTER_BROKER_LISTENER_NAME", "PLAINTEXT_INTERNAL")
-            .WithEnvironment("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "1")
-            .WithEnvironment("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "1")
-            .WithEnvironment("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "1")
-            .WithEnvironment("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0")
-            .WithEnvironment("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false")
-            .WithEnvironment("KAFKA_LOG_DIRS", DataPath)
-            // Host processes reach the broker through the port Aspire publishes on the host;
-            // containers reach it by the resource's name on the container network.
-            .WithEnvironment(context =>
-            {
-                context.EnvironmentVariables["KAFKA_ADVERTISED_LISTENERS"] = ReferenceExpression.Create(
-                    $"PLAINTEXT://localhost:{kafka.PrimaryEndpoint.Property(EndpointProperty.Port)},PLAINTEXT_INTERNAL://{kafka.Name}:{InternalPortText}");
-            });
-    }
-
-    /// <summary>Keeps the broker's data in a named volume, so it survives restarts.</summary>
-    /// <param name="builder">The Kafka resource.</param>
-    /// <param name="name">Volume name; derived from the application and resource names when null.</param>
-    /// <param name="isReadOnly">Mount read-only.</param>
-    public static IResourceBuilder<KafkaServerResource> WithDataVolume(this IResourceBuilder<KafkaServerResource> builder, string? name = null, bool isReadOnly = false)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        return builder.WithVolume(name ?? VolumeNameGenerator.Generate(builder, "data"), DataPath, isReadOnly);
-    }
-
-    /// <summary>Adds a Kafka UI container that reads the cluster over the container network.</summary>
-    /// <param name="builder">The Kafka resource.</param>
-    /// <param name="hostPort">Host port of the UI; random when null.</param>
-    public static IResourceBuilder<KafkaServerResource> WithKafkaUI(this IResourceBuilder<KafkaServerResource> builder, int? hostPort = null)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        var kafka = builder.Resource;
-        var ui = builder.ApplicationBuilder.AddContainer($"{kafka.Name}-ui", UiImage, UiTag)
-            .WithImageRegistry(Registry)
-            .WithHttpEndpoint(port: hostPort, targetPort: 8080)
-            .WithEnvironment("KAFKA_CLUSTERS_0_NAME", kafka.Name)
-            .WithEnvironment("KAFKA_CLUSTERS_0_BOOTSTRAPSERVERS", ReferenceExpression.Create(
-                $"{kafka.Name}:{InternalPortText}"))
-            .WaitFor(builder)
-            .ExcludeFromManifest();
-        _ = ui;
-        return builder;
-    }
-
-    /// <summary>
     /// Adds the embedded in-memory broker (librdkafka's mock cluster hosted by
-    /// <typeparamref name="TBrokerProject"/>), served on <paramref name="port"/>. For development and tests only.
+    /// <typeparamref name="TBrokerProject"/>), served on <paramref name="port"/>. For development and
+    /// tests only, so it is refused when publishing: a deployment would otherwise run the in-memory
+    /// mock as its Kafka.
     /// </summary>
     /// <param name="builder">The application builder.</param>
     /// <param name="name">Resource name.</param>
     /// <param name="port">Port clients connect to; random when null.</param>
+    /// <exception cref="InvalidOperationException">The AppHost is publishing.</exception>
     public static IResourceBuilder<EmbeddedKafkaResource> AddEmbeddedKafka<TBrokerProject>(this IDistributedApplicationBuilder builder, string name, int? port = null)
         where TBrokerProject : IProjectMetadata, new()
     {
         ArgumentNullException.ThrowIfNull(builder);
+        if (builder.ExecutionContext.IsPublishMode)
+        {
+            throw new InvalidOperationException(
+                $"The embedded Kafka broker '{name}' is an in-memory development broker and is never published; "
+                + "publish the Kafka container (AddKafka) or an external cluster (AddExternalKafka) instead.");
+        }
+
         var kafka = new EmbeddedKafkaResource(name);
 #pragma warning disable ASPIREPROJECTS001 // the same defaults AddProject applies; evaluation API of the pinned Aspire version
         return builder.AddResource(kafka)
             .WithAnnotation<IProjectMetadata>(new TBrokerProject())
             .WithProjectDefaults(new ProjectResourceOptions { ExcludeLaunchProfile = true })
-            .WithHttpEndpoint(env: "ASPNETCORE_HTTP_PORTS")
+            // The broker binds its HTTP port on loopback itself: given as a plain port, not as
+            // ASPNETCORE_HTTP_PORTS, which Kestrel binds on every interface.
+            .WithHttpEndpoint(env: "Broker__HttpPort")
+            // DCP passes no environment name to projects: without this the broker always runs as
+            // Production and its fault-injection API, mapped in Development only, would be missing
+            // from every development run and test.
+            .WithEnvironment("DOTNET_ENVIRONMENT", builder.Environment.EnvironmentName)
             .WithEndpoint(port: port, name: KafkaEndpoints.Primary, scheme: "tcp", env: "Broker__Port")
             .WithEnvironment("Broker__AdvertisedHost", kafka.PrimaryEndpoint.Property(EndpointProperty.Host))
             .WithEnvironment("Broker__AdvertisedPort", kafka.PrimaryEndpoint.Property(EndpointProperty.Port))
@@ -247,10 +197,17 @@ public static partial class KafkaHostingExtensions
             }));
         }
 
+        // The health-check service calls a registration's factory on every run: handing it one
+        // instance per resource, owned by the container, keeps one admin client (one librdkafka
+        // instance with its threads and connections) for the application's life and disposes it
+        // with the application, instead of leaking a new one every few seconds.
         var key = $"{resource.Name}-topics";
-        builder.ApplicationBuilder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+        var services = builder.ApplicationBuilder.Services;
+        services.AddKeyedSingleton(key, (_, _) =>
+            new KafkaTopicsHealthCheck(ct => resource.ConnectionStringExpression.GetValueAsync(ct), topics, TimeSpan.FromSeconds(5)));
+        services.AddHealthChecks().Add(new HealthCheckRegistration(
             key,
-            _ => new KafkaTopicsHealthCheck(ct => resource.ConnectionStringExpression.GetValueAsync(ct), topics, TimeSpan.FromSeconds(5)),
+            sp => sp.GetRequiredKeyedService<KafkaTopicsHealthCheck>(key),
             failureStatus: HealthStatus.Unhealthy,
             tags: null));
         return builder.WithHealthCheck(key);

@@ -3,7 +3,10 @@ namespace UserAudit.AppHost.Kafka;
 /// <summary>Where the <c>kafka</c> resource comes from (configuration key <c>Kafka:Mode</c>).</summary>
 public enum KafkaMode
 {
-    /// <summary><see cref="Container"/> when a container runtime answers, else <see cref="Embedded"/>.</summary>
+    /// <summary>
+    /// Running: <see cref="Container"/> when a container runtime answers, else <see cref="Embedded"/>.
+    /// Publishing: <see cref="Container"/>, whatever this machine runs.
+    /// </summary>
     Auto,
 
     /// <summary>A single-node KRaft Apache Kafka container.</summary>

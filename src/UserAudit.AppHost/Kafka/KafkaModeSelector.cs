@@ -1,24 +1,25 @@
-using System.Diagnostics;
-
 namespace UserAudit.AppHost.Kafka;
 
 /// <summary>Decides the Kafka mode, and says why, so the choice can be logged and tested.</summary>
 public static class KafkaModeSelector
 {
-    /// <summary>The decision and its reason.</summary>
-    public sealed record Decision(KafkaMode Mode, string Reason);
-
     /// <summary>
     /// Resolves <paramref name="configured"/> (the value of <c>Kafka:Mode</c>, case-insensitive,
     /// empty meaning <c>auto</c>).
     /// </summary>
     /// <param name="configured">Configured mode.</param>
     /// <param name="externalConnectionString">Value of <c>ConnectionStrings:kafka</c>, if any.</param>
-    /// <param name="containerRuntimeAnswers">Probe for a container runtime; only called in auto mode.</param>
-    /// <exception cref="ArgumentException">The mode is unknown, or external without a connection string.</exception>
-    public static Decision Select(string? configured, string? externalConnectionString, Func<string?> containerRuntimeAnswers)
+    /// <param name="publishing">
+    /// True when the AppHost writes a deployment artifact instead of running: the artifact must not
+    /// depend on the machine that writes it, so nothing is probed and <c>auto</c> means the container.
+    /// </param>
+    /// <param name="probeContainerRuntimes">Asks the container runtimes; only called in auto mode when running.</param>
+    /// <exception cref="ArgumentException">
+    /// The mode is unknown, external without a connection string, or embedded while publishing.
+    /// </exception>
+    public static KafkaModeDecision Select(string? configured, string? externalConnectionString, bool publishing, Func<ContainerRuntimeProbeResult> probeContainerRuntimes)
     {
-        ArgumentNullException.ThrowIfNull(containerRuntimeAnswers);
+        ArgumentNullException.ThrowIfNull(probeContainerRuntimes);
         var text = string.IsNullOrWhiteSpace(configured) ? nameof(KafkaMode.Auto) : configured.Trim();
         if (!Enum.TryParse<KafkaMode>(text, ignoreCase: true, out var mode) || int.TryParse(text, out _))
         {
@@ -33,66 +34,20 @@ public static class KafkaModeSelector
                     "Kafka:Mode is external but ConnectionStrings:kafka is not set.", nameof(externalConnectionString));
             case KafkaMode.External:
                 return new(mode, "Kafka:Mode is external: using the cluster in ConnectionStrings:kafka.");
+            case KafkaMode.Embedded when publishing:
+                throw new ArgumentException(
+                    "Kafka:Mode is embedded, but the embedded broker is an in-memory development broker and is never published: " +
+                    "publish with Kafka:Mode container (what auto means when publishing) or external.", nameof(configured));
             case KafkaMode.Container or KafkaMode.Embedded:
                 return new(mode, $"Kafka:Mode is {text.ToLowerInvariant()}.");
+            case KafkaMode.Auto when publishing:
+                return new(KafkaMode.Container,
+                    "Kafka:Mode is auto and the AppHost is publishing: the deployment gets the Kafka container, whatever runs on this machine (nothing was probed).");
         }
 
-        var runtime = containerRuntimeAnswers();
-        return runtime is not null
-            ? new(KafkaMode.Container, $"Kafka:Mode is auto and the container runtime '{runtime}' answered.")
-            : new(KafkaMode.Embedded, "Kafka:Mode is auto and no container runtime (docker, podman) answered: using the embedded in-memory broker.");
-    }
-
-    /// <summary>
-    /// Asks <c>docker info</c>, then <c>podman info</c>, each for at most <paramref name="timeout"/>;
-    /// returns the first that answers, or null.
-    /// </summary>
-    public static string? ProbeContainerRuntime(TimeSpan timeout)
-    {
-        foreach (var runtime in (string[])["docker", "podman"])
-        {
-            if (Answers(runtime, timeout))
-            {
-                return runtime;
-            }
-        }
-
-        return null;
-    }
-
-    private static bool Answers(string runtime, TimeSpan timeout)
-    {
-        try
-        {
-            using var process = Process.Start(new ProcessStartInfo(runtime, ["info", "--format", "{{.ServerVersion}}"])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            });
-            if (process is null)
-            {
-                return false;
-            }
-
-            // Drain both pipes so a chatty runtime cannot block on a full buffer.
-            process.OutputDataReceived += static (_, _) => { };
-            process.ErrorDataReceived += static (_, _) => { };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-
-            // Start-up decision before the app model exists: a bounded synchronous wait is the point.
-            if (!process.WaitForExit(timeout))
-            {
-                process.Kill(entireProcessTree: true);
-                return false;
-            }
-
-            return process.ExitCode == 0;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return false; // not installed
-        }
+        var probe = probeContainerRuntimes();
+        return probe.Running is { } runtime
+            ? new(KafkaMode.Container, $"Kafka:Mode is auto and {runtime.Runtime} answers: using the Kafka container. Probe: {probe}.")
+            : new(KafkaMode.Embedded, $"Kafka:Mode is auto and no container runtime answers: using the embedded in-memory broker. Probe: {probe}.");
     }
 }

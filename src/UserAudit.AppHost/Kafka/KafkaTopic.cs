@@ -9,10 +9,3 @@ public sealed record KafkaTopic(string Name, int Partitions = 1, short Replicati
     /// <summary>The <c>name:partitions</c> form the embedded broker reads.</summary>
     public override string ToString() => $"{Name}:{Partitions}";
 }
-
-/// <summary>The topics declared on a Kafka resource.</summary>
-public sealed class KafkaTopicsAnnotation(IReadOnlyList<KafkaTopic> topics) : Aspire.Hosting.ApplicationModel.IResourceAnnotation
-{
-    /// <summary>The declared topics.</summary>
-    public IReadOnlyList<KafkaTopic> Topics { get; } = topics;
-}

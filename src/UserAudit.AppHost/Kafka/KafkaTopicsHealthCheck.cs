@@ -8,7 +8,8 @@ namespace UserAudit.AppHost.Kafka;
 /// Healthy once the cluster answers a Metadata request and every declared topic exists with at
 /// least its declared partitions. Missing topics are created (on clusters that support
 /// CreateTopics), so the services that wait for Kafka start against a ready cluster. Unlike
-/// Aspire's Kafka health check it produces nothing and creates no stray topic.
+/// Aspire's Kafka health check it produces nothing and creates no stray topic. One admin client
+/// serves every run (a new one only when the bootstrap servers change) until the check is disposed.
 /// </summary>
 public sealed class KafkaTopicsHealthCheck(
     Func<CancellationToken, ValueTask<string?>> bootstrapServers,
@@ -18,10 +19,13 @@ public sealed class KafkaTopicsHealthCheck(
     private readonly Lock _gate = new();
     private IAdminClient? _admin;
     private string? _adminBootstrap;
+    private bool _disposed;
 
     /// <inheritdoc />
+    /// <exception cref="ObjectDisposedException">The check was disposed (the application is stopping).</exception>
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
         var servers = await bootstrapServers(cancellationToken);
         if (string.IsNullOrWhiteSpace(servers))
         {
@@ -69,6 +73,8 @@ public sealed class KafkaTopicsHealthCheck(
     {
         lock (_gate)
         {
+            // Never build a client again once disposed: nothing would dispose that one.
+            ObjectDisposedException.ThrowIf(_disposed, this);
             if (_admin is null || _adminBootstrap != servers)
             {
                 _admin?.Dispose();
@@ -89,6 +95,7 @@ public sealed class KafkaTopicsHealthCheck(
     {
         lock (_gate)
         {
+            _disposed = true;
             _admin?.Dispose();
             _admin = null;
         }

@@ -4,9 +4,10 @@ namespace UserAudit.KafkaBroker.Hosting;
 
 /// <summary>
 /// Status and fault injection over HTTP, for tests, the fault suite and the dashboard's commands.
-/// This is a development broker: these endpoints exist to break it on purpose.
+/// This is a development broker: these endpoints exist to break it on purpose, so the host maps
+/// them in Development only, on loopback, and caps what they create (<see cref="BrokerControlOptions"/>).
 /// </summary>
-public static class BrokerControlApi
+public static partial class BrokerControlApi
 {
     /// <summary>Maps <c>/v1/broker</c>.</summary>
     public static RouteGroupBuilder MapBrokerControlApi(this IEndpointRouteBuilder app)
@@ -76,20 +77,30 @@ public static class BrokerControlApi
 
     private static Results<Created, ProblemHttpResult> CreateTopic(TopicStatus body, EmbeddedBroker broker)
     {
-        if (string.IsNullOrWhiteSpace(body.Name) || body.Partitions is < 1 or > 1000)
+        if (body.Name is null || !LegalTopicName().IsMatch(body.Name) || body.Name is "." or "..")
         {
-            return TypedResults.Problem("name is required and partitions must be between 1 and 1000.", statusCode: StatusCodes.Status400BadRequest);
+            return TypedResults.Problem(
+                "name must be 1 to 249 characters of ASCII letters, digits, '.', '_' and '-' (Kafka's rule), and not '.' or '..'.",
+                statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        if (body.Partitions < 1)
+        {
+            return TypedResults.Problem("partitions must be at least 1.", statusCode: StatusCodes.Status400BadRequest);
         }
 
         try
         {
-            broker.Cluster.CreateTopic(body.Name, body.Partitions);
+            broker.CreateTopic(body.Name, body.Partitions);
         }
-        catch (MockCluster.MockClusterException ex)
+        catch (Exception ex) when (ex is BrokerLimitException or MockCluster.MockClusterException)
         {
             return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict);
         }
 
         return TypedResults.Created($"/v1/broker/topics/{Uri.EscapeDataString(body.Name)}");
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-zA-Z0-9._-]{1,249}$")]
+    private static partial System.Text.RegularExpressions.Regex LegalTopicName();
 }

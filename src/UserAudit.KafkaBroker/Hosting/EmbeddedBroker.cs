@@ -9,11 +9,16 @@ namespace UserAudit.KafkaBroker.Hosting;
 /// Runs the mock cluster for the lifetime of the host: starts it, creates the configured topics,
 /// serves it on the configured port and reports healthy only once all of that is done.
 /// </summary>
-public sealed partial class EmbeddedBroker(IOptions<EmbeddedBrokerOptions> options, ILogger<EmbeddedBroker> logger)
+public sealed partial class EmbeddedBroker(IOptions<EmbeddedBrokerOptions> options, IOptions<BrokerControlOptions> control, ILogger<EmbeddedBroker> logger)
     : IHostedService, IHealthCheck, IAsyncDisposable
 {
     private readonly EmbeddedBrokerOptions _options = options.Value;
+    private readonly BrokerControlOptions _control = control.Value;
     private readonly HashSet<int> _brokersDown = [];
+    private readonly Lock _topicsGate = new();
+    private readonly List<(string Name, int Partitions)> _topics = [];
+    private int _createdTopics;
+    private int _createdPartitions;
     private MockKafkaCluster? _cluster;
     private TcpForwarder? _forwarder;
 
@@ -24,8 +29,11 @@ public sealed partial class EmbeddedBroker(IOptions<EmbeddedBrokerOptions> optio
     /// <summary>The address clients use (advertised host and port).</summary>
     public string BootstrapServers { get; private set; } = "";
 
-    /// <summary>Topics created at start.</summary>
-    public IReadOnlyList<(string Name, int Partitions)> Topics { get; private set; } = [];
+    /// <summary>Topics created at start and through the control API.</summary>
+    public IReadOnlyList<(string Name, int Partitions)> Topics
+    {
+        get { lock (_topicsGate) { return [.. _topics]; } }
+    }
 
     /// <summary>Ids of brokers taken down through fault injection.</summary>
     public IReadOnlyCollection<int> BrokersDown
@@ -36,7 +44,7 @@ public sealed partial class EmbeddedBroker(IOptions<EmbeddedBrokerOptions> optio
     /// <inheritdoc />
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        Topics = _options.ParseTopics();
+        var declared = _options.ParseTopics();
         if (_options.InitialRebalanceDelayMs < 0)
         {
             throw new OptionsValidationException(nameof(EmbeddedBrokerOptions), typeof(EmbeddedBrokerOptions), ["InitialRebalanceDelayMs must not be negative."]);
@@ -50,9 +58,14 @@ public sealed partial class EmbeddedBroker(IOptions<EmbeddedBrokerOptions> optio
         cluster.Advertise(1, _options.AdvertisedHost, advertisedPort);
         BootstrapServers = $"{_options.AdvertisedHost}:{advertisedPort}";
 
-        foreach (var (name, partitions) in Topics)
+        foreach (var (name, partitions) in declared)
         {
             cluster.CreateTopic(name, partitions);
+            lock (_topicsGate)
+            {
+                _topics.Add((name, partitions));
+            }
+
             LogTopicCreated(logger, name, partitions);
         }
 
@@ -63,6 +76,37 @@ public sealed partial class EmbeddedBroker(IOptions<EmbeddedBrokerOptions> optio
 
     /// <inheritdoc />
     public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync();
+
+    /// <summary>
+    /// Creates a topic for the control API, within <see cref="BrokerControlOptions"/>' caps on how
+    /// many topics and partitions it may create in all.
+    /// </summary>
+    /// <exception cref="BrokerLimitException">A cap would be exceeded; nothing is created.</exception>
+    /// <exception cref="MockClusterException">The mock cluster refused it (the topic exists, for one).</exception>
+    public void CreateTopic(string name, int partitions)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
+        lock (_topicsGate)
+        {
+            if (_createdTopics >= _control.MaxTopics)
+            {
+                throw new BrokerLimitException($"The control API creates at most {_control.MaxTopics} topics (Broker:Control:MaxTopics), and has created {_createdTopics}.");
+            }
+
+            if (_createdPartitions + partitions > _control.MaxPartitions)
+            {
+                throw new BrokerLimitException(
+                    $"The control API creates at most {_control.MaxPartitions} partitions in all (Broker:Control:MaxPartitions); {_control.MaxPartitions - _createdPartitions} are left, {partitions} were asked for.");
+            }
+
+            Cluster.CreateTopic(name, partitions);
+            _topics.Add((name, partitions));
+            _createdTopics++;
+            _createdPartitions += partitions;
+        }
+
+        LogTopicCreated(logger, name, partitions);
+    }
 
     /// <summary>Takes a broker down (clients see a broker that went away) or brings it back.</summary>
     public void SetBrokerState(int brokerId, bool up)

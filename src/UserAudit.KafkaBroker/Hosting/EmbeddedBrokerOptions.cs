@@ -12,6 +12,10 @@ public sealed class EmbeddedBrokerOptions
     [Range(0, 65535)]
     public int Port { get; set; } = 9092;
 
+    /// <summary>Loopback port of the HTTP endpoint (health, and the control API in Development); 0 picks a free one.</summary>
+    [Range(0, 65535)]
+    public int HttpPort { get; set; }
+
     /// <summary>Host name advertised to clients in Metadata.</summary>
     [Required]
     public string AdvertisedHost { get; set; } = "localhost";

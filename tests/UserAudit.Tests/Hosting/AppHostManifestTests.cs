@@ -1,0 +1,59 @@
+using System.Text.Json.Nodes;
+using Aspire.Hosting.Testing;
+using UserAudit.AppHost.Kafka;
+using UserAudit.Tests.Infrastructure;
+using Xunit;
+using static UserAudit.Tests.Hosting.FakeContainerClis;
+
+namespace UserAudit.Tests.Hosting;
+
+/// <summary>
+/// Publishes the real AppHost's deployment manifest on this machine, where no container engine
+/// runs (and a fake <c>docker</c> that would say so is on <c>PATH</c>), as a new user would with
+/// <c>dotnet run --project src/UserAudit.AppHost -- --publisher manifest --output-path …</c>.
+/// </summary>
+public sealed class AppHostManifestTests : IDisposable
+{
+    private readonly FakeContainerClis _clis = new();
+
+    private async Task<JsonObject> PublishManifestAsync(params string[] arguments)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var path = Path.Combine(_clis.Folder, "aspire-manifest.json");
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.UserAudit_AppHost>(
+            ["--publisher", "manifest", "--output-path", path, $"--PATH={_clis.Folder}", .. arguments], ct);
+        await using var app = await builder.BuildAsync(ct);
+
+        // Publishing runs the manifest step and then stops the application by itself.
+        await app.RunAsync(ct).WaitAsync(Eventually.DefaultTimeout, ct);
+        return JsonNode.Parse(await File.ReadAllTextAsync(path, ct))!.AsObject();
+    }
+
+    [Fact]
+    public async Task Manifest_describes_kafka_as_the_apache_kafka_container_and_no_embedded_broker()
+    {
+        _clis.With("docker", DockerDaemonStoppedExit0);
+
+        var manifest = await PublishManifestAsync();
+
+        var resources = manifest["resources"]!.AsObject();
+        var kafka = resources["kafka"]!.AsObject();
+        Assert.Equal("container.v0", (string?)kafka["type"]);
+        Assert.Equal($"docker.io/apache/kafka:{KafkaContainerImageTags.Tag}", (string?)kafka["image"]);
+        Assert.Equal("{kafka.bindings.tcp.host}:{kafka.bindings.tcp.port}", (string?)kafka["connectionString"]);
+        var env = kafka["env"]!.AsObject();
+        Assert.Equal("broker,controller", (string?)env["KAFKA_PROCESS_ROLES"]);
+        Assert.Equal(
+            "PLAINTEXT_HOST://{kafka.bindings.tcp.host}:{kafka.bindings.tcp.port},PLAINTEXT_INTERNAL://{kafka.bindings.internal.host}:{kafka.bindings.internal.port}",
+            (string?)env["KAFKA_ADVERTISED_LISTENERS"]);
+        Assert.Equal(9092, (int?)kafka["bindings"]!["tcp"]!["targetPort"]);
+        Assert.Equal(9094, (int?)kafka["bindings"]!["internal"]!["targetPort"]);
+
+        Assert.DoesNotContain(resources, r => r.Value!["type"]?.ToString() == "project.v0" && r.Value["path"]!.ToString().Contains("KafkaBroker", StringComparison.Ordinal));
+        Assert.DoesNotContain("KafkaBroker", manifest.ToJsonString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Broker__", manifest.ToJsonString(), StringComparison.Ordinal);
+        Assert.Empty(_clis.CallsTo("docker"));
+    }
+
+    public void Dispose() => _clis.Dispose();
+}
