@@ -46,6 +46,12 @@ public static class CloudEventKafkaHeaders
     /// <summary>The distributed tracing extension's <c>tracestate</c> attribute header.</summary>
     public const string TraceState = Prefix + "tracestate";
 
+    /// <summary>The Auth Context extension's <c>authtype</c> attribute header.</summary>
+    public const string AuthType = Prefix + "authtype";
+
+    /// <summary>The Auth Context extension's <c>authid</c> attribute header.</summary>
+    public const string AuthId = Prefix + "authid";
+
     /// <summary>The known attribute a header carries, or null for any other header.</summary>
     // Switches on constant strings compile to length and character tests, cheaper than hashing
     // the header name for every header of every message.
@@ -60,6 +66,8 @@ public static class CloudEventKafkaHeaders
         PartitionKey => KnownAttributes.PartitionKey,
         TraceParent => KnownAttributes.TraceParent,
         TraceState => KnownAttributes.TraceState,
+        AuthType => KnownAttributes.AuthType,
+        AuthId => KnownAttributes.AuthId,
         _ => null,
     };
 
@@ -76,6 +84,8 @@ public static class CloudEventKafkaHeaders
         "partitionkey" => PartitionKey,
         "traceparent" => TraceParent,
         "tracestate" => TraceState,
+        "authtype" => AuthType,
+        "authid" => AuthId,
         _ => Prefix + attributeName,
     };
 }

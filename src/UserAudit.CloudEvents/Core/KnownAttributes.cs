@@ -6,7 +6,8 @@ namespace UserAudit.CloudEvents.Core;
 /// <summary>
 /// The attributes every binding knows by name: the v1.0 context attributes other than
 /// <c>specversion</c> and <c>datacontenttype</c> (which travel differently in each binding), and
-/// the extensions the platform uses. Other attribute names decode as string extensions.
+/// the extensions the platform uses (partitioning, distributed tracing, auth context). Other
+/// attribute names decode as string extensions.
 /// </summary>
 public static class KnownAttributes
 {
@@ -39,9 +40,15 @@ public static class KnownAttributes
     /// <summary>The distributed tracing extension's <c>tracestate</c>.</summary>
     public static KnownAttributeEntry TraceState { get; } = new(DistributedTracingExtension.TraceState, 1 << 8);
 
+    /// <summary>The Auth Context extension's <c>authtype</c>.</summary>
+    public static KnownAttributeEntry AuthType { get; } = new(AuthContextExtension.AuthType, 1 << 9);
+
+    /// <summary>The Auth Context extension's <c>authid</c>.</summary>
+    public static KnownAttributeEntry AuthId { get; } = new(AuthContextExtension.AuthId, 1 << 10);
+
     /// <summary>Every known attribute.</summary>
     public static IReadOnlyList<KnownAttributeEntry> All { get; } =
-        [Id, Source, Type, Subject, Time, DataSchema, PartitionKey, TraceParent, TraceState];
+        [Id, Source, Type, Subject, Time, DataSchema, PartitionKey, TraceParent, TraceState, AuthType, AuthId];
 
     /// <summary>The known attribute of that name, or null.</summary>
     /// <param name="attributeName">An attribute name.</param>
@@ -57,6 +64,8 @@ public static class KnownAttributes
         "partitionkey" => PartitionKey,
         "traceparent" => TraceParent,
         "tracestate" => TraceState,
+        "authtype" => AuthType,
+        "authid" => AuthId,
         _ => null,
     };
 
