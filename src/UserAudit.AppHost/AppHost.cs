@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using UserAudit.AppHost.Kafka;
+using UserAudit.AppHost.Parameters;
 using UserAudit.ServiceDefaults.Kafka;
 
 var builder = DistributedApplication.CreateBuilder(args);
@@ -17,6 +18,14 @@ var dataRoot = Path.GetFullPath(builder.Configuration["UserAudit:DataRoot"]
 var auditApiKey = builder.AddParameter("audit-api-key",
     new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
 
+// UserService signs access tokens with this key; the first administrator is created from the
+// next two. All generated once and kept in user secrets, like the API key.
+var tokenSigningKey = builder.AddParameter("user-token-signing-key",
+    new GenerateParameterDefault { MinLength = 64, Special = false }, secret: true, persist: true);
+var adminId = builder.AddParameter("admin-id", new UuidParameterDefault(), persist: true);
+var adminPassword = builder.AddParameter("admin-password",
+    new GenerateParameterDefault { MinLength = 24, Special = false }, secret: true, persist: true);
+
 var userService = builder.AddProject<Projects.UserService>("user-service", project => project.ExcludeLaunchProfile = true)
     .WithHttpEndpoint(port: builder.Configuration.GetValue<int?>("UserService:Port"), env: "ASPNETCORE_HTTP_PORTS");
 userService
@@ -24,6 +33,9 @@ userService
     .WithEnvironment("Events__SchemaBaseUri", ReferenceExpression.Create($"{userService.GetEndpoint("http")}/v1/schemas/"))
     .WithEnvironment("Storage__DataDirectory", Path.Combine(dataRoot, "user-service"))
     .WithEnvironment("Events__Topic", AuditTopics.Audit)
+    .WithEnvironment("Auth__SigningKey", tokenSigningKey)
+    .WithEnvironment("Auth__BootstrapAdmin__Id", adminId)
+    .WithEnvironment("Auth__BootstrapAdmin__Password", adminPassword)
     .WithKafkaReference(kafka)
     .WithHttpHealthCheck("/health");
 
@@ -50,6 +62,15 @@ if (builder.Configuration["UserAudit:TraceSampleRatio"] is { } sampleRatio)
     {
         service.WithEnvironment("OTEL_TRACES_SAMPLER", "parentbased_traceidratio")
             .WithEnvironment("OTEL_TRACES_SAMPLER_ARG", ratio.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+}
+
+// UserService:Auth:* settings (rate limits, lockout, token lifetime) pass through as Auth:*.
+foreach (var (key, value) in builder.Configuration.GetSection("UserService:Auth").AsEnumerable(makePathsRelative: true))
+{
+    if (value is not null)
+    {
+        userService.WithEnvironment("Auth__" + key.Replace(":", "__", StringComparison.Ordinal), value);
     }
 }
 

@@ -2,6 +2,7 @@ using UserAudit.ServiceDefaults.Kafka;
 using UserAudit.ServiceDefaults.Storage;
 using UserService.Events;
 using UserService.Outbox;
+using UserService.Sessions;
 using UserService.Users;
 
 namespace UserService;
@@ -30,6 +31,9 @@ public static class Extensions
         services.AddSingleton<UserStore>();
         services.AddSingleton<PasswordHashing>();
         services.AddSingleton<UserEventFactory>();
+        builder.AddUserAuthentication();
+        // After the migrations (registered with the database above), before anything serves.
+        services.AddHostedService<AdminBootstrapper>();
 
         builder.AddKafkaProducer<string?, byte[]?>("kafka", settings =>
         {

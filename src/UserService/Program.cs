@@ -1,6 +1,7 @@
 using Scalar.AspNetCore;
 using UserService;
 using UserService.Events;
+using UserService.Sessions;
 using UserService.Users;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -12,6 +13,9 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseRateLimiter();
 app.MapDefaultEndpoints();
 app.MapOpenApi();
 if (app.Environment.IsDevelopment())
@@ -20,6 +24,7 @@ if (app.Environment.IsDevelopment())
 }
 
 app.MapUsersApi();
+app.MapSessionsApi();
 app.MapSchemasApi();
 
 app.Run();

@@ -11,6 +11,10 @@ public static class UserEventSchemas
         UserEventTypes.Updated => "user.updated.v1.json",
         UserEventTypes.PasswordChanged => "user.password_changed.v1.json",
         UserEventTypes.Deleted => "user.deleted.v1.json",
+        UserEventTypes.SignedIn => "user.signed_in.v1.json",
+        UserEventTypes.SignInFailed => "user.sign_in_failed.v1.json",
+        UserEventTypes.LockedOut => "user.locked_out.v1.json",
+        UserEventTypes.TokensRevoked => "user.tokens_revoked.v1.json",
         _ => throw new ArgumentException($"Unknown event type '{type}'.", nameof(type)),
     };
 

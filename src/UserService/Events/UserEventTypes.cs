@@ -14,4 +14,16 @@ public static class UserEventTypes
 
     /// <summary>A user was deleted.</summary>
     public const string Deleted = "org.useraudit.user.deleted.v1";
+
+    /// <summary>A user signed in and received an access token.</summary>
+    public const string SignedIn = "org.useraudit.user.signed_in.v1";
+
+    /// <summary>A sign-in was refused; the data says why (unknown, wrong_password, locked), never with the password tried.</summary>
+    public const string SignInFailed = "org.useraudit.user.sign_in_failed.v1";
+
+    /// <summary>Too many failed sign-ins locked an account for a while.</summary>
+    public const string LockedOut = "org.useraudit.user.locked_out.v1";
+
+    /// <summary>Every access token issued to a user so far stopped working (its password changed).</summary>
+    public const string TokensRevoked = "org.useraudit.user.tokens_revoked.v1";
 }

@@ -6,6 +6,7 @@ using Confluent.Kafka;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using Polly;
+using UserAudit.CloudEvents;
 using UserAudit.ServiceDefaults.Kafka;
 using UserAudit.ServiceDefaults.Resilience;
 using UserService.Events;
@@ -154,7 +155,7 @@ public sealed partial class OutboxRelay : BackgroundService
             Time = message.Time,
             DataContentType = "application/json",
             Data = JsonSerializer.Deserialize<JsonElement>(message.Data),
-        };
+        }.SetAuthContext(message.AuthType, message.AuthId);
         if (_events.SchemaBaseUri is { } schemas)
         {
             cloudEvent.DataSchema = new Uri(schemas, UserEventSchemas.FileOf(message.Type));

@@ -34,8 +34,8 @@ public sealed class OutboxStore(SqliteDatabase database, TimeProvider time)
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = """
-            INSERT INTO outbox (event_id, event_type, subject, time, data, traceparent, tracestate, created_at)
-            VALUES ($id, $type, $subject, $time, $data, $traceparent, $tracestate, $created)
+            INSERT INTO outbox (event_id, event_type, subject, time, data, traceparent, tracestate, created_at, auth_type, auth_id)
+            VALUES ($id, $type, $subject, $time, $data, $traceparent, $tracestate, $created, $auth_type, $auth_id)
             """;
         command.Parameters.AddWithValue("$id", message.EventId);
         command.Parameters.AddWithValue("$type", message.Type);
@@ -45,6 +45,8 @@ public sealed class OutboxStore(SqliteDatabase database, TimeProvider time)
         command.Parameters.AddWithValue("$traceparent", (object?)message.TraceParent ?? DBNull.Value);
         command.Parameters.AddWithValue("$tracestate", (object?)message.TraceState ?? DBNull.Value);
         command.Parameters.AddWithValue("$created", time.GetUtcNow().ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$auth_type", message.AuthType);
+        command.Parameters.AddWithValue("$auth_id", (object?)message.AuthId ?? DBNull.Value);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -54,7 +56,7 @@ public sealed class OutboxStore(SqliteDatabase database, TimeProvider time)
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT seq, event_id, event_type, subject, time, data, traceparent, tracestate, attempts
+            SELECT seq, event_id, event_type, subject, time, data, traceparent, tracestate, attempts, auth_type, auth_id
             FROM outbox WHERE delivered_at IS NULL ORDER BY seq LIMIT $limit
             """;
         command.Parameters.AddWithValue("$limit", limit);
@@ -69,7 +71,10 @@ public sealed class OutboxStore(SqliteDatabase database, TimeProvider time)
                     DateTimeOffset.Parse(reader.GetString(4), System.Globalization.CultureInfo.InvariantCulture),
                     reader.GetString(5),
                     reader.IsDBNull(6) ? null : reader.GetString(6),
-                    reader.IsDBNull(7) ? null : reader.GetString(7)),
+                    reader.IsDBNull(7) ? null : reader.GetString(7),
+                    // Rows written before the actor was recorded name none.
+                    reader.IsDBNull(9) ? UserAudit.CloudEvents.AuthTypes.Unknown : reader.GetString(9),
+                    reader.IsDBNull(10) ? null : reader.GetString(10)),
                 reader.GetInt32(8)));
         }
 

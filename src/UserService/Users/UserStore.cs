@@ -30,6 +30,20 @@ public sealed class UserStore(SqliteDatabase database, OutboxStore outbox, Outbo
             created_at INTEGER NOT NULL
         ) WITHOUT ROWID;
         """ + OutboxStore.Schema,
+        // Sign-in (issue 12): roles, a token version that ends old tokens, the actor of each
+        // event, and failed sign-ins per account (whether or not it exists, so lockouts do not
+        // tell which ids exist).
+        """
+        ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'user';
+        ALTER TABLE users ADD COLUMN token_version INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE outbox ADD COLUMN auth_type TEXT;
+        ALTER TABLE outbox ADD COLUMN auth_id TEXT;
+        CREATE TABLE sign_in_failures (
+            account      TEXT    PRIMARY KEY,
+            failures     INTEGER NOT NULL,
+            locked_until INTEGER
+        ) WITHOUT ROWID;
+        """,
     ];
 
     /// <summary>A user and the answer first given for an idempotency key.</summary>
@@ -59,8 +73,8 @@ public sealed class UserStore(SqliteDatabase database, OutboxStore outbox, Outbo
         {
             insert.Transaction = transaction;
             insert.CommandText = """
-                INSERT INTO users (id, name, password_hash, version, created_at, updated_at)
-                VALUES ($id, $name, $hash, $version, $created, $updated)
+                INSERT INTO users (id, name, password_hash, version, created_at, updated_at, role, token_version)
+                VALUES ($id, $name, $hash, $version, $created, $updated, $role, $token_version)
                 """;
             insert.Parameters.AddWithValue("$id", user.Id);
             insert.Parameters.AddWithValue("$name", user.Name);
@@ -68,6 +82,8 @@ public sealed class UserStore(SqliteDatabase database, OutboxStore outbox, Outbo
             insert.Parameters.AddWithValue("$version", user.Version);
             insert.Parameters.AddWithValue("$created", Format(user.CreatedAt));
             insert.Parameters.AddWithValue("$updated", Format(user.UpdatedAt));
+            insert.Parameters.AddWithValue("$role", user.Role);
+            insert.Parameters.AddWithValue("$token_version", user.TokenVersion);
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -147,7 +163,11 @@ public sealed class UserStore(SqliteDatabase database, OutboxStore outbox, Outbo
         await using (var command = connection.CreateCommand())
         {
             command.Transaction = transaction;
-            command.CommandText = "UPDATE users SET name = $name, password_hash = $hash, version = $version, updated_at = $updated WHERE id = $id";
+            command.CommandText = """
+                UPDATE users SET name = $name, password_hash = $hash, version = $version, updated_at = $updated, token_version = $token_version
+                WHERE id = $id
+                """;
+            command.Parameters.AddWithValue("$token_version", updated.TokenVersion);
             command.Parameters.AddWithValue("$id", id);
             command.Parameters.AddWithValue("$name", updated.Name);
             command.Parameters.AddWithValue("$hash", updated.PasswordHash);
@@ -196,7 +216,7 @@ public sealed class UserStore(SqliteDatabase database, OutboxStore outbox, Outbo
         return WriteOutcome.Done;
     }
 
-    private const string Columns = "id, name, password_hash, version, created_at, updated_at";
+    private const string Columns = "id, name, password_hash, version, created_at, updated_at, role, token_version";
 
     private static async Task<User?> FindAsync(SqliteConnection connection, SqliteTransaction? transaction, string id, CancellationToken cancellationToken)
     {
@@ -211,7 +231,8 @@ public sealed class UserStore(SqliteDatabase database, OutboxStore outbox, Outbo
     private static User Read(SqliteDataReader reader) => new(
         reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3),
         DateTimeOffset.Parse(reader.GetString(4), CultureInfo.InvariantCulture),
-        DateTimeOffset.Parse(reader.GetString(5), CultureInfo.InvariantCulture));
+        DateTimeOffset.Parse(reader.GetString(5), CultureInfo.InvariantCulture),
+        reader.GetString(6), reader.GetInt64(7));
 
     private static string Format(DateTimeOffset value) => value.ToString("O", CultureInfo.InvariantCulture);
 }

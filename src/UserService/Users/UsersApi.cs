@@ -1,13 +1,15 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using UserService.Events;
+using UserService.Sessions;
 
 namespace UserService.Users;
 
-/// <summary>Dependencies of the user endpoints.</summary>
-public sealed record UserServices(UserStore Store, PasswordHashing Passwords, UserEventFactory Events, TimeProvider Time);
-
-/// <summary><c>/v1/users</c>: create, read, list, update and delete users.</summary>
+/// <summary>
+/// <c>/v1/users</c>: create, read, list, update and delete users. Registration is open (and
+/// rate-limited per client address); everything else needs an access token: users act on
+/// themselves, administrators on everyone, and only administrators list users.
+/// </summary>
 public static class UsersApi
 {
     /// <summary>Largest page.</summary>
@@ -19,18 +21,32 @@ public static class UsersApi
     /// <summary>Maps the endpoints.</summary>
     public static RouteGroupBuilder MapUsersApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/users").WithTags("Users");
-        group.MapPost("/", CreateAsync).WithName("CreateUser")
-            .Accepts<CreateUserRequest>("application/json").ProducesValidationProblem();
-        group.MapGet("/", ListAsync).WithName("ListUsers");
-        group.MapGet("/{id}", GetAsync).WithName("GetUser");
-        group.MapPut("/{id}", (string id, HttpRequest request, [AsParameters] UserServices services, CancellationToken ct) => UpdateAsync(id, request, services, replace: true, ct))
-            .WithName("ReplaceUser").Accepts<UpdateUserRequest>("application/json").ProducesValidationProblem();
-        group.MapPatch("/{id}", (string id, HttpRequest request, [AsParameters] UserServices services, CancellationToken ct) => UpdateAsync(id, request, services, replace: false, ct))
-            .WithName("UpdateUser").Accepts<UpdateUserRequest>("application/json").ProducesValidationProblem();
-        group.MapDelete("/{id}", DeleteAsync).WithName("DeleteUser");
+        var group = app.MapGroup("/v1/users").WithTags("Users").RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+        group.MapPost("/", CreateAsync).WithName("CreateUser").AllowAnonymous()
+            .RequireRateLimiting(UserAuthentication.RegistrationPolicy)
+            .Accepts<CreateUserRequest>("application/json").ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType).ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        group.MapGet("/", ListAsync).WithName("ListUsers").ProducesProblem(StatusCodes.Status400BadRequest);
+        group.MapGet("/{id}", GetAsync).WithName("GetUser").ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPut("/{id}", (string id, HttpContext context, [AsParameters] UserServices services, CancellationToken ct) =>
+                UserUpdates.UpdateAsync(id, context, services, replace: true, ct))
+            .WithName("ReplaceUser").Accepts<UpdateUserRequest>("application/json").WithUpdateResponses();
+        group.MapPatch("/{id}", (string id, HttpContext context, [AsParameters] UserServices services, CancellationToken ct) =>
+                UserUpdates.UpdateAsync(id, context, services, replace: false, ct))
+            .WithName("UpdateUser").Accepts<UpdateUserRequest>("application/json").WithUpdateResponses();
+        group.MapDelete("/{id}", DeleteAsync).WithName("DeleteUser")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed);
         return group;
     }
+
+    private static RouteHandlerBuilder WithUpdateResponses(this RouteHandlerBuilder endpoint) =>
+        endpoint.ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
     private static async Task<Results<Created<UserResponse>, Ok<UserResponse>, ProblemHttpResult, ValidationProblem>> CreateAsync(
         HttpContext context, [AsParameters] UserServices services, CancellationToken cancellationToken)
@@ -56,10 +72,10 @@ public static class UsersApi
         }
 
         var now = services.Time.GetUtcNow();
-        var user = new User(Guid.CreateVersion7().ToString(), name!, services.Passwords.Hash(password!), 1, now, now);
+        var user = new User(Guid.CreateVersion7().ToString(), name!, await services.Passwords.HashAsync(password!, cancellationToken), 1, now, now);
         var result = await services.Store.CreateAsync(
             user,
-            services.Events.Create(UserEventTypes.Created, user.Id, user.Version, user.CreatedAt),
+            services.Events.Create(UserEventTypes.Created, user.Id, user.Version, user.CreatedAt, Caller.From(context.User).Actor),
             idempotencyKey.Length == 0 ? null : idempotencyKey,
             u => JsonSerializer.Serialize(UserResponse.From(u), UserJsonContext.Default.UserResponse),
             cancellationToken);
@@ -70,7 +86,7 @@ public static class UsersApi
             // Same key, same request: same name, and the same password (checked against the stored
             // hash, so nothing derived from the password is kept for idempotency).
             var original = await services.Store.FindAsync(previous.Id, cancellationToken);
-            if (previous.Name != user.Name || (original is not null && !services.Passwords.Verify(original.PasswordHash, password!)))
+            if (previous.Name != user.Name || (original is not null && !await services.Passwords.VerifyAsync(original.PasswordHash, password!, cancellationToken)))
             {
                 return JsonBody.Problem(StatusCodes.Status409Conflict, "Idempotency-Key reused", "This Idempotency-Key was used for a different request.");
             }
@@ -86,15 +102,21 @@ public static class UsersApi
     private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> GetAsync(
         string id, HttpContext context, UserStore store, CancellationToken cancellationToken)
     {
-        if (!IsUserId(id))
+        if (!UserIds.IsValid(id))
         {
-            return InvalidId();
+            return UserProblems.InvalidId();
+        }
+
+        // Rights before existence: another user's id gets 403 whether or not it exists.
+        if (!Caller.From(context.User).MayAct(id))
+        {
+            return UserProblems.Forbidden();
         }
 
         var user = await store.FindAsync(id, cancellationToken);
         if (user is null)
         {
-            return UserNotFound(id);
+            return UserProblems.NotFound(id);
         }
 
         context.Response.Headers.ETag = user.ETag;
@@ -102,15 +124,20 @@ public static class UsersApi
     }
 
     private static async Task<Results<Ok<UserPage>, ProblemHttpResult>> ListAsync(
-        UserStore store, string? cursor, int? limit, CancellationToken cancellationToken)
+        HttpContext context, UserStore store, string? cursor, int? limit, CancellationToken cancellationToken)
     {
+        if (!Caller.From(context.User).IsAdmin)
+        {
+            return UserProblems.AdministratorsOnly();
+        }
+
         var size = limit ?? 50;
         if (size is < 1 or > MaxPageSize)
         {
             return JsonBody.Problem(StatusCodes.Status400BadRequest, "Invalid limit", $"limit must be between 1 and {MaxPageSize}.");
         }
 
-        if (cursor is not null && !IsUserId(cursor))
+        if (cursor is not null && !UserIds.IsValid(cursor))
         {
             return JsonBody.Problem(StatusCodes.Status400BadRequest, "Invalid cursor", "cursor must be the nextCursor of a previous page.");
         }
@@ -120,122 +147,38 @@ public static class UsersApi
         return TypedResults.Ok(new UserPage(page, users.Count > size ? page[^1].Id : null));
     }
 
-    private static async Task<Results<Ok<UserResponse>, ProblemHttpResult, ValidationProblem>> UpdateAsync(
-        string id, HttpRequest request, UserServices services, bool replace, CancellationToken cancellationToken)
-    {
-        if (!IsUserId(id))
-        {
-            return InvalidId();
-        }
-
-        if (!TryReadIfMatch(request, out var expectedVersion))
-        {
-            return JsonBody.Problem(StatusCodes.Status400BadRequest, "Invalid If-Match", "If-Match must be an ETag returned by this API or *.");
-        }
-
-        var (body, problem) = await JsonBody.ReadAsync(request, UserJsonContext.Default.UpdateUserRequest, cancellationToken);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        var errors = new Dictionary<string, string[]>();
-        var name = UserRules.Name(body!.Name, errors, required: replace);
-        var password = UserRules.Password(body.Password, errors, required: false);
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-
-        if (name is null && password is null)
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["Give name, password, or both."] });
-        }
-
-        // Hash outside the write transaction: it is deliberately slow.
-        var newHash = password is null ? null : services.Passwords.Hash(password);
-        var now = services.Time.GetUtcNow();
-        var (outcome, user) = await services.Store.UpdateAsync(id, expectedVersion, (current, version) =>
-        {
-            var events = new List<Outbox.OutboxMessage>(2);
-            var updated = current with { UpdatedAt = now };
-            if (name is not null && name != current.Name)
-            {
-                updated = updated with { Name = name };
-                events.Add(services.Events.Updated(id, version, ["name"], now));
-            }
-
-            if (newHash is not null)
-            {
-                updated = updated with { PasswordHash = newHash };
-                events.Add(services.Events.Create(UserEventTypes.PasswordChanged, id, version, now));
-            }
-
-            return (updated, events);
-        }, cancellationToken);
-
-        switch (outcome)
-        {
-            case WriteOutcome.NotFound:
-                return UserNotFound(id);
-            case WriteOutcome.VersionMismatch:
-                return StaleVersion();
-            default:
-                request.HttpContext.Response.Headers.ETag = user!.ETag;
-                return TypedResults.Ok(UserResponse.From(user));
-        }
-    }
-
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        string id, HttpRequest request, [AsParameters] UserServices services, CancellationToken cancellationToken)
+        string id, HttpContext context, [AsParameters] UserServices services, CancellationToken cancellationToken)
     {
-        if (!IsUserId(id))
+        if (!UserIds.IsValid(id))
         {
-            return InvalidId();
+            return UserProblems.InvalidId();
         }
 
-        if (!TryReadIfMatch(request, out var expectedVersion))
+        var caller = Caller.From(context.User);
+        if (!caller.MayAct(id))
         {
-            return JsonBody.Problem(StatusCodes.Status400BadRequest, "Invalid If-Match", "If-Match must be an ETag returned by this API or *.");
+            return UserProblems.Forbidden();
         }
 
-        var outcome = await services.Store.DeleteAsync(id, expectedVersion, u => services.Events.Create(UserEventTypes.Deleted, u.Id, u.Version + 1, services.Time.GetUtcNow()), cancellationToken);
+        if (!IfMatch.TryRead(context.Request, out var expectedVersion))
+        {
+            return UserProblems.InvalidIfMatch();
+        }
+
+        var outcome = await services.Store.DeleteAsync(id, expectedVersion,
+            u => services.Events.Create(UserEventTypes.Deleted, u.Id, u.Version + 1, services.Time.GetUtcNow(), caller.Actor), cancellationToken);
+        if (outcome == WriteOutcome.Done)
+        {
+            // Its tokens end with it.
+            services.Access.Set(id, null);
+        }
+
         return outcome switch
         {
-            WriteOutcome.NotFound => UserNotFound(id),
-            WriteOutcome.VersionMismatch => StaleVersion(),
+            WriteOutcome.NotFound => UserProblems.NotFound(id),
+            WriteOutcome.VersionMismatch => UserProblems.StaleVersion(),
             _ => TypedResults.NoContent(),
         };
     }
-
-    private static bool IsUserId(string id) => id.Length == 36 && Guid.TryParseExact(id, "D", out _);
-
-    /// <summary>Reads If-Match: absent or <c>*</c> means any version; otherwise one strong ETag.</summary>
-    private static bool TryReadIfMatch(HttpRequest request, out long? version)
-    {
-        version = null;
-        var header = request.Headers.IfMatch.ToString().Trim();
-        if (header.Length == 0 || header == "*")
-        {
-            return true;
-        }
-
-        if (header.Length > 2 && header[0] == '"' && header[^1] == '"'
-            && long.TryParse(header.AsSpan(1, header.Length - 2), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v))
-        {
-            version = v;
-            return true;
-        }
-
-        return false;
-    }
-
-    private static ProblemHttpResult InvalidId() =>
-        JsonBody.Problem(StatusCodes.Status400BadRequest, "Invalid user id", "A user id is a UUID such as 0190a5c4-2f1e-7c3a-9d2b-4e5f6a7b8c9d.");
-
-    private static ProblemHttpResult UserNotFound(string id) =>
-        JsonBody.Problem(StatusCodes.Status404NotFound, "User not found", $"There is no user {id}.");
-
-    private static ProblemHttpResult StaleVersion() =>
-        JsonBody.Problem(StatusCodes.Status412PreconditionFailed, "Version mismatch", "The user changed since the ETag in If-Match was read; read it again and retry.");
 }
