@@ -37,7 +37,7 @@ try
                 var service = await RunAsync(options, cancel.Token);
                 Console.WriteLine("== renames through the row-only baseline (same row update, same database file, no outbox, no event)");
                 await using var baseline = await RowOnlyBaseline.StartAsync(database, cancel.Token);
-                var baselineResult = await RunAsync(options with { UserService = baseline.Address, AuditService = null, ExistingUsers = service.Users, Processes = [] }, cancel.Token);
+                var baselineResult = await RunAsync(options with { UserService = baseline.Address, AuditService = null, SignIn = null, ExistingUsers = service.Users, Processes = [] }, cancel.Token);
                 var ratio = Math.Round(service.Figures.Total.RequestsPerSecond / baselineResult.Figures.Total.RequestsPerSecond, 3);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"renames: UserService {service.Figures.Total.RequestsPerSecond:N0}/s, baseline {baselineResult.Figures.Total.RequestsPerSecond:N0}/s, ratio {ratio:P0}"));
@@ -162,7 +162,8 @@ static LoadOptions LoadOptionsFrom(CommandLine line, Workload workload)
     {
         UserService = line.Address("user-service") ?? new Uri("http://localhost:3000"),
         AuditService = audit,
-        AuditApiKey = audit is null ? null : line.Text("api-key") ?? Environment.GetEnvironmentVariable("USERAUDIT_AUDIT_API_KEY") ?? ApiKeyFromUserSecrets(),
+        AuditApiKey = audit is null ? null : line.Text("api-key") ?? Environment.GetEnvironmentVariable("USERAUDIT_AUDIT_API_KEY") ?? FromUserSecrets("audit-api-key"),
+        SignIn = AdministratorFrom(line),
         Connections = (int)(line.WholeNumber("connections", 1, 4096) ?? 32),
         Duration = line.Duration("duration") ?? TimeSpan.FromSeconds(30),
         Requests = line.WholeNumber("requests", 1, long.MaxValue),
@@ -173,8 +174,17 @@ static LoadOptions LoadOptionsFrom(CommandLine line, Workload workload)
     };
 }
 
-// The key `dotnet run --project src/UserAudit.AppHost` generated and keeps in the AppHost's user secrets.
-static string? ApiKeyFromUserSecrets()
+// The administrator UserService was started with: options, environment, or what `dotnet run --project
+// src/UserAudit.AppHost` generated and keeps in the AppHost's user secrets.
+static SignInCredentials? AdministratorFrom(CommandLine line)
+{
+    var id = line.Text("admin-id") ?? Environment.GetEnvironmentVariable("USERAUDIT_ADMIN_ID") ?? FromUserSecrets("admin-id");
+    var password = line.Text("admin-password") ?? Environment.GetEnvironmentVariable("USERAUDIT_ADMIN_PASSWORD") ?? FromUserSecrets("admin-password");
+    return id is null || password is null ? null : new SignInCredentials(id, password);
+}
+
+// A parameter `dotnet run --project src/UserAudit.AppHost` generated and keeps in the AppHost's user secrets.
+static string? FromUserSecrets(string parameter)
 {
     var project = Path.Combine(RepositoryRoot(), "src", "UserAudit.AppHost", "UserAudit.AppHost.csproj");
     var id = File.Exists(project) ? Regex.Match(File.ReadAllText(project), "<UserSecretsId>([^<]+)</UserSecretsId>").Groups[1].Value : "";
@@ -185,7 +195,7 @@ static string? ApiKeyFromUserSecrets()
     }
 
     using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(secrets));
-    return json.RootElement.TryGetProperty("Parameters:audit-api-key", out var key) ? key.GetString() : null;
+    return json.RootElement.TryGetProperty("Parameters:" + parameter, out var value) ? value.GetString() : null;
 }
 
 static string RepositoryRoot()
@@ -237,6 +247,8 @@ internal static partial class Program
           --user-service URL     default http://localhost:3000
           --audit-service URL    default http://localhost:8080; 'none' skips the audit check
           --api-key KEY          default $USERAUDIT_AUDIT_API_KEY, else the AppHost's user secrets
+          --admin-id ID          administrator to sign in as; default $USERAUDIT_ADMIN_ID, else the AppHost's user secrets
+          --admin-password PW    its password; default $USERAUDIT_ADMIN_PASSWORD, else the AppHost's user secrets
           --connections N        concurrent clients, default 32
           --duration T           measured phase, default 30s (500ms, 30s, 2m)
           --requests N           stop after N requests if that comes first

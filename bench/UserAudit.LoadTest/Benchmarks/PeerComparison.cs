@@ -16,6 +16,10 @@ public sealed class PeerComparison(PeerComparisonOptions options, TextWriter log
     private const string Topic = "audit";
     private static readonly PeerSystem[] Order = [PeerSystem.UserService, PeerSystem.WolverineEfCore, PeerSystem.WolverineAdoNet, PeerSystem.RowOnlyBaseline];
 
+    // The peer and the baseline take no token; UserService's runs sign in as this administrator.
+    private static readonly SignInCredentials Administrator =
+        new(Guid.CreateVersion7().ToString(), Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)));
+
     /// <summary>The name a system goes by in the output.</summary>
     public static string NameOf(PeerSystem system) => system switch
     {
@@ -55,6 +59,10 @@ public sealed class PeerComparison(PeerComparisonOptions options, TextWriter log
         {
             var environment = new Dictionary<string, string>
             {
+                // UserService signs tokens and creates this administrator, whom the runs sign in as.
+                ["Auth__SigningKey"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+                ["Auth__BootstrapAdmin__Id"] = Administrator.UserId,
+                ["Auth__BootstrapAdmin__Password"] = Administrator.Password,
                 ["ConnectionStrings__kafka"] = cluster.Bootstraps,
                 ["Storage__DataDirectory"] = directory.FullName,
                 ["Events__Topic"] = Topic,
@@ -87,8 +95,9 @@ public sealed class PeerComparison(PeerComparisonOptions options, TextWriter log
         Ledger ledger;
         await using (var service = await ServiceProcess.StartAsync(NameOf(system), assembly, environment, cancellationToken))
         {
-            var (_, warmUp) = await RunLoadAsync(service.Address, null, options.WarmUp, [processName], report: false, cancellationToken);
-            (measured, var runner) = await RunLoadAsync(service.Address, warmUp.Users, options.Duration, [processName], report: true, cancellationToken);
+            var signIn = system == PeerSystem.UserService ? Administrator : null;
+            var (_, warmUp) = await RunLoadAsync(service.Address, signIn, null, options.WarmUp, [processName], report: false, cancellationToken);
+            (measured, var runner) = await RunLoadAsync(service.Address, signIn, warmUp.Users, options.Duration, [processName], report: true, cancellationToken);
             ledger = Combine(warmUp.Ledger, runner.Ledger);
             if (!await follower.WaitForAsync(ledger.Acknowledged, options.SettleTimeout, cancellationToken))
             {
@@ -111,22 +120,23 @@ public sealed class PeerComparison(PeerComparisonOptions options, TextWriter log
         IReadOnlyList<KnownUser> users;
         await using (var service = await ServiceProcess.StartAsync("UserService (creating the baseline's users)", userService, environment, cancellationToken))
         {
-            users = (await RunLoadAsync(service.Address, null, options.WarmUp, [], report: false, cancellationToken)).Runner.Users;
+            users = (await RunLoadAsync(service.Address, Administrator, null, options.WarmUp, [], report: false, cancellationToken)).Runner.Users;
         }
 
         SqliteConnection.ClearAllPools();
         await using var baseline = await RowOnlyBaseline.StartAsync(Path.Combine(directory, "users.db"), cancellationToken);
-        await RunLoadAsync(baseline.Address, users, options.WarmUp, [], report: false, cancellationToken);
-        var (measured, _) = await RunLoadAsync(baseline.Address, users, options.Duration, [], report: true, cancellationToken);
+        await RunLoadAsync(baseline.Address, null, users, options.WarmUp, [], report: false, cancellationToken);
+        var (measured, _) = await RunLoadAsync(baseline.Address, null, users, options.Duration, [], report: true, cancellationToken);
         return new PeerRun(PeerSystem.RowOnlyBaseline, round, measured, null);
     }
 
-    private async Task<(LoadResult Result, LoadRunner Runner)> RunLoadAsync(Uri address, IReadOnlyList<KnownUser>? users, TimeSpan duration,
-        IReadOnlyList<string> processes, bool report, CancellationToken cancellationToken)
+    private async Task<(LoadResult Result, LoadRunner Runner)> RunLoadAsync(Uri address, SignInCredentials? signIn, IReadOnlyList<KnownUser>? users,
+        TimeSpan duration, IReadOnlyList<string> processes, bool report, CancellationToken cancellationToken)
     {
         var runner = new LoadRunner(new LoadOptions
         {
             UserService = address,
+            SignIn = signIn,
             AuditService = null,
             Connections = options.Connections,
             Duration = duration,

@@ -28,6 +28,9 @@ public sealed record LoadOptions
     /// <summary>AuditService's API key.</summary>
     public string? AuditApiKey { get; init; }
 
+    /// <summary>Who to sign in to UserService as (an administrator); null sends no token (a peer or baseline that takes none).</summary>
+    public SignInCredentials? SignIn { get; init; }
+
     /// <summary>Concurrent clients, each with its own connection and its own users.</summary>
     public int Connections { get; init; } = 32;
 

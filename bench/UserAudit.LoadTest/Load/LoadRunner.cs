@@ -49,6 +49,7 @@ public sealed class LoadRunner(LoadOptions options)
     {
         options.Validate();
         using var users = CreateClient(options.UserService, options.Connections, options.RequestTimeout);
+        await using var session = await UserServiceSession.StartAsync(users, options.SignIn, cancellationToken);
         using var audit = options.AuditService is null ? null : CreateClient(options.AuditService, 4, TimeSpan.FromMinutes(5));
         audit?.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.AuditApiKey);
 
@@ -62,7 +63,7 @@ public sealed class LoadRunner(LoadOptions options)
 
         var counters = new LoadCounters(options.Requests);
         var runToken = Convert.ToHexString(RandomNumberGenerator.GetBytes(3)).ToLowerInvariant();
-        _clients = [.. Enumerable.Range(0, options.Connections).Select(i => new VirtualClient(i, options, users, Ledger, counters, runToken))];
+        _clients = [.. Enumerable.Range(0, options.Connections).Select(i => new VirtualClient(i, options, users, session, Ledger, counters, runToken))];
         var phase = "setup";
         var started = Stopwatch.GetTimestamp();
         using var reporting = new CancellationTokenSource();

@@ -11,7 +11,8 @@ namespace UserAudit.LoadTest.Load;
 /// One concurrent client: owns its users (so its changes to one user are sequential and their
 /// events must arrive in that order), sends one request at a time and records every outcome.
 /// </summary>
-internal sealed class VirtualClient(int index, LoadOptions options, HttpClient users, Ledger ledger, LoadCounters counters, string runToken)
+internal sealed class VirtualClient(
+    int index, LoadOptions options, HttpClient users, UserServiceSession session, Ledger ledger, LoadCounters counters, string runToken)
 {
     private const string Created = "org.useraudit.user.created.v1";
     private const string Updated = "org.useraudit.user.updated.v1";
@@ -229,7 +230,9 @@ internal sealed class VirtualClient(int index, LoadOptions options, HttpClient u
 
         try
         {
-            using var response = await users.GetAsync("/v1/users/" + id, cancellationToken);
+            using var read = new HttpRequestMessage(HttpMethod.Get, "/v1/users/" + id);
+            session.Authorize(read);
+            using var response = await users.SendAsync(read, cancellationToken);
             if (response.StatusCode == HttpStatusCode.NotFound)
             {
                 Forget(id); // an uncertain deletion was applied
@@ -269,6 +272,7 @@ internal sealed class VirtualClient(int index, LoadOptions options, HttpClient u
         HttpStatusCode expected, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, path);
+        session.Authorize(request);
         if (change is not null)
         {
             request.Content = JsonContent.Create(change, LoadJsonContext.Default.UserChange);

@@ -35,11 +35,23 @@ public sealed class UserAuditApp : IAsyncLifetime
     /// <summary>The running application.</summary>
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The application has not started.");
 
-    /// <summary>Client of UserService.</summary>
+    /// <summary>Client of UserService, signed in as the administrator.</summary>
     public HttpClient Users { get; private set; } = null!;
 
     /// <summary>AuditService's API key, given to the AppHost as its <c>audit-api-key</c> parameter.</summary>
     public string AuditApiKey { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
+
+    /// <summary>The first administrator's id, given to the AppHost as its <c>admin-id</c> parameter.</summary>
+    public string AdminId { get; } = Guid.CreateVersion7().ToString();
+
+    /// <summary>The first administrator's password (<c>admin-password</c>).</summary>
+    public string AdminPassword { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+
+    /// <summary>The key UserService signs access tokens with (<c>user-token-signing-key</c>), for tests that forge tokens.</summary>
+    public string TokenSigningKey { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
+
+    /// <summary>An administrator's access token; <see cref="Users"/> sends it.</summary>
+    public string AdminToken { get; private set; } = "";
 
     /// <summary>Client of AuditService, sending <see cref="AuditApiKey"/>.</summary>
     public HttpClient Audit { get; private set; } = null!;
@@ -58,7 +70,13 @@ public sealed class UserAuditApp : IAsyncLifetime
     {
         using var cts = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.UserAudit_AppHost>(
-            ["--Kafka:Mode=embedded", $"--UserAudit:DataRoot={DataRoot}", $"--Parameters:audit-api-key={AuditApiKey}", .. Arguments], cts.Token);
+            [
+                "--Kafka:Mode=embedded", $"--UserAudit:DataRoot={DataRoot}", $"--Parameters:audit-api-key={AuditApiKey}",
+                $"--Parameters:admin-id={AdminId}", $"--Parameters:admin-password={AdminPassword}", $"--Parameters:user-token-signing-key={TokenSigningKey}",
+                // Every test signs in from 127.0.0.1: the per-address limit is tested on a host of its own.
+                "--UserService:Auth:SignInsPerAddressPerMinute=100000",
+                .. Arguments,
+            ], cts.Token);
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
             .AddFilter("Aspire.Hosting", LogLevel.Warning)
@@ -74,10 +92,32 @@ public sealed class UserAuditApp : IAsyncLifetime
         }
 
         Users = _app.CreateHttpClient("user-service");
+        AdminToken = await SignInAsync(AdminId, AdminPassword, cts.Token);
+        Users.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
         Audit = _app.CreateHttpClient("audit-service");
         Audit.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AuditApiKey);
         Broker = _app.CreateHttpClient("kafka", "http");
         KafkaBootstrapServers = await _app.GetConnectionStringAsync("kafka", cts.Token) ?? throw new InvalidOperationException("No Kafka connection string.");
+    }
+
+    /// <summary>Signs in and returns the access token.</summary>
+    public async Task<string> SignInAsync(string userId, string password, CancellationToken cancellationToken)
+    {
+        using var anonymous = AnonymousUsersClient();
+        using var response = await anonymous.PostAsJsonAsync("/v1/sessions", new { userId, password }, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("accessToken").GetString()!;
+    }
+
+    /// <summary>A client of UserService that sends no token.</summary>
+    public HttpClient AnonymousUsersClient() => App.CreateHttpClient("user-service");
+
+    /// <summary>A client of UserService that sends <paramref name="token"/>.</summary>
+    public HttpClient UsersClient(string token)
+    {
+        var client = App.CreateHttpClient("user-service");
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
     }
 
     /// <summary>Creates a user and returns its id.</summary>

@@ -190,6 +190,7 @@ public sealed class FaultScenarioTests(IsolatedUserAuditApp fault) : IClassFixtu
         UserService = App.Users.BaseAddress!,
         AuditService = App.Audit.BaseAddress!,
         AuditApiKey = App.AuditApiKey,
+        SignIn = new SignInCredentials(App.AdminId, App.AdminPassword),
         Connections = 8,
         Rate = rate,
         Duration = TimeSpan.FromSeconds(seconds),

@@ -168,13 +168,13 @@ internal sealed partial class HostileRequestGenerator
 
     private RawRequest RawPost(string path, string contentType, string body, string[]? headers = null, string method = "POST", string? key = null)
     {
-        var lines = new List<string> { $"Content-Type: {contentType}", $"Authorization: Bearer {key ?? _apiKey}" };
+        var lines = new List<string> { $"Content-Type: {contentType}", $"Authorization: Bearer {key ?? CredentialFor(path)}" };
         lines.AddRange(headers ?? []);
         return RawBytes($"{method} {path} HTTP/1.1", [.. lines, $"Content-Length: {Encoding.Latin1.GetByteCount(body)}"], body);
     }
 
     private RawRequest RawGet(string target, string[] headers) =>
-        RawBytes($"GET {target} HTTP/1.1", [$"Authorization: Bearer {_apiKey}", .. headers], "");
+        RawBytes($"GET {target} HTTP/1.1", [$"Authorization: Bearer {CredentialFor(target)}", .. headers], "");
 
     /// <summary>
     /// A request as bytes: text characters are written as their Latin-1 byte, so that a string can
@@ -183,7 +183,12 @@ internal sealed partial class HostileRequestGenerator
     private RawRequest RawBytes(string requestLine, string[] headers, string body, bool halfClose = false)
     {
         var hasAuthorization = headers.Any(h => h.StartsWith("Authorization:", StringComparison.OrdinalIgnoreCase));
-        var text = $"{requestLine}\r\nHost: localhost\r\n{(hasAuthorization ? "" : $"Authorization: Bearer {_apiKey}\r\n")}{string.Join("", headers.Select(h => h + "\r\n"))}\r\n{body}";
+        var credential = CredentialFor(requestLine.Split(' ') is [_, var target, ..] ? target : "");
+        var text = $"{requestLine}\r\nHost: localhost\r\n{(hasAuthorization ? "" : $"Authorization: Bearer {credential}\r\n")}{string.Join("", headers.Select(h => h + "\r\n"))}\r\n{body}";
         return new RawRequest(() => Encoding.Latin1.GetBytes(text), halfClose);
     }
+
+    /// <summary>UserService takes access tokens, AuditService its API key.</summary>
+    private string CredentialFor(string target) =>
+        target.StartsWith("/v1/users", StringComparison.Ordinal) || target.StartsWith("/v1/sessions", StringComparison.Ordinal) ? _userToken : _apiKey;
 }

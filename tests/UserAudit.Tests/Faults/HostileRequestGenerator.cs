@@ -28,11 +28,15 @@ internal sealed partial class HostileRequestGenerator
     private readonly Uri _users;
     private readonly Uri _audit;
     private readonly string _apiKey;
+    private readonly string _userToken;
     private readonly IReadOnlyList<string> _existing;
     private int _eventNumber;
 
-    public HostileRequestGenerator(int seed, string marker, Uri users, Uri audit, string apiKey, IReadOnlyList<string> existingUserIds)
+    // userToken: an administrator's access token. Requests to UserService carry it, so each one is
+    // wrong only in the way it means to be, not merely unauthenticated.
+    public HostileRequestGenerator(int seed, string marker, Uri users, Uri audit, string apiKey, string userToken, IReadOnlyList<string> existingUserIds)
     {
+        _userToken = userToken;
         _random = new Random(seed);
         _marker = marker;
         _users = users;
@@ -96,8 +100,10 @@ internal sealed partial class HostileRequestGenerator
     }
 
     private HostileRequest Users(string description, string method, string path, Func<HttpContent>? content = null,
-        (string Name, string Value)[]? headers = null, bool problemJson = true, int? exactStatus = null) =>
-        new(0, UserServiceName, "", description, Request(_users, method, path, content, headers ?? []), null, problemJson, exactStatus);
+        (string Name, string Value)[]? headers = null, bool problemJson = true, int? exactStatus = null, bool withToken = true) =>
+        new(0, UserServiceName, "", description,
+            Request(_users, method, path, content, withToken ? [("Authorization", $"Bearer {_userToken}"), .. headers ?? []] : headers ?? []),
+            null, problemJson, exactStatus);
 
     private HostileRequest Audit(string description, string method, string path, Func<HttpContent>? content = null,
         (string Name, string Value)[]? headers = null, bool withKey = true, int? exactStatus = null) =>

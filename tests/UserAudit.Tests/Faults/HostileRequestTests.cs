@@ -44,7 +44,7 @@ public sealed class HostileRequestTests(UserAuditApp app)
             targets.Add((await app.CreateUserAsync(name, "target-password", Ct), name));
         }
 
-        var generator = new HostileRequestGenerator(seed, marker, usersUri, auditUri, app.AuditApiKey, [.. targets.Select(t => t.Id)]);
+        var generator = new HostileRequestGenerator(seed, marker, usersUri, auditUri, app.AuditApiKey, app.AdminToken, [.. targets.Select(t => t.Id)]);
         var requests = generator.Generate();
         var replay = $"seed {seed} (set USERAUDIT_HOSTILE_SEED={seed} to replay)";
 
@@ -122,7 +122,8 @@ public sealed class HostileRequestTests(UserAuditApp app)
     public async Task Body_with_malformed_chunked_framing_is_a_400_problem(string service, string request, string contentType, string chunkedBody)
     {
         var bytes = Encoding.Latin1.GetBytes(
-            $"{request} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {app.AuditApiKey}\r\nContent-Type: {contentType}\r\nTransfer-Encoding: chunked\r\n\r\n{chunkedBody}");
+            $"{request} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {(service == "user-service" ? app.AdminToken : app.AuditApiKey)}\r\n"
+            + $"Content-Type: {contentType}\r\nTransfer-Encoding: chunked\r\n\r\n{chunkedBody}");
 
         var answer = await SendRawAsync(app.App.GetEndpoint(service, "http"), new RawRequest(() => bytes), Ct);
 

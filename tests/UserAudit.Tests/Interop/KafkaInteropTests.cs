@@ -42,6 +42,9 @@ public sealed class KafkaInteropTests(UserAuditApp app)
         var time = DateTimeOffset.Parse(cloudEvent.GetProperty("time").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(stored.GetProperty("time").GetDateTimeOffset() - time, TimeSpan.Zero, TimeSpan.FromMilliseconds(1));
         Assert.Matches("^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$", cloudEvent.GetProperty("traceparent").GetString());
+        // The Auth Context extension, as the SDK reads it: the administrator the test signs in as created the user.
+        Assert.Equal("user", cloudEvent.GetProperty("authtype").GetString());
+        Assert.Equal(app.AdminId, cloudEvent.GetProperty("authid").GetString());
         var data = cloudEvent.GetProperty("data");
         Assert.Equal(userId, data.GetProperty("id").GetString());
         Assert.DoesNotContain("orbital-mechanics-1962", data.GetRawText(), StringComparison.Ordinal);
