@@ -96,7 +96,8 @@ public sealed partial class EmbeddedBroker(IOptions<EmbeddedBrokerOptions> optio
             if (_createdPartitions + partitions > _control.MaxPartitions)
             {
                 throw new BrokerLimitException(
-                    $"The control API creates at most {_control.MaxPartitions} partitions in all (Broker:Control:MaxPartitions); {_control.MaxPartitions - _createdPartitions} are left, {partitions} were asked for.");
+                    $"The control API creates at most {_control.MaxPartitions} partitions in all (Broker:Control:MaxPartitions); "
+                    + $"{_control.MaxPartitions - _createdPartitions} are left, {partitions} were asked for.");
             }
 
             Cluster.CreateTopic(name, partitions);
