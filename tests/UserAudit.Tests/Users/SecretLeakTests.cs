@@ -8,17 +8,21 @@ using Xunit;
 
 namespace UserAudit.Tests.Users;
 
-/// <summary>A password must never appear in a response, an event, a log line, or the databases in clear.</summary>
+/// <summary>
+/// A password must never appear in a response, an event, a log line, or the databases in clear;
+/// an access token nowhere but in the answer that hands it out.
+/// </summary>
 public sealed class SecretLeakTests(UserAuditApp app)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task A_distinctive_password_is_found_in_no_response_message_log_or_database_file()
+    public async Task A_distinctive_password_and_the_tokens_are_found_in_no_response_message_log_or_database_file()
     {
         var password = "Pw-" + Guid.NewGuid().ToString("N");
         var newPassword = "Pw-" + Guid.NewGuid().ToString("N");
         var responses = new StringBuilder();
+        var tokenAnswers = new StringBuilder();
 
         using (var created = await app.Users.PostAsJsonAsync("/v1/users", new { name = "Secret Keeper", password }, Ct))
         {
@@ -26,9 +30,15 @@ public sealed class SecretLeakTests(UserAuditApp app)
         }
 
         var id = System.Text.Json.JsonDocument.Parse(responses.ToString()[responses.ToString().IndexOf('{', StringComparison.Ordinal)..]).RootElement.GetProperty("id").GetString()!;
-        using (var changed = await app.Users.PatchAsJsonAsync($"/v1/users/{id}", new { password = newPassword }, Ct))
+        var token = await app.SignInAsync(id, password, Ct);
+        string newToken;
+        using (var self = app.UsersClient(token))
+        using (var changed = await self.PatchAsJsonAsync($"/v1/users/{id}", new { password = newPassword, currentPassword = password }, Ct))
         {
-            responses.Append(changed.Headers).Append(await changed.Content.ReadAsStringAsync(Ct));
+            // The one answer allowed to carry a token: the new one, since the old ones ended.
+            var body = await changed.Content.ReadAsStringAsync(Ct);
+            tokenAnswers.Append(changed.Headers).Append(body);
+            newToken = System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("session").GetProperty("accessToken").GetString()!;
         }
 
         using (var tooShort = await app.Users.PatchAsJsonAsync($"/v1/users/{id}", new { password = password[..5] }, Ct))
@@ -38,24 +48,30 @@ public sealed class SecretLeakTests(UserAuditApp app)
 
         responses.Append(await app.Users.GetStringAsync($"/v1/users/{id}", Ct));
         responses.Append(await app.Users.GetStringAsync("/v1/users?limit=100", Ct));
-        var events = await app.WaitForAuditEventsAsync(id, 2, Ct);
+        // created, signed_in, password_changed, tokens_revoked
+        var events = await app.WaitForAuditEventsAsync(id, 4, Ct);
         responses.AppendJoin('\n', events.Select(e => e.GetRawText()));
 
         var kafka = await ReadAuditTopicAsync(id);
         // The logs are captured: wait until AuditService's line for this user's last event is in.
-        await Eventually.TrueAsync(_ => Task.FromResult(app.Logs.Count(l => l.Contains(id, StringComparison.Ordinal)) >= 2), "the events' log lines", cancellationToken: Ct);
+        await Eventually.TrueAsync(_ => Task.FromResult(app.Logs.Count(l => l.Contains(id, StringComparison.Ordinal)) >= 4), "the events' log lines", cancellationToken: Ct);
         var logs = string.Join('\n', app.Logs);
 
-        foreach (var secret in (string[])[password, newPassword])
+        foreach (var secret in (string[])[password, newPassword, token, newToken])
         {
             Assert.DoesNotContain(secret, responses.ToString(), StringComparison.Ordinal);
+            if (secret == password || secret == newPassword)
+            {
+                Assert.DoesNotContain(secret, tokenAnswers.ToString(), StringComparison.Ordinal);
+            }
+
             Assert.DoesNotContain(secret, logs, StringComparison.Ordinal);
-            Assert.False(Contains(kafka, Encoding.UTF8.GetBytes(secret)), "a Kafka message holds the password");
+            Assert.False(Contains(kafka, Encoding.UTF8.GetBytes(secret)), "a Kafka message holds a secret");
             foreach (var file in Directory.EnumerateFiles(app.DataRoot, "*", SearchOption.AllDirectories))
             {
                 var bytes = await ReadSharedAsync(file);
-                Assert.False(Contains(bytes, Encoding.UTF8.GetBytes(secret)), $"{file} holds the password in UTF-8");
-                Assert.False(Contains(bytes, Encoding.Unicode.GetBytes(secret)), $"{file} holds the password in UTF-16");
+                Assert.False(Contains(bytes, Encoding.UTF8.GetBytes(secret)), $"{file} holds a secret in UTF-8");
+                Assert.False(Contains(bytes, Encoding.Unicode.GetBytes(secret)), $"{file} holds a secret in UTF-16");
             }
         }
     }
@@ -88,7 +104,7 @@ public sealed class SecretLeakTests(UserAuditApp app)
                 }
             }
 
-            return Task.FromResult(seen >= 2);
+            return Task.FromResult(seen >= 4);
         }, $"the events of {userId} on the audit topic");
         consumer.Close();
         return all.ToArray();
