@@ -7,6 +7,7 @@ using System.Text;
 using System.Text.Json;
 using Aspire.Hosting.Testing;
 using UserAudit.Tests.EndToEnd;
+using UserAudit.Tests.Infrastructure;
 using Xunit;
 
 namespace UserAudit.Tests.Faults;
@@ -17,6 +18,7 @@ namespace UserAudit.Tests.Faults;
 /// 4xx. None may get a 5xx, none may crash a service, none may store anything, and afterwards
 /// both services still serve.
 /// </summary>
+[Collection(typeof(LoadSensitive))]
 public sealed class HostileRequestTests(UserAuditApp app)
 {
     /// <summary>The generator's seed; <c>USERAUDIT_HOSTILE_SEED</c> replays another one.</summary>
