@@ -1,11 +1,11 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
+using UserAudit.ServiceDefaults.Health;
 using UserAudit.ServiceDefaults.Http;
 
 namespace Microsoft.Extensions.Hosting;
@@ -80,23 +80,32 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>A liveness check that only says the process runs.</summary>
+    /// <summary>
+    /// A liveness check that only says the process runs, and the publisher that runs every check
+    /// in the background (at start, then every 10 s; section <c>HealthChecks:Publisher</c>) for
+    /// <c>/health</c> to answer from.
+    /// </summary>
     public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+        builder.Services.AddOptions<HealthCheckPublisherOptions>()
+            .Configure(o => (o.Delay, o.Period) = (TimeSpan.Zero, TimeSpan.FromSeconds(10)))
+            .BindConfiguration("HealthChecks:Publisher");
+        builder.Services.AddSingleton<CachedHealthReport>();
+        builder.Services.AddSingleton<IHealthCheckPublisher>(sp => sp.GetRequiredService<CachedHealthReport>());
         return builder;
     }
 
     /// <summary>
-    /// Maps <c>/health</c> (all checks) and <c>/alive</c> (liveness checks). Both answer with
-    /// the status only, never the checks' details, so nothing internal leaks.
+    /// Maps <c>/health</c> (the cached report of all checks) and <c>/alive</c> (liveness checks). Both
+    /// answer with the status only, never the checks' details, so nothing internal leaks; in
+    /// Development <c>/health/detail</c> lists the checks.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks(HealthPath);
-        app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = r => r.Tags.Contains(LiveTag) });
+        HealthEndpoints.Map(app, HealthPath, AlivePath, LiveTag);
         return app;
     }
 }
