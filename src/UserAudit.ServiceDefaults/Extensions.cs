@@ -1,19 +1,25 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
+using OpenTelemetry.Context.Propagation;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using UserAudit.ServiceDefaults.Health;
 using UserAudit.ServiceDefaults.Http;
+using UserAudit.ServiceDefaults.Tracing;
 
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// What every UserAudit service gets: OpenTelemetry logs, metrics and traces (exported over OTLP
 /// when the AppHost or the environment names an endpoint), health endpoints, service discovery
-/// and resilient HTTP clients.
+/// and resilient HTTP clients; and the rules of its edge: a new trace for every untrusted caller,
+/// <c>nosniff</c> on every answer.
 /// </summary>
 public static class Extensions
 {
@@ -32,6 +38,7 @@ public static class Extensions
     {
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
+        builder.AddServiceEdge();
 
         // A request body Kestrel rejects mid-read is the client's 4xx, not a 500.
         builder.Services.AddExceptionHandler<RejectedRequestExceptionHandler>();
@@ -72,6 +79,11 @@ public static class Extensions
                         && !context.Request.Path.StartsWithSegments(AlivePath))
                 .AddHttpClientInstrumentation());
 
+        // OpenTelemetry's ASP.NET Core instrumentation extracts the caller's context itself unless the
+        // default propagator is the plain W3C one; with it, ASP.NET Core's propagator decides alone
+        // (see AddServiceEdge). Baggage from callers is not propagated.
+        Sdk.SetDefaultTextMapPropagator(new TraceContextPropagator());
+
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
@@ -107,5 +119,21 @@ public static class Extensions
     {
         HealthEndpoints.Map(app, HealthPath, AlivePath, LiveTag);
         return app;
+    }
+
+    /// <summary>
+    /// The edge of the service (<see cref="ServiceEdge"/>): unless <c>Tracing:TrustIncomingContext</c>
+    /// is set, ASP.NET Core finds no parent in a request's headers, so each request starts its own trace.
+    /// </summary>
+    private static void AddServiceEdge(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<TracingOptions>().BindConfiguration(TracingOptions.SectionName);
+        builder.Services.AddSingleton<IStartupFilter, ServiceEdge>();
+        var trust = builder.Configuration.GetSection(TracingOptions.SectionName).Get<TracingOptions>()?.TrustIncomingContext ?? false;
+        if (!trust)
+        {
+            // Registered after the host's own, so ASP.NET Core's hosting resolves this one.
+            builder.Services.AddSingleton<DistributedContextPropagator>(new EdgeContextPropagator());
+        }
     }
 }
