@@ -36,6 +36,16 @@ var auditService = builder.AddProject<Projects.AuditService>("audit-service", pr
     .WithKafkaReference(kafka)
     .WithHttpHealthCheck("/health");
 
+// Run mode (`dotnet run`, tests): the services run in the AppHost's environment, Development by
+// default, where ServiceDefaults binds them to loopback only. A deployment sets its own environment.
+if (builder.ExecutionContext.IsRunMode)
+{
+    foreach (var service in (IResourceBuilder<ProjectResource>[])[userService, auditService])
+    {
+        service.WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName);
+    }
+}
+
 // Telemetry volume. By default (development) every request is traced and AuditService logs every
 // event it stores. A busy deployment or a load run samples traces (parent-based, so a trace is kept
 // or dropped whole across both services) and turns the per-event log line off.

@@ -18,8 +18,8 @@ namespace Microsoft.Extensions.Hosting;
 /// <summary>
 /// What every UserAudit service gets: OpenTelemetry logs, metrics and traces (exported over OTLP
 /// when the AppHost or the environment names an endpoint), health endpoints, service discovery
-/// and resilient HTTP clients; and the rules of its edge: a new trace for every untrusted caller,
-/// <c>nosniff</c> on every answer.
+/// and resilient HTTP clients; and the rules of its edge: loopback only in Development, a new trace
+/// for every untrusted caller, <c>nosniff</c> on every answer.
 /// </summary>
 public static class Extensions
 {
@@ -36,6 +36,7 @@ public static class Extensions
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
+        LoopbackBinding.Apply(builder);
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
         builder.AddServiceEdge();
