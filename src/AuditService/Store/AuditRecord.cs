@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
 using CloudNative.CloudEvents;
 
@@ -22,7 +24,10 @@ public sealed record AuditRecord(
     KafkaCoordinates? Kafka,
     DateTimeOffset ReceivedAt)
 {
-    /// <summary>Maps a decoded event; <paramref name="formatter"/> encodes non-JSON data back to bytes.</summary>
+    /// <summary>
+    /// Maps a decoded event; <paramref name="formatter"/> encodes non-JSON data back to bytes. JSON
+    /// data is stored minified (re-serialized), so no stored event holds a line break outside a string.
+    /// </summary>
     public static AuditRecord From(CloudEvent cloudEvent, CloudEventFormatter formatter, KafkaCoordinates? kafka, DateTimeOffset receivedAt)
     {
         ArgumentNullException.ThrowIfNull(cloudEvent);
@@ -43,7 +48,7 @@ public sealed record AuditRecord(
             case null:
                 break;
             case JsonElement element:
-                json = element.GetRawText();
+                json = Minify(element);
                 break;
             default:
                 bytes = formatter.EncodeBinaryModeEventData(cloudEvent).ToArray();
@@ -55,4 +60,16 @@ public sealed record AuditRecord(
             cloudEvent.Subject, cloudEvent.Time, cloudEvent.DataContentType, cloudEvent.DataSchema?.OriginalString,
             extensions, json, bytes, kafka, receivedAt);
     }
+
+    private static string Minify(JsonElement element)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, StructuredCloudEventJson.WriterOptions))
+        {
+            element.WriteTo(writer);
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
 }
