@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using CloudNative.CloudEvents;
+using UserAudit.CloudEvents;
+using UserAudit.ServiceDefaults.Tracing;
 
 namespace AuditService.Store;
 
@@ -26,7 +28,10 @@ public sealed record AuditRecord(
 {
     /// <summary>
     /// Maps a decoded event; <paramref name="formatter"/> encodes non-JSON data back to bytes. JSON
-    /// data is stored minified (re-serialized), so no stored event holds a line break outside a string.
+    /// data is stored minified (re-serialized), so no stored event holds a line break outside a
+    /// string; a <c>traceparent</c> that is not W3C is dropped and <c>tracestate</c> is bounded
+    /// (<see cref="W3CTraceContext"/>): they describe a delivery, are not part of the event's content,
+    /// and are kept forever.
     /// </summary>
     public static AuditRecord From(CloudEvent cloudEvent, CloudEventFormatter formatter, KafkaCoordinates? kafka, DateTimeOffset receivedAt)
     {
@@ -40,6 +45,8 @@ public sealed record AuditRecord(
                 extensions[attribute.Name] = attribute.Format(value);
             }
         }
+
+        SanitizeTraceContext(extensions);
 
         string? json = null;
         byte[]? bytes = null;
@@ -72,4 +79,26 @@ public sealed record AuditRecord(
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
+    private static void SanitizeTraceContext(Dictionary<string, string> extensions)
+    {
+        var traceParent = DistributedTracingExtension.TraceParent.Name;
+        var traceState = DistributedTracingExtension.TraceState.Name;
+        if (extensions.TryGetValue(traceParent, out var parent) && !W3CTraceContext.IsValidTraceParent(parent))
+        {
+            extensions.Remove(traceParent);
+        }
+
+        if (extensions.TryGetValue(traceState, out var state))
+        {
+            var sanitized = extensions.ContainsKey(traceParent) ? W3CTraceContext.SanitizeTraceState(state) : null;
+            if (sanitized is null)
+            {
+                extensions.Remove(traceState);
+            }
+            else
+            {
+                extensions[traceState] = sanitized;
+            }
+        }
+    }
 }
