@@ -9,7 +9,7 @@ namespace AuditService;
 /// <summary>AuditService's wiring.</summary>
 public static class Extensions
 {
-    /// <summary>API key authentication, storage, retention, the Kafka consumer, the dead-letter producer and the ingestion loop.</summary>
+    /// <summary>Read and ingest keys, storage, retention, the Kafka consumer, the dead-letter producer and the ingestion loop.</summary>
     public static void AddAuditServiceComponents(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -37,6 +37,7 @@ public static class Extensions
         services.AddSingleton<AuditEventLog>();
         services.AddSingleton<AuditEventWriter>();
         services.AddSingleton<DeadLetterPublisher>();
+        services.AddHttpIngestionLimits();
 
         // The consumer is configured while the host is built, before options exist: read the group
         // from the same section and class, so its default is written once.

@@ -9,7 +9,8 @@ namespace AuditService.Store;
 
 /// <summary>
 /// A CloudEvent as stored: every attribute, extensions by name, the data (kept as JSON when
-/// the content type is JSON, else as bytes), where it came from and when it arrived.
+/// the content type is JSON, else as bytes), where it came from, when it arrived and, for an event
+/// sent over HTTP, the name of the ingest key that sent it.
 /// </summary>
 public sealed record AuditRecord(
     string Source,
@@ -24,7 +25,8 @@ public sealed record AuditRecord(
     string? DataJson,
     byte[]? DataBytes,
     KafkaCoordinates? Kafka,
-    DateTimeOffset ReceivedAt)
+    DateTimeOffset ReceivedAt,
+    string? IngestedBy = null)
 {
     /// <summary>
     /// Maps a decoded event; <paramref name="formatter"/> encodes non-JSON data back to bytes. JSON
@@ -33,7 +35,7 @@ public sealed record AuditRecord(
     /// (<see cref="W3CTraceContext"/>): they describe a delivery, are not part of the event's content,
     /// and are kept forever.
     /// </summary>
-    public static AuditRecord From(CloudEvent cloudEvent, CloudEventFormatter formatter, KafkaCoordinates? kafka, DateTimeOffset receivedAt)
+    public static AuditRecord From(CloudEvent cloudEvent, CloudEventFormatter formatter, KafkaCoordinates? kafka, DateTimeOffset receivedAt, string? ingestedBy = null)
     {
         ArgumentNullException.ThrowIfNull(cloudEvent);
         ArgumentNullException.ThrowIfNull(formatter);
@@ -65,7 +67,7 @@ public sealed record AuditRecord(
         return new AuditRecord(
             cloudEvent.Source!.OriginalString, cloudEvent.Id!, cloudEvent.Type!, cloudEvent.SpecVersion.VersionId,
             cloudEvent.Subject, cloudEvent.Time, cloudEvent.DataContentType, cloudEvent.DataSchema?.OriginalString,
-            extensions, json, bytes, kafka, receivedAt);
+            extensions, json, bytes, kafka, receivedAt, ingestedBy);
     }
 
     private static string Minify(JsonElement element)
