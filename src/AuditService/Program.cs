@@ -23,6 +23,7 @@ if (app.Environment.IsDevelopment())
 }
 
 app.MapAuditEventsApi();
+app.MapConflictsApi();
 app.MapHttpIngestionApi();
 
 app.Run();

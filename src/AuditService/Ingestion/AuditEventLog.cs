@@ -27,6 +27,18 @@ public sealed partial class AuditEventLog(ILoggerFactory loggerFactory)
         }
     }
 
+    /// <summary>Logs a copy of a stored (source, id) that differs from it.</summary>
+    public void Conflict(AuditRecord copy)
+    {
+        ArgumentNullException.ThrowIfNull(copy);
+        if (_logger.IsEnabled(LogLevel.Warning))
+        {
+            var (size, hash) = DataDigest(copy);
+            LogConflict(_logger, LogText.Escape(copy.Source)!, LogText.Escape(copy.Id)!, LogText.Escape(copy.Type)!,
+                copy.Kafka is null ? "http" : "kafka", LogText.Escape(copy.IngestedBy), size, hash);
+        }
+    }
+
     private static (int Size, string? Sha256) DataDigest(AuditRecord record)
     {
         var bytes = record.DataBytes ?? (record.DataJson is null ? null : Encoding.UTF8.GetBytes(record.DataJson));
@@ -39,4 +51,10 @@ public sealed partial class AuditEventLog(ILoggerFactory loggerFactory)
     private static partial void LogEvent(
         ILogger logger, string cloudEventId, string cloudEventType, string cloudEventSource, string? cloudEventSubject,
         DateTimeOffset? cloudEventTime, string? dataContentType, int dataSize, string? dataSha256);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Conflicting copy refused: source={CloudEventSource} id={CloudEventId} is stored with other content; the stored event stays. "
+            + "The copy (type={CloudEventType}, via {Path}, key={IngestKey}, data={DataSize} bytes sha256={DataSha256}) is recorded in audit_conflicts")]
+    private static partial void LogConflict(
+        ILogger logger, string cloudEventSource, string cloudEventId, string cloudEventType, string path, string? ingestKey, int dataSize, string? dataSha256);
 }
