@@ -1,6 +1,7 @@
 using AuditService;
 using AuditService.Api;
 using AuditService.Ingestion;
+using AuditService.Integrity;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -24,6 +25,7 @@ if (app.Environment.IsDevelopment())
 
 app.MapAuditEventsApi();
 app.MapConflictsApi();
+app.MapIntegrityApi();
 app.MapHttpIngestionApi();
 
 app.Run();
