@@ -13,9 +13,14 @@ var kafka = builder.AddKafkaForMode<Projects.UserAudit_KafkaBroker>("kafka",
 var dataRoot = Path.GetFullPath(builder.Configuration["UserAudit:DataRoot"]
     ?? Path.Combine(builder.AppHostDirectory, "..", "..", ".data"));
 
-// AuditService's API key: generated once and kept in user secrets, so `dotnet run` needs no setup.
-var auditApiKey = builder.AddParameter("audit-api-key",
-    new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
+// Secrets are generated once and kept in user secrets, so `dotnet run` needs no setup: AuditService's
+// read key (audit-api-key), the key its checkpoints are signed with, UserService's idempotency key,
+// and an ingest key per HTTP sender listed under AuditService:IngestKeys (name -> sources it may write).
+IResourceBuilder<ParameterResource> Secret(string name) =>
+    builder.AddParameter(name, new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
+var auditApiKey = Secret("audit-api-key");
+var checkpointKey = Secret("audit-checkpoint-key");
+var idempotencyKey = Secret("user-service-idempotency-key");
 
 var userService = builder.AddProject<Projects.UserService>("user-service", project => project.ExcludeLaunchProfile = true)
     .WithHttpEndpoint(port: builder.Configuration.GetValue<int?>("UserService:Port"), env: "ASPNETCORE_HTTP_PORTS");
@@ -24,6 +29,7 @@ userService
     .WithEnvironment("Events__SchemaBaseUri", ReferenceExpression.Create($"{userService.GetEndpoint("http")}/v1/schemas/"))
     .WithEnvironment("Storage__DataDirectory", Path.Combine(dataRoot, "user-service"))
     .WithEnvironment("Events__Topic", AuditTopics.Audit)
+    .WithEnvironment("Idempotency__RequestHashKey", idempotencyKey)
     .WithKafkaReference(kafka)
     .WithHttpHealthCheck("/health");
 
@@ -32,9 +38,19 @@ var auditService = builder.AddProject<Projects.AuditService>("audit-service", pr
     .WithEnvironment("Storage__DataDirectory", Path.Combine(dataRoot, "audit-service"))
     .WithEnvironment("Ingestion__Topic", AuditTopics.Audit)
     .WithEnvironment("Ingestion__DeadLetterTopic", AuditTopics.DeadLetter)
-    .WithEnvironment("Auth__ApiKey", auditApiKey)
+    .WithEnvironment("Auth__ReadKeys__apphost", auditApiKey)
+    .WithEnvironment("Integrity__CheckpointKey", checkpointKey)
     .WithKafkaReference(kafka)
     .WithHttpHealthCheck("/health");
+foreach (var sender in builder.Configuration.GetSection("AuditService:IngestKeys").GetChildren())
+{
+    var sources = sender.Get<string[]>() ?? [];
+    auditService.WithEnvironment($"Auth__IngestKeys__{sender.Key}__Key", Secret($"audit-ingest-key-{sender.Key}"));
+    for (var i = 0; i < sources.Length; i++)
+    {
+        auditService.WithEnvironment($"Auth__IngestKeys__{sender.Key}__Sources__{i}", sources[i]);
+    }
+}
 
 // Run mode (`dotnet run`, tests): the services run in the AppHost's environment, Development by
 // default, where ServiceDefaults binds them to loopback only. A deployment sets its own environment.
