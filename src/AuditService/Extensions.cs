@@ -1,4 +1,5 @@
 using AuditService.Ingestion;
+using AuditService.Integrity;
 using AuditService.Retention;
 using AuditService.Security;
 using AuditService.Store;
@@ -9,7 +10,10 @@ namespace AuditService;
 /// <summary>AuditService's wiring.</summary>
 public static class Extensions
 {
-    /// <summary>API key authentication, storage, retention, the Kafka consumer, the dead-letter producer and the ingestion loop.</summary>
+    /// <summary>
+    /// Read and ingest keys, storage with its hash chain and signed checkpoints, retention, the Kafka
+    /// consumer, the dead-letter producer and the ingestion loop.
+    /// </summary>
     public static void AddAuditServiceComponents(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -20,6 +24,7 @@ public static class Extensions
 
         builder.AddSqliteDatabase("audit.db", AuditEventStore.Migrations);
         services.AddSingleton<AuditEventStore>();
+        services.AddAuditIntegrity();
         services.AddAuditRetention();
         builder.AddAuditIngestion();
     }
@@ -37,6 +42,7 @@ public static class Extensions
         services.AddSingleton<AuditEventLog>();
         services.AddSingleton<AuditEventWriter>();
         services.AddSingleton<DeadLetterPublisher>();
+        services.AddHttpIngestionLimits();
 
         // The consumer is configured while the host is built, before options exist: read the group
         // from the same section and class, so its default is written once.

@@ -1,6 +1,7 @@
 using AuditService;
 using AuditService.Api;
 using AuditService.Ingestion;
+using AuditService.Integrity;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -14,6 +15,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 app.MapDefaultEndpoints();
 app.MapOpenApi();
 if (app.Environment.IsDevelopment())
@@ -22,6 +24,8 @@ if (app.Environment.IsDevelopment())
 }
 
 app.MapAuditEventsApi();
+app.MapConflictsApi();
+app.MapIntegrityApi();
 app.MapHttpIngestionApi();
 
 app.Run();

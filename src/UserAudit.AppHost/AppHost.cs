@@ -14,9 +14,14 @@ var kafka = builder.AddKafkaForMode<Projects.UserAudit_KafkaBroker>("kafka",
 var dataRoot = Path.GetFullPath(builder.Configuration["UserAudit:DataRoot"]
     ?? Path.Combine(builder.AppHostDirectory, "..", "..", ".data"));
 
-// AuditService's API key: generated once and kept in user secrets, so `dotnet run` needs no setup.
-var auditApiKey = builder.AddParameter("audit-api-key",
-    new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
+// Secrets are generated once and kept in user secrets, so `dotnet run` needs no setup: AuditService's
+// read key (audit-api-key), the key its checkpoints are signed with, UserService's idempotency key,
+// and an ingest key per HTTP sender listed under AuditService:IngestKeys (name -> sources it may write).
+IResourceBuilder<ParameterResource> Secret(string name) =>
+    builder.AddParameter(name, new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
+var auditApiKey = Secret("audit-api-key");
+var checkpointKey = Secret("audit-checkpoint-key");
+var idempotencyKey = Secret("user-service-idempotency-key");
 
 // UserService signs access tokens with this key; the first administrator is created from the
 // next two. All generated once and kept in user secrets, like the API key.
@@ -36,6 +41,7 @@ userService
     .WithEnvironment("Auth__SigningKey", tokenSigningKey)
     .WithEnvironment("Auth__BootstrapAdmin__Id", adminId)
     .WithEnvironment("Auth__BootstrapAdmin__Password", adminPassword)
+    .WithEnvironment("Idempotency__RequestHashKey", idempotencyKey)
     .WithKafkaReference(kafka)
     .WithHttpHealthCheck("/health");
 
@@ -44,9 +50,29 @@ var auditService = builder.AddProject<Projects.AuditService>("audit-service", pr
     .WithEnvironment("Storage__DataDirectory", Path.Combine(dataRoot, "audit-service"))
     .WithEnvironment("Ingestion__Topic", AuditTopics.Audit)
     .WithEnvironment("Ingestion__DeadLetterTopic", AuditTopics.DeadLetter)
-    .WithEnvironment("Auth__ApiKey", auditApiKey)
+    .WithEnvironment("Auth__ReadKeys__apphost", auditApiKey)
+    .WithEnvironment("Integrity__CheckpointKey", checkpointKey)
     .WithKafkaReference(kafka)
     .WithHttpHealthCheck("/health");
+foreach (var sender in builder.Configuration.GetSection("AuditService:IngestKeys").GetChildren())
+{
+    var sources = sender.Get<string[]>() ?? [];
+    auditService.WithEnvironment($"Auth__IngestKeys__{sender.Key}__Key", Secret($"audit-ingest-key-{sender.Key}"));
+    for (var i = 0; i < sources.Length; i++)
+    {
+        auditService.WithEnvironment($"Auth__IngestKeys__{sender.Key}__Sources__{i}", sources[i]);
+    }
+}
+
+// Run mode (`dotnet run`, tests): the services run in the AppHost's environment, Development by
+// default, where ServiceDefaults binds them to loopback only. A deployment sets its own environment.
+if (builder.ExecutionContext.IsRunMode)
+{
+    foreach (var service in (IResourceBuilder<ProjectResource>[])[userService, auditService])
+    {
+        service.WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName);
+    }
+}
 
 // Telemetry volume. By default (development) every request is traced and AuditService logs every
 // event it stores. A busy deployment or a load run samples traces (parent-based, so a trace is kept

@@ -1,19 +1,25 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
+using OpenTelemetry.Context.Propagation;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
+using UserAudit.ServiceDefaults.Health;
 using UserAudit.ServiceDefaults.Http;
+using UserAudit.ServiceDefaults.Tracing;
 
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// What every UserAudit service gets: OpenTelemetry logs, metrics and traces (exported over OTLP
 /// when the AppHost or the environment names an endpoint), health endpoints, service discovery
-/// and resilient HTTP clients.
+/// and resilient HTTP clients; and the rules of its edge: loopback only in Development, a new trace
+/// for every untrusted caller, <c>nosniff</c> on every answer.
 /// </summary>
 public static class Extensions
 {
@@ -30,8 +36,10 @@ public static class Extensions
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
+        LoopbackBinding.Apply(builder);
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
+        builder.AddServiceEdge();
 
         // A request body Kestrel rejects mid-read is the client's 4xx, not a 500.
         builder.Services.AddExceptionHandler<RejectedRequestExceptionHandler>();
@@ -72,6 +80,11 @@ public static class Extensions
                         && !context.Request.Path.StartsWithSegments(AlivePath))
                 .AddHttpClientInstrumentation());
 
+        // OpenTelemetry's ASP.NET Core instrumentation extracts the caller's context itself unless the
+        // default propagator is the plain W3C one; with it, ASP.NET Core's propagator decides alone
+        // (see AddServiceEdge). Baggage from callers is not propagated.
+        Sdk.SetDefaultTextMapPropagator(new TraceContextPropagator());
+
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
@@ -80,23 +93,48 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>A liveness check that only says the process runs.</summary>
+    /// <summary>
+    /// A liveness check that only says the process runs, and the publisher that runs every check
+    /// in the background (at start, then every 10 s; section <c>HealthChecks:Publisher</c>) for
+    /// <c>/health</c> to answer from.
+    /// </summary>
     public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+        builder.Services.AddOptions<HealthCheckPublisherOptions>()
+            .Configure(o => (o.Delay, o.Period) = (TimeSpan.Zero, TimeSpan.FromSeconds(10)))
+            .BindConfiguration("HealthChecks:Publisher");
+        builder.Services.AddSingleton<CachedHealthReport>();
+        builder.Services.AddSingleton<IHealthCheckPublisher>(sp => sp.GetRequiredService<CachedHealthReport>());
         return builder;
     }
 
     /// <summary>
-    /// Maps <c>/health</c> (all checks) and <c>/alive</c> (liveness checks). Both answer with
-    /// the status only, never the checks' details, so nothing internal leaks.
+    /// Maps <c>/health</c> (the cached report of all checks) and <c>/alive</c> (liveness checks). Both
+    /// answer with the status only, never the checks' details, so nothing internal leaks; in
+    /// Development <c>/health/detail</c> lists the checks.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks(HealthPath);
-        app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = r => r.Tags.Contains(LiveTag) });
+        HealthEndpoints.Map(app, HealthPath, AlivePath, LiveTag);
         return app;
+    }
+
+    /// <summary>
+    /// The edge of the service (<see cref="ServiceEdge"/>): unless <c>Tracing:TrustIncomingContext</c>
+    /// is set, ASP.NET Core finds no parent in a request's headers, so each request starts its own trace.
+    /// </summary>
+    private static void AddServiceEdge(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<TracingOptions>().BindConfiguration(TracingOptions.SectionName);
+        builder.Services.AddSingleton<IStartupFilter, ServiceEdge>();
+        var trust = builder.Configuration.GetSection(TracingOptions.SectionName).Get<TracingOptions>()?.TrustIncomingContext ?? false;
+        if (!trust)
+        {
+            // Registered after the host's own, so ASP.NET Core's hosting resolves this one.
+            builder.Services.AddSingleton<DistributedContextPropagator>(new EdgeContextPropagator());
+        }
     }
 }

@@ -10,7 +10,7 @@ namespace UserService;
 /// <summary>UserService's wiring.</summary>
 public static class Extensions
 {
-    /// <summary>Storage, password hashing, the outbox relay and the Kafka producer.</summary>
+    /// <summary>Storage, password hashing, idempotency keys, the outbox relay and the Kafka producer.</summary>
     public static void AddUserServiceComponents(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -24,10 +24,14 @@ public static class Extensions
                 "Outbox:PollInterval and DeliveredRetention must be positive.")
             .Validate(o => o.MaxBackoff >= TimeSpan.FromMilliseconds(100), "Outbox:MaxBackoff must be at least 100 ms.").ValidateOnStart();
         services.AddOptions<PasswordOptions>().BindConfiguration(PasswordOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<IdempotencyOptions>().BindConfiguration(IdempotencyOptions.SectionName).ValidateDataAnnotations()
+            .Validate(o => o.Lifetime >= TimeSpan.FromMinutes(1), "Idempotency:Lifetime must be at least one minute.").ValidateOnStart();
 
         builder.AddSqliteDatabase("users.db", UserStore.Migrations);
         services.AddSingleton<OutboxStore>();
         services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<IdempotencyKeys>();
+        services.AddHostedService<IdempotencyKeyPruner>();
         services.AddSingleton<UserStore>();
         services.AddSingleton<PasswordHashing>();
         services.AddSingleton<UserEventFactory>();

@@ -9,18 +9,26 @@ using Microsoft.Net.Http.Headers;
 
 namespace AuditService.Api;
 
-/// <summary>A stored event as the API shows it.</summary>
+/// <summary>
+/// A stored event as the API shows it: the event, where and when it arrived, the ingest key that sent
+/// it over HTTP (<c>ingestedBy</c>), and its position in the store's hash chain.
+/// </summary>
 public sealed record AuditEventResponse(
     string Source, string Id, string Type, string SpecVersion, string? Subject, DateTimeOffset? Time,
     string? DataContentType, string? DataSchema, IReadOnlyDictionary<string, string> Extensions,
-    JsonElement? Data, string? DataBase64, KafkaCoordinates? Kafka, DateTimeOffset ReceivedAt)
+    JsonElement? Data, string? DataBase64, KafkaCoordinates? Kafka, DateTimeOffset ReceivedAt, string? IngestedBy, long Position)
 {
-    /// <summary>Projects a stored record; JSON data is returned as JSON, other data as base64.</summary>
-    public static AuditEventResponse From(AuditRecord r) => new(
-        r.Source, r.Id, r.Type, r.SpecVersion, r.Subject, r.Time, r.DataContentType, r.DataSchema, r.Extensions,
-        r.DataJson is null ? null : JsonSerializer.Deserialize(r.DataJson, AuditJsonContext.Default.JsonElement),
-        r.DataBytes is null ? null : Convert.ToBase64String(r.DataBytes),
-        r.Kafka, r.ReceivedAt);
+    /// <summary>Projects a stored event; JSON data is returned as JSON, other data as base64.</summary>
+    public static AuditEventResponse From(StoredAuditEvent stored)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        var r = stored.Record;
+        return new(
+            r.Source, r.Id, r.Type, r.SpecVersion, r.Subject, r.Time, r.DataContentType, r.DataSchema, r.Extensions,
+            r.DataJson is null ? null : JsonSerializer.Deserialize(r.DataJson, AuditJsonContext.Default.JsonElement),
+            r.DataBytes is null ? null : Convert.ToBase64String(r.DataBytes),
+            r.Kafka, r.ReceivedAt, r.IngestedBy, stored.Sequence);
+    }
 }
 
 /// <summary>A page of events, newest first, and the cursor of the next page.</summary>
@@ -58,7 +66,7 @@ public sealed record AuditCountFilter(string? By, string? Type, string? Source, 
 
 /// <summary>
 /// <c>/v1/audit-events</c>: stored events, newest stored first, filtered, paged, exported and
-/// counted. Every endpoint requires the API key.
+/// counted. Every endpoint requires a read key.
 /// </summary>
 public static partial class AuditEventsApi
 {
@@ -74,8 +82,7 @@ public static partial class AuditEventsApi
     /// <summary>Maps the endpoints.</summary>
     public static RouteGroupBuilder MapAuditEventsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/audit-events").WithTags("Audit events").RequireAuthorization()
-            .ProducesProblem(StatusCodes.Status401Unauthorized);
+        var group = app.MapReadGroup("Audit events");
         group.MapGet("/", ListAsync).WithName("ListAuditEvents");
         group.MapGet("/by-id", GetAsync).WithName("GetAuditEvent");
         group.MapGet("/export", Export).WithName("ExportAuditEvents");
@@ -90,31 +97,20 @@ public static partial class AuditEventsApi
             return problem;
         }
 
-        var limit = DefaultPageSize;
-        if (filter.Limit is not null && (!int.TryParse(filter.Limit, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1 || limit > MaxPageSize))
+        if (PageRequest.TryParse(filter.Cursor, filter.Limit, DefaultPageSize, MaxPageSize, out var request) is { } badPage)
         {
-            return Problem("limit", $"limit must be a whole number from 1 to {MaxPageSize}.");
+            return badPage;
         }
 
-        long? before = null;
-        if (filter.Cursor is not null)
-        {
-            if (!long.TryParse(filter.Cursor, NumberStyles.None, CultureInfo.InvariantCulture, out var cursor) || cursor < 1)
-            {
-                return Problem("cursor", "cursor must be the nextCursor of a previous page.");
-            }
-
-            before = cursor;
-        }
-
+        var (before, limit) = (request.Cursor, request.Limit);
         // One row more than asked tells whether another page exists.
         var events = await store.QueryAsync(query with { Before = before, Limit = limit + 1 }, cancellationToken);
         var page = events.Take(limit).ToList();
         var next = events.Count > limit ? page[^1].Sequence.ToString(CultureInfo.InvariantCulture) : null;
-        return TypedResults.Ok(new AuditEventPage([.. page.Select(e => AuditEventResponse.From(e.Record))], next));
+        return TypedResults.Ok(new AuditEventPage([.. page.Select(e => AuditEventResponse.From(e))], next));
     }
 
-    private static async Task<Results<Ok<AuditEventResponse>, NotFound<ProblemDetails>, ProblemHttpResult>> GetAsync(
+    private static async Task<Results<Ok<AuditEventResponse>, ProblemHttpResult>> GetAsync(
         string? source, string? id, AuditEventStore store, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(source))
@@ -129,8 +125,9 @@ public static partial class AuditEventsApi
 
         var stored = await store.FindAsync(source, id, cancellationToken);
         return stored is null
-            ? TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "Event not found", Detail = "No event with that source and id is stored." })
-            : TypedResults.Ok(AuditEventResponse.From(stored.Record));
+            // A ProblemHttpResult, not NotFound<ProblemDetails>: only it is served as application/problem+json.
+            ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Event not found", detail: "No event with that source and id is stored.")
+            : TypedResults.Ok(AuditEventResponse.From(stored));
     }
 
     private static Results<CloudEventExportResult, ProblemHttpResult> Export([AsParameters] AuditExportFilter filter, AuditEventStore store)
@@ -245,9 +242,7 @@ public static partial class AuditEventsApi
 
     private static string? Empty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
-    private static ProblemHttpResult Problem(string parameter, string detail) =>
-        TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status400BadRequest, title: $"Invalid parameter '{parameter}'",
-            extensions: new Dictionary<string, object?> { ["parameter"] = parameter });
+    private static ProblemHttpResult Problem(string parameter, string detail) => ParameterProblem.For(parameter, detail);
 }
 
 /// <summary>Source-generated JSON for AuditService's own types.</summary>

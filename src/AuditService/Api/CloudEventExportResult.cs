@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Reflection;
 using System.Text.Json;
 using AuditService.Store;
-using CloudNative.CloudEvents;
 using Microsoft.AspNetCore.Http.Metadata;
 
 namespace AuditService.Api;
@@ -44,7 +43,7 @@ public sealed class CloudEventExportResult(IAsyncEnumerable<StoredAuditEvent> ev
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = (format == ExportFormat.Batch ? BatchMediaType : NdjsonMediaType) + "; charset=utf-8";
         var body = response.BodyWriter;
-        await using var writer = new Utf8JsonWriter(body);
+        await using var writer = new Utf8JsonWriter(body, StructuredCloudEventJson.WriterOptions);
         if (format == ExportFormat.Batch)
         {
             writer.WriteStartArray();
@@ -83,60 +82,5 @@ public sealed class CloudEventExportResult(IAsyncEnumerable<StoredAuditEvent> ev
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(void), [BatchMediaType, NdjsonMediaType]));
-    }
-}
-
-/// <summary>
-/// Writes a stored event in the CloudEvents JSON format: context attributes and extensions as
-/// top-level members, JSON data as <c>data</c>, any other data as <c>data_base64</c>.
-/// </summary>
-internal static class StructuredCloudEventJson
-{
-    /// <summary>Writes one event object.</summary>
-    public static void Write(Utf8JsonWriter writer, AuditRecord record)
-    {
-        writer.WriteStartObject();
-        writer.WriteString("specversion"u8, record.SpecVersion);
-        writer.WriteString("id"u8, record.Id);
-        writer.WriteString("source"u8, record.Source);
-        writer.WriteString("type"u8, record.Type);
-        if (record.Subject is not null)
-        {
-            writer.WriteString("subject"u8, record.Subject);
-        }
-
-        if (record.Time is { } time)
-        {
-            writer.WriteString("time"u8, CloudEventAttributeType.Timestamp.Format(time));
-        }
-
-        if (record.DataContentType is not null)
-        {
-            writer.WriteString("datacontenttype"u8, record.DataContentType);
-        }
-
-        if (record.DataSchema is not null)
-        {
-            writer.WriteString("dataschema"u8, record.DataSchema);
-        }
-
-        // Extension names are lower-case alphanumerics (checked at ingestion), so they never
-        // collide with the members above or with data/data_base64.
-        foreach (var (name, value) in record.Extensions)
-        {
-            writer.WriteString(name, value);
-        }
-
-        if (record.DataJson is not null)
-        {
-            writer.WritePropertyName("data"u8);
-            writer.WriteRawValue(record.DataJson, skipInputValidation: true);
-        }
-        else if (record.DataBytes is not null)
-        {
-            writer.WriteBase64String("data_base64"u8, record.DataBytes);
-        }
-
-        writer.WriteEndObject();
     }
 }

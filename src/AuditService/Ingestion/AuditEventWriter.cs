@@ -5,14 +5,15 @@ namespace AuditService.Ingestion;
 
 /// <summary>
 /// Stores ingested events, whichever path they came by (Kafka or HTTP), in one transaction, and
-/// accounts for them the same way: the stored and duplicate counters, an <c>INSERT audit_events</c>
-/// span under each event's span, and the readable log line for each event actually inserted.
+/// accounts for them the same way: the stored, duplicate and conflict counters, an <c>INSERT
+/// audit_events</c> span under each event's span, the readable log line for each event actually
+/// inserted, and a warning for each conflicting copy.
 /// </summary>
 public sealed class AuditEventWriter(AuditEventStore store, AuditEventLog eventLog, IngestionMetrics metrics, TimeProvider time)
 {
     private static readonly ActivitySource Source = new(Microsoft.Extensions.Hosting.UserAuditTelemetry.AuditService);
 
-    /// <summary>Stores the events; duplicates by (source, id) are skipped.</summary>
+    /// <summary>Stores the events; duplicates by (source, id) are skipped, conflicting copies recorded.</summary>
     /// <param name="events">The events, in order.</param>
     /// <param name="cancellationToken">Cancels the write (nothing is then stored).</param>
     /// <returns>Which events were new.</returns>
@@ -35,6 +36,10 @@ public sealed class AuditEventWriter(AuditEventStore store, AuditEventLog eventL
         var ended = time.GetUtcNow();
         metrics.Stored.Add(result.Stored);
         metrics.Duplicates.Add(result.Duplicates);
+        if (result.Conflicts > 0)
+        {
+            metrics.Conflicts.Add(result.Conflicts, new KeyValuePair<string, object?>("path", records[0].Kafka is null ? "http" : "kafka"));
+        }
 
         var caller = Activity.Current;
         var callerSpanRecorded = false;
@@ -50,11 +55,16 @@ public sealed class AuditEventWriter(AuditEventStore store, AuditEventLog eventL
                     callerSpanRecorded |= events[i].Span is null;
                 }
 
-                if (result.Inserted[i])
+                // The log line carries the event's trace id: written inside its span.
+                Activity.Current = parent;
+                switch (result.Outcomes[i])
                 {
-                    // The log line carries the event's trace id: written inside its span.
-                    Activity.Current = parent;
-                    eventLog.Stored(records[i]);
+                    case AuditWriteOutcome.Stored:
+                        eventLog.Stored(records[i]);
+                        break;
+                    case AuditWriteOutcome.Conflict:
+                        eventLog.Conflict(records[i]);
+                        break;
                 }
             }
         }

@@ -30,11 +30,12 @@ public sealed partial class DeadLetterPublisher(
     /// </summary>
     /// <param name="result">The poison message.</param>
     /// <param name="reason">Kind of failure, for example a <c>CloudEventBindingError</c> name.</param>
-    /// <param name="detail">Explanation naming the header or attribute at fault (never a value).</param>
+    /// <param name="detail">Explanation naming the header or attribute at fault (never a value); escaped here, as it may quote a sender's header name.</param>
     /// <param name="keepValue">False to leave the value out (it is larger than AuditService accepts).</param>
     public DeadLetterDelivery Send(ConsumeResult<byte[]?, byte[]?> result, string reason, string detail, bool keepValue = true)
     {
         ArgumentNullException.ThrowIfNull(result);
+        detail = LogText.Escape(detail)!;
         var headers = new Headers();
         if (result.Message.Headers is not null)
         {

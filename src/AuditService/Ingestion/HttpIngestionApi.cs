@@ -1,29 +1,83 @@
+using System.Threading.RateLimiting;
+using AuditService.Security;
 using AuditService.Store;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using UserAudit.CloudEvents;
 using UserAudit.CloudEvents.Http;
 
 namespace AuditService.Ingestion;
 
+/// <summary>Dependencies of <c>POST /v1/cloudevents</c>.</summary>
+public sealed record HttpIngestionServices(
+    AuditEventWriter Writer, ReservedSources Reserved, IngestionMetrics Metrics, IOptions<IngestionOptions> Options, TimeProvider Time,
+    ILogger<HttpIngestionServices> Logger);
+
 /// <summary>
 /// <c>POST /v1/cloudevents</c>: CloudEvents over HTTP in binary, structured or batch mode, into
-/// the same store with the same (source, id) dedupe as the Kafka path. Requires the API key.
+/// the same store with the same (source, id) dedupe as the Kafka path. Requires an ingest key, and
+/// every event's source must be one the key is granted and not a reserved one (403 otherwise,
+/// nothing of the request stored). At most <see cref="IngestionOptions.MaxBatchEvents"/> events a
+/// request, and <see cref="IngestionOptions.MaxConcurrentHttpIngests"/> requests at once.
 /// </summary>
-public static class HttpIngestionApi
+public static partial class HttpIngestionApi
 {
+    /// <summary>The rate-limiting policy bounding concurrent HTTP ingest.</summary>
+    public const string ConcurrencyPolicy = "http-ingest";
+
     /// <summary>Maps the endpoint.</summary>
     public static RouteHandlerBuilder MapHttpIngestionApi(this IEndpointRouteBuilder app) =>
         app.MapPost("/v1/cloudevents", IngestAsync).WithTags("Ingestion").WithName("IngestCloudEvents")
-            .RequireAuthorization().ProducesProblem(StatusCodes.Status401Unauthorized);
+            .RequireAuthorization(AuditPolicies.Ingest).RequireRateLimiting(ConcurrencyPolicy)
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+    /// <summary>
+    /// One limiter for every sender: ingest shares one database with the Kafka path, so the bound is
+    /// the store's, not a sender's. Rejected requests get 503 ProblemDetails with <c>Retry-After</c>.
+    /// </summary>
+    public static IServiceCollection AddHttpIngestionLimits(this IServiceCollection services) =>
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.AddPolicy(ConcurrencyPolicy, context => RateLimitPartition.GetConcurrencyLimiter(ConcurrencyPolicy, _ =>
+            {
+                var options = context.RequestServices.GetRequiredService<IOptions<IngestionOptions>>().Value;
+                return new ConcurrencyLimiterOptions
+                {
+                    PermitLimit = options.MaxConcurrentHttpIngests,
+                    QueueLimit = options.HttpIngestQueue,
+                    QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+                };
+            }));
+            limiter.OnRejected = async (rejected, cancellationToken) =>
+            {
+                var http = rejected.HttpContext;
+                http.RequestServices.GetRequiredService<IngestionMetrics>().Refused.Add(1, new KeyValuePair<string, object?>("reason", "busy"));
+                http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                http.Response.Headers.RetryAfter = "1";
+                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = http,
+                    ProblemDetails = new ProblemDetails
+                    {
+                        Status = StatusCodes.Status503ServiceUnavailable,
+                        Title = "Ingest busy",
+                        Detail = "Too many ingest requests are being processed; retry after the time in Retry-After.",
+                    },
+                });
+            };
+        });
 
     private static async Task<Results<Accepted<IngestResult>, ProblemHttpResult>> IngestAsync(
-        HttpRequest request, AuditEventWriter writer, IOptions<IngestionOptions> options, TimeProvider time, CancellationToken cancellationToken)
+        HttpContext context, [AsParameters] HttpIngestionServices services, CancellationToken cancellationToken)
     {
+        var credential = context.Credential() ?? throw new InvalidOperationException("The ingest policy let a request through without a credential.");
+        var options = services.Options.Value;
         IReadOnlyList<CloudNative.CloudEvents.CloudEvent> events;
         try
         {
-            events = await request.ReadCloudEventsAsync(CloudEventJson.Formatter, options.Value.MaxEventBytes, cancellationToken, DistributedTracingExtension.AllAttributes);
+            events = await context.Request.ReadCloudEventsAsync(CloudEventJson.Formatter, options.MaxEventBytes, cancellationToken, DistributedTracingExtension.AllAttributes);
         }
         catch (CloudEventBindingException ex)
         {
@@ -37,9 +91,46 @@ public static class HttpIngestionApi
             return TypedResults.Problem(detail: "The batch holds no event.", statusCode: StatusCodes.Status400BadRequest, title: "Empty batch");
         }
 
-        var now = time.GetUtcNow();
-        var ingested = events.Select(e => new IngestedEvent(AuditRecord.From(e, CloudEventJson.Formatter, null, now), Span: null)).ToList();
-        var result = await writer.WriteAsync(ingested, cancellationToken);
-        return TypedResults.Accepted((string?)null, new IngestResult(ingested.Count, result.Stored, result.Duplicates));
+        if (events.Count > options.MaxBatchEvents)
+        {
+            services.Metrics.Refused.Add(1, new KeyValuePair<string, object?>("reason", "too-many-events"));
+            return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Too many events",
+                detail: $"The batch holds {events.Count} events; at most {options.MaxBatchEvents} are accepted per request. Send smaller batches.");
+        }
+
+        foreach (var cloudEvent in events)
+        {
+            if (Refusal(cloudEvent.Source!.OriginalString, credential, services) is { } refused)
+            {
+                return refused;
+            }
+        }
+
+        var now = services.Time.GetUtcNow();
+        var ingested = events.Select(e => new IngestedEvent(AuditRecord.From(e, CloudEventJson.Formatter, null, now, credential.Name), Span: null)).ToList();
+        var result = await services.Writer.WriteAsync(ingested, cancellationToken);
+        return TypedResults.Accepted((string?)null, new IngestResult(ingested.Count, result.Stored, result.Duplicates, result.Conflicts));
     }
+
+    /// <summary>403 when the key may not write <paramref name="source"/>: reserved for Kafka, or not granted to it.</summary>
+    private static ProblemHttpResult? Refusal(string source, AuditCredential credential, HttpIngestionServices services)
+    {
+        var (reason, detail) = services.Reserved.Covers(source)
+            ? ("reserved-source", "Events of this source reach AuditService through Kafka only; no HTTP sender may write them.")
+            : credential.Sources.Allows(source)
+                ? (null, null)
+                : ("source-not-granted", $"The key '{credential.Name}' is not granted this source; ask for a grant in Auth:IngestKeys:{credential.Name}:Sources.");
+        if (reason is null)
+        {
+            return null;
+        }
+
+        services.Metrics.Refused.Add(1, new KeyValuePair<string, object?>("reason", reason));
+        LogRefused(services.Logger, credential.Name, LogText.Escape(source)!, reason);
+        return TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status403Forbidden, title: "Source not allowed",
+            extensions: new Dictionary<string, object?> { ["source"] = source, ["reason"] = reason });
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "HTTP ingest refused: key {IngestKey} sent an event of source {CloudEventSource} ({Reason}); nothing of the request stored")]
+    private static partial void LogRefused(ILogger logger, string ingestKey, string cloudEventSource, string reason);
 }

@@ -35,6 +35,25 @@ public sealed class IngestionOptions
     [Range(1024, 64 * 1024 * 1024)]
     public int MaxEventBytes { get; set; } = DefaultMaxEventBytes;
 
+    /// <summary>
+    /// Most events in one HTTP request (a larger batch gets 413). An HTTP batch is stored in one
+    /// transaction; this keeps it no longer than a Kafka batch, so HTTP senders cannot hold SQLite's
+    /// write lock (and stall Kafka ingestion) with one request.
+    /// </summary>
+    [Range(1, 50_000)]
+    public int MaxBatchEvents { get; set; } = DefaultMaxBatchEvents;
+
+    /// <summary>The default of <see cref="MaxBatchEvents"/>: the default <see cref="BatchSize"/>.</summary>
+    public const int DefaultMaxBatchEvents = 500;
+
+    /// <summary>HTTP ingest requests processed at once; more wait in a queue of <see cref="HttpIngestQueue"/>.</summary>
+    [Range(1, 256)]
+    public int MaxConcurrentHttpIngests { get; set; } = 4;
+
+    /// <summary>HTTP ingest requests that may wait for a slot; beyond it, 503 with <c>Retry-After</c>.</summary>
+    [Range(0, 10_000)]
+    public int HttpIngestQueue { get; set; } = 64;
+
     /// <summary>The default of <see cref="MaxEventBytes"/>: 1 MiB, Kafka's default message size.</summary>
     public const int DefaultMaxEventBytes = 1024 * 1024;
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Text.Json;
+using AuditService.Integrity;
 using Microsoft.Data.Sqlite;
 using UserAudit.ServiceDefaults.Storage;
 
@@ -8,49 +8,36 @@ namespace AuditService.Store;
 
 /// <summary>
 /// The audit store: one row per (source, id), as the CloudEvents spec identifies an event, so a
-/// redelivered event is skipped, not stored twice.
+/// redelivered event is skipped, not stored twice, and a different event under a stored identity is
+/// recorded as a conflict instead of replacing or hiding it. Every row is a link of the store's hash
+/// chain (<see cref="AuditHashing"/>), written in the same transaction.
 /// </summary>
 public sealed class AuditEventStore(SqliteDatabase database)
 {
     /// <summary>AuditService's migrations, in order.</summary>
-    public static readonly IReadOnlyList<string> Migrations =
-    [
-        """
-        CREATE TABLE audit_events (
-            seq               INTEGER PRIMARY KEY AUTOINCREMENT,
-            source            TEXT    NOT NULL,
-            id                TEXT    NOT NULL,
-            type              TEXT    NOT NULL,
-            specversion       TEXT    NOT NULL,
-            subject           TEXT,
-            time              TEXT,
-            time_unix_ms      INTEGER,
-            datacontenttype   TEXT,
-            dataschema        TEXT,
-            extensions        TEXT    NOT NULL,
-            data_json         TEXT,
-            data_bytes        BLOB,
-            kafka_topic       TEXT,
-            kafka_partition   INTEGER,
-            kafka_offset      INTEGER,
-            received_at       TEXT    NOT NULL,
-            received_unix_ms  INTEGER NOT NULL,
-            UNIQUE (source, id)
-        );
-        CREATE INDEX audit_events_type ON audit_events (type, seq);
-        CREATE INDEX audit_events_subject ON audit_events (subject, seq);
-        CREATE INDEX audit_events_time ON audit_events (time_unix_ms);
-        CREATE INDEX audit_events_received ON audit_events (received_unix_ms);
-        """,
-        // Newest-first pages of one source walk this index and stop at the page size; without it the
-        // (source, id) index found every row of the source and sorted them: 100 ms a page at 100,000 rows.
-        "CREATE INDEX audit_events_source ON audit_events (source, seq);",
-    ];
+    public static IReadOnlyList<string> Migrations => AuditStoreSchema.Migrations;
+
+    private const string InsertSql = $"""
+        INSERT INTO audit_events (seq, {AuditRow.Columns}, content_hash, chain_hash)
+        VALUES ($seq, $c0, $c1, $c2, $c3, $c4, $c5, $c6, $c7, $c8, $c9, $c10, $c11, $c12, $c13, $c14, $c15, $c16, $c17, $content, $link)
+        ON CONFLICT (source, id) DO NOTHING
+        """;
+
+    private const string ConflictSql = """
+        INSERT INTO audit_conflicts (source, id, stored_content_hash, copy_content_hash, copy_event, kafka_topic, kafka_partition, kafka_offset,
+            ingested_by, first_seen, last_seen, last_seen_unix_ms, copies)
+        VALUES ($source, $id, $stored, $copy, $event, $topic, $partition, $offset, $by, $seen, $seen, $seen_ms, 1)
+        ON CONFLICT (source, id, copy_content_hash) DO UPDATE
+            SET last_seen = excluded.last_seen, last_seen_unix_ms = excluded.last_seen_unix_ms, copies = audit_conflicts.copies + 1
+        """;
 
     /// <summary>
-    /// Stores a batch in one transaction; events already stored (same source and id) are skipped.
+    /// Stores a batch in one transaction, each new event linked to the chain. An event whose
+    /// (source, id) is already stored is a duplicate when its content hash matches the stored
+    /// row's, and a conflict otherwise: the stored row stays, and the copy is recorded in
+    /// <c>audit_conflicts</c> (once per distinct copy, with a count).
     /// </summary>
-    /// <returns>Which records were new.</returns>
+    /// <returns>What happened to each record.</returns>
     public async Task<AuditWriteResult> InsertAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(records);
@@ -61,53 +48,80 @@ public sealed class AuditEventStore(SqliteDatabase database)
 
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        var head = await AuditChainTable.ReadForWriteAsync(connection, transaction, cancellationToken);
+        var firstPosition = head.Position;
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = """
-            INSERT INTO audit_events (source, id, type, specversion, subject, time, time_unix_ms, datacontenttype, dataschema,
-                extensions, data_json, data_bytes, kafka_topic, kafka_partition, kafka_offset, received_at, received_unix_ms)
-            VALUES ($source, $id, $type, $specversion, $subject, $time, $time_ms, $ct, $schema,
-                $ext, $json, $bytes, $topic, $partition, $offset, $received, $received_ms)
-            ON CONFLICT (source, id) DO NOTHING
-            """;
-        var p = new Dictionary<string, SqliteParameter>();
-        string[] names =
-        [
-            "$source", "$id", "$type", "$specversion", "$subject", "$time", "$time_ms", "$ct", "$schema",
-            "$ext", "$json", "$bytes", "$topic", "$partition", "$offset", "$received", "$received_ms",
-        ];
-        foreach (var name in names)
+        command.CommandText = InsertSql;
+        var columns = new SqliteParameter[AuditRow.ColumnCount];
+        for (var i = 0; i < columns.Length; i++)
         {
-            p[name] = command.Parameters.Add(new SqliteParameter { ParameterName = name });
+            columns[i] = command.Parameters.Add(new SqliteParameter { ParameterName = "$c" + i.ToString(CultureInfo.InvariantCulture) });
         }
 
+        var (seq, content, link) = (command.Parameters.Add("$seq", SqliteType.Integer), command.Parameters.Add("$content", SqliteType.Blob), command.Parameters.Add("$link", SqliteType.Blob));
         command.Prepare();
-        var inserted = new bool[records.Count];
+        var outcomes = new AuditWriteOutcome[records.Count];
         for (var i = 0; i < records.Count; i++)
         {
-            var r = records[i];
-            p["$source"].Value = r.Source;
-            p["$id"].Value = r.Id;
-            p["$type"].Value = r.Type;
-            p["$specversion"].Value = r.SpecVersion;
-            p["$subject"].Value = (object?)r.Subject ?? DBNull.Value;
-            p["$time"].Value = r.Time is { } t ? t.ToString("O", CultureInfo.InvariantCulture) : DBNull.Value;
-            p["$time_ms"].Value = r.Time is { } tm ? tm.ToUnixTimeMilliseconds() : DBNull.Value;
-            p["$ct"].Value = (object?)r.DataContentType ?? DBNull.Value;
-            p["$schema"].Value = (object?)r.DataSchema ?? DBNull.Value;
-            p["$ext"].Value = JsonSerializer.Serialize(r.Extensions, AuditStoreJsonContext.Default.IReadOnlyDictionaryStringString);
-            p["$json"].Value = (object?)r.DataJson ?? DBNull.Value;
-            p["$bytes"].Value = (object?)r.DataBytes ?? DBNull.Value;
-            p["$topic"].Value = (object?)r.Kafka?.Topic ?? DBNull.Value;
-            p["$partition"].Value = r.Kafka is null ? DBNull.Value : r.Kafka.Partition;
-            p["$offset"].Value = r.Kafka is null ? DBNull.Value : r.Kafka.Offset;
-            p["$received"].Value = r.ReceivedAt.ToString("O", CultureInfo.InvariantCulture);
-            p["$received_ms"].Value = r.ReceivedAt.ToUnixTimeMilliseconds();
-            inserted[i] = await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+            var row = AuditRow.From(records[i]);
+            var contentHash = AuditHashing.Content(row);
+            var position = head.Position + 1;
+            var linkHash = AuditHashing.Link(head.Hash, position, contentHash, row);
+            row.Bind(columns);
+            (seq.Value, content.Value, link.Value) = (position, contentHash, linkHash);
+            if (await command.ExecuteNonQueryAsync(cancellationToken) == 1)
+            {
+                head = head with { Position = position, Hash = linkHash };
+                outcomes[i] = AuditWriteOutcome.Stored;
+            }
+            else
+            {
+                outcomes[i] = await CompareWithStoredAsync(connection, transaction, records[i], contentHash, cancellationToken);
+            }
+        }
+
+        if (head.Position != firstPosition)
+        {
+            await AuditChainTable.UpdateAsync(connection, transaction, head, cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
-        return new AuditWriteResult(inserted);
+        return new AuditWriteResult(outcomes);
+    }
+
+    /// <summary>A duplicate when the stored row has the same content, else a conflict, recorded.</summary>
+    private static async Task<AuditWriteOutcome> CompareWithStoredAsync(
+        SqliteConnection connection, SqliteTransaction transaction, AuditRecord copy, byte[] copyHash, CancellationToken cancellationToken)
+    {
+        await using var find = connection.CreateCommand();
+        find.Transaction = transaction;
+        find.CommandText = "SELECT content_hash FROM audit_events WHERE source = $source AND id = $id";
+        find.Parameters.AddWithValue("$source", copy.Source);
+        find.Parameters.AddWithValue("$id", copy.Id);
+        var stored = await find.ExecuteScalarAsync(cancellationToken) as byte[] ?? [];
+        if (stored.AsSpan().SequenceEqual(copyHash))
+        {
+            return AuditWriteOutcome.Duplicate;
+        }
+
+        await using var record = connection.CreateCommand();
+        record.Transaction = transaction;
+        record.CommandText = ConflictSql;
+        var p = record.Parameters;
+        p.AddWithValue("$source", copy.Source);
+        p.AddWithValue("$id", copy.Id);
+        p.AddWithValue("$stored", stored);
+        p.AddWithValue("$copy", copyHash);
+        p.AddWithValue("$event", StructuredCloudEventJson.ToText(copy));
+        p.AddWithValue("$topic", (object?)copy.Kafka?.Topic ?? DBNull.Value);
+        p.AddWithValue("$partition", (object?)copy.Kafka?.Partition ?? DBNull.Value);
+        p.AddWithValue("$offset", (object?)copy.Kafka?.Offset ?? DBNull.Value);
+        p.AddWithValue("$by", (object?)copy.IngestedBy ?? DBNull.Value);
+        p.AddWithValue("$seen", copy.ReceivedAt.ToString("O", CultureInfo.InvariantCulture));
+        p.AddWithValue("$seen_ms", copy.ReceivedAt.ToUnixTimeMilliseconds());
+        await record.ExecuteNonQueryAsync(cancellationToken);
+        return AuditWriteOutcome.Conflict;
     }
 
     /// <summary>Events newest first, filtered, after the cursor <see cref="AuditQuery.Before"/>.</summary>
@@ -205,31 +219,32 @@ public sealed class AuditEventStore(SqliteDatabase database)
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
     }
 
-    /// <summary>
-    /// Deletes events received before <paramref name="before"/>; returns how many. Rows go in
-    /// batches, each its own short write transaction, so ingestion is never locked out for long.
-    /// </summary>
-    public async Task<int> DeleteReceivedBeforeAsync(DateTimeOffset before, CancellationToken cancellationToken)
+    /// <summary>Recorded conflicts, newest first, optionally of one source, before the cursor <paramref name="before"/>.</summary>
+    public async Task<IReadOnlyList<AuditConflict>> ListConflictsAsync(string? source, long? before, int limit, CancellationToken cancellationToken)
     {
-        const int batchSize = 5_000;
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            DELETE FROM audit_events WHERE seq IN
-                (SELECT seq FROM audit_events WHERE received_unix_ms < $before LIMIT $batch)
+            SELECT number, source, id, stored_content_hash, copy_content_hash, copy_event, kafka_topic, kafka_partition, kafka_offset,
+                ingested_by, first_seen, last_seen, copies
+            FROM audit_conflicts
+            WHERE ($source IS NULL OR source = $source) AND ($before IS NULL OR number < $before)
+            ORDER BY number DESC LIMIT $limit
             """;
-        command.Parameters.AddWithValue("$before", before.ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("$batch", batchSize);
-        var total = 0;
-        int deleted;
-        do
+        command.Parameters.AddWithValue("$source", (object?)source ?? DBNull.Value);
+        command.Parameters.AddWithValue("$before", (object?)before ?? DBNull.Value);
+        command.Parameters.AddWithValue("$limit", limit);
+        var conflicts = new List<AuditConflict>(limit);
+        await using var r = await command.ExecuteReaderAsync(cancellationToken);
+        while (await r.ReadAsync(cancellationToken))
         {
-            deleted = await command.ExecuteNonQueryAsync(cancellationToken);
-            total += deleted;
+            conflicts.Add(new AuditConflict(
+                r.GetInt64(0), r.GetString(1), r.GetString(2), Convert.ToHexStringLower((byte[])r.GetValue(3)), Convert.ToHexStringLower((byte[])r.GetValue(4)),
+                r.GetString(5), r.IsDBNull(6) ? null : new KafkaCoordinates(r.GetString(6), r.GetInt32(7), r.GetInt64(8)), r.IsDBNull(9) ? null : r.GetString(9),
+                DateTimeOffset.Parse(r.GetString(10), CultureInfo.InvariantCulture), DateTimeOffset.Parse(r.GetString(11), CultureInfo.InvariantCulture), r.GetInt64(12)));
         }
-        while (deleted == batchSize);
 
-        return total;
+        return conflicts;
     }
 
     /// <summary>
@@ -273,21 +288,7 @@ public sealed class AuditEventStore(SqliteDatabase database)
         return string.Join(" AND ", clauses);
     }
 
-    private const string Columns =
-        "seq, source, id, type, specversion, subject, time, datacontenttype, dataschema, extensions, data_json, data_bytes, "
-        + "kafka_topic, kafka_partition, kafka_offset, received_at";
+    private const string Columns = "seq, " + AuditRow.Columns;
 
-    private static StoredAuditEvent Read(SqliteDataReader r) => new(
-        r.GetInt64(0),
-        new AuditRecord(
-            r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4),
-            r.IsDBNull(5) ? null : r.GetString(5),
-            r.IsDBNull(6) ? null : DateTimeOffset.Parse(r.GetString(6), CultureInfo.InvariantCulture),
-            r.IsDBNull(7) ? null : r.GetString(7),
-            r.IsDBNull(8) ? null : r.GetString(8),
-            JsonSerializer.Deserialize(r.GetString(9), AuditStoreJsonContext.Default.IReadOnlyDictionaryStringString) ?? new Dictionary<string, string>(),
-            r.IsDBNull(10) ? null : r.GetString(10),
-            r.IsDBNull(11) ? null : (byte[])r.GetValue(11),
-            r.IsDBNull(12) ? null : new KafkaCoordinates(r.GetString(12), r.GetInt32(13), r.GetInt64(14)),
-            DateTimeOffset.Parse(r.GetString(15), CultureInfo.InvariantCulture)));
+    private static StoredAuditEvent Read(SqliteDataReader reader) => new(reader.GetInt64(0), AuditRow.Read(reader, 1).ToRecord());
 }

@@ -1,11 +1,16 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
 using CloudNative.CloudEvents;
+using UserAudit.CloudEvents;
+using UserAudit.ServiceDefaults.Tracing;
 
 namespace AuditService.Store;
 
 /// <summary>
 /// A CloudEvent as stored: every attribute, extensions by name, the data (kept as JSON when
-/// the content type is JSON, else as bytes), where it came from and when it arrived.
+/// the content type is JSON, else as bytes), where it came from, when it arrived and, for an event
+/// sent over HTTP, the name of the ingest key that sent it.
 /// </summary>
 public sealed record AuditRecord(
     string Source,
@@ -20,10 +25,17 @@ public sealed record AuditRecord(
     string? DataJson,
     byte[]? DataBytes,
     KafkaCoordinates? Kafka,
-    DateTimeOffset ReceivedAt)
+    DateTimeOffset ReceivedAt,
+    string? IngestedBy = null)
 {
-    /// <summary>Maps a decoded event; <paramref name="formatter"/> encodes non-JSON data back to bytes.</summary>
-    public static AuditRecord From(CloudEvent cloudEvent, CloudEventFormatter formatter, KafkaCoordinates? kafka, DateTimeOffset receivedAt)
+    /// <summary>
+    /// Maps a decoded event; <paramref name="formatter"/> encodes non-JSON data back to bytes. JSON
+    /// data is stored minified (re-serialized), so no stored event holds a line break outside a
+    /// string; a <c>traceparent</c> that is not W3C is dropped and <c>tracestate</c> is bounded
+    /// (<see cref="W3CTraceContext"/>): they describe a delivery, are not part of the event's content,
+    /// and are kept forever.
+    /// </summary>
+    public static AuditRecord From(CloudEvent cloudEvent, CloudEventFormatter formatter, KafkaCoordinates? kafka, DateTimeOffset receivedAt, string? ingestedBy = null)
     {
         ArgumentNullException.ThrowIfNull(cloudEvent);
         ArgumentNullException.ThrowIfNull(formatter);
@@ -36,6 +48,8 @@ public sealed record AuditRecord(
             }
         }
 
+        SanitizeTraceContext(extensions);
+
         string? json = null;
         byte[]? bytes = null;
         switch (cloudEvent.Data)
@@ -43,7 +57,7 @@ public sealed record AuditRecord(
             case null:
                 break;
             case JsonElement element:
-                json = element.GetRawText();
+                json = Minify(element);
                 break;
             default:
                 bytes = formatter.EncodeBinaryModeEventData(cloudEvent).ToArray();
@@ -53,6 +67,40 @@ public sealed record AuditRecord(
         return new AuditRecord(
             cloudEvent.Source!.OriginalString, cloudEvent.Id!, cloudEvent.Type!, cloudEvent.SpecVersion.VersionId,
             cloudEvent.Subject, cloudEvent.Time, cloudEvent.DataContentType, cloudEvent.DataSchema?.OriginalString,
-            extensions, json, bytes, kafka, receivedAt);
+            extensions, json, bytes, kafka, receivedAt, ingestedBy);
+    }
+
+    private static string Minify(JsonElement element)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, StructuredCloudEventJson.WriterOptions))
+        {
+            element.WriteTo(writer);
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static void SanitizeTraceContext(Dictionary<string, string> extensions)
+    {
+        var traceParent = DistributedTracingExtension.TraceParent.Name;
+        var traceState = DistributedTracingExtension.TraceState.Name;
+        if (extensions.TryGetValue(traceParent, out var parent) && !W3CTraceContext.IsValidTraceParent(parent))
+        {
+            extensions.Remove(traceParent);
+        }
+
+        if (extensions.TryGetValue(traceState, out var state))
+        {
+            var sanitized = extensions.ContainsKey(traceParent) ? W3CTraceContext.SanitizeTraceState(state) : null;
+            if (sanitized is null)
+            {
+                extensions.Remove(traceState);
+            }
+            else
+            {
+                extensions[traceState] = sanitized;
+            }
+        }
     }
 }

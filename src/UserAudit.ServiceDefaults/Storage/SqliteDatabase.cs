@@ -4,7 +4,9 @@ namespace UserAudit.ServiceDefaults.Storage;
 
 /// <summary>
 /// An embedded SQLite database in WAL mode, created and migrated at start. Migrations are an
-/// ordered list of SQL scripts; <c>PRAGMA user_version</c> records how many have run.
+/// ordered list of SQL scripts; <c>PRAGMA user_version</c> records how many have run. Its folder is
+/// the service's own: created with mode 0700, and narrowed to it when found wider, so that no other
+/// account on the machine reads the database, its WAL or its journal.
 /// </summary>
 public sealed class SqliteDatabase
 {
@@ -19,7 +21,7 @@ public sealed class SqliteDatabase
     public SqliteDatabase(StorageOptions options, string fileName)
     {
         ArgumentNullException.ThrowIfNull(options);
-        Directory.CreateDirectory(options.DataDirectory);
+        CreatePrivateDirectory(options.DataDirectory);
         FilePath = Path.GetFullPath(Path.Combine(options.DataDirectory, fileName));
         _connectionString = new SqliteConnectionStringBuilder
         {
@@ -32,6 +34,25 @@ public sealed class SqliteDatabase
         _synchronous = options.Synchronous.Equals("Full", StringComparison.OrdinalIgnoreCase) ? "FULL" : "NORMAL";
         _cacheSizeKiB = options.CacheSizeKiB;
         _walAutoCheckpointPages = options.WalAutoCheckpointPages;
+    }
+
+    /// <summary>Owner only: read, write, search.</summary>
+    public const UnixFileMode PrivateDirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    private static void CreatePrivateDirectory(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            // Windows folders inherit their parent's ACL; a user's profile is already private.
+            Directory.CreateDirectory(path);
+            return;
+        }
+
+        var directory = Directory.CreateDirectory(path, PrivateDirectoryMode);
+        if (directory.UnixFileMode != PrivateDirectoryMode)
+        {
+            directory.UnixFileMode = PrivateDirectoryMode;
+        }
     }
 
     /// <summary>Full path of the database file.</summary>

@@ -6,4 +6,4 @@ namespace UserService.Users;
 /// <summary>Dependencies of the user endpoints.</summary>
 public sealed record UserServices(
     UserStore Store, PasswordHashing Passwords, UserEventFactory Events, TimeProvider Time,
-    AccessTokens Tokens, UserAccessCache Access, SignInService SignIn);
+    IdempotencyKeys Idempotency, AccessTokens Tokens, UserAccessCache Access, SignInService SignIn);

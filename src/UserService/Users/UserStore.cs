@@ -9,7 +9,7 @@ namespace UserService.Users;
 /// Users in the embedded database. Every change writes its outbox rows in the same transaction,
 /// so a change and its events are stored together or not at all.
 /// </summary>
-public sealed class UserStore(SqliteDatabase database, OutboxStore outbox, OutboxSignal signal, TimeProvider time)
+public sealed class UserStore(SqliteDatabase database, OutboxStore outbox, OutboxSignal signal, IdempotencyKeys idempotencyKeys)
 {
     /// <summary>UserService's migrations, in order.</summary>
     public static readonly IReadOnlyList<string> Migrations =
@@ -44,29 +44,33 @@ public sealed class UserStore(SqliteDatabase database, OutboxStore outbox, Outbo
             locked_until INTEGER
         ) WITHOUT ROWID;
         """,
+        // Idempotency keys expire, go with their user, and hold a keyed hash of their request
+        // (IdempotencyKeys). Keys remembered before this have no hash to compare: they are dropped
+        // (they would have expired within a day).
+        """
+        DELETE FROM idempotency_keys;
+        ALTER TABLE idempotency_keys ADD COLUMN request_hash BLOB;
+        CREATE INDEX idempotency_keys_user ON idempotency_keys (user_id);
+        CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+        """,
     ];
 
-    /// <summary>A user and the answer first given for an idempotency key.</summary>
-    public sealed record IdempotentCreate(User? Created, string? PreviousResponse);
+    /// <summary>A user, or the answer first given for a live idempotency key.</summary>
+    public sealed record IdempotentCreate(User? Created, IdempotentReplay? Previous);
 
     /// <summary>
-    /// Creates a user and its outbox message. With an idempotency key that was used before,
-    /// nothing is written and the first answer is returned instead.
+    /// Creates a user and its outbox message. With an idempotency key that is live, nothing is
+    /// written and the first answer is returned instead.
     /// </summary>
-    public async Task<IdempotentCreate> CreateAsync(User user, OutboxMessage message, string? idempotencyKey, Func<User, string> describe, CancellationToken cancellationToken)
+    public async Task<IdempotentCreate> CreateAsync(
+        User user, OutboxMessage message, IdempotentRequest? idempotency, Func<User, string> describe, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        if (idempotencyKey is not null)
+        if (idempotency is not null && await idempotencyKeys.FindAsync(connection, transaction, idempotency.Key, cancellationToken) is { } previous)
         {
-            await using var find = connection.CreateCommand();
-            find.Transaction = transaction;
-            find.CommandText = "SELECT response FROM idempotency_keys WHERE key = $key";
-            find.Parameters.AddWithValue("$key", idempotencyKey);
-            if (await find.ExecuteScalarAsync(cancellationToken) is string previous)
-            {
-                return new IdempotentCreate(null, previous);
-            }
+            await transaction.CommitAsync(cancellationToken);
+            return new IdempotentCreate(null, previous);
         }
 
         await using (var insert = connection.CreateCommand())
@@ -87,16 +91,9 @@ public sealed class UserStore(SqliteDatabase database, OutboxStore outbox, Outbo
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        if (idempotencyKey is not null)
+        if (idempotency is not null)
         {
-            await using var remember = connection.CreateCommand();
-            remember.Transaction = transaction;
-            remember.CommandText = "INSERT INTO idempotency_keys (key, user_id, response, created_at) VALUES ($key, $user, $response, $now)";
-            remember.Parameters.AddWithValue("$key", idempotencyKey);
-            remember.Parameters.AddWithValue("$user", user.Id);
-            remember.Parameters.AddWithValue("$response", describe(user));
-            remember.Parameters.AddWithValue("$now", time.GetUtcNow().ToUnixTimeMilliseconds());
-            await remember.ExecuteNonQueryAsync(cancellationToken);
+            await idempotencyKeys.RememberAsync(connection, transaction, idempotency, user.Id, describe(user), cancellationToken);
         }
 
         await outbox.AddAsync(connection, transaction, message, cancellationToken);
@@ -186,7 +183,10 @@ public sealed class UserStore(SqliteDatabase database, OutboxStore outbox, Outbo
         return (WriteOutcome.Done, updated);
     }
 
-    /// <summary>Deletes a user when its version matches (any when null) and writes the deletion event.</summary>
+    /// <summary>
+    /// Deletes a user when its version matches (any when null) and writes the deletion event; the
+    /// user's idempotency keys go too (their remembered answers hold the name).
+    /// </summary>
     public async Task<WriteOutcome> DeleteAsync(string id, long? expectedVersion, Func<User, OutboxMessage> deletedEvent, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -209,6 +209,8 @@ public sealed class UserStore(SqliteDatabase database, OutboxStore outbox, Outbo
             command.Parameters.AddWithValue("$id", id);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
+
+        await IdempotencyKeys.ForgetUserAsync(connection, transaction, id, cancellationToken);
 
         await outbox.AddAsync(connection, transaction, deletedEvent(current), cancellationToken);
         await transaction.CommitAsync(cancellationToken);

@@ -71,32 +71,47 @@ public static class UsersApi
             return TypedResults.ValidationProblem(errors);
         }
 
+        // A replay is answered before the password is hashed: it costs no PBKDF2 run.
+        // Keys are scoped to the caller: another caller's key is a different key.
+        var scopedKey = idempotencyKey.Length == 0 ? null : IdempotencyKeys.Scope(Caller.From(context.User).UserId, idempotencyKey);
+        var idempotency = scopedKey is null ? null : new IdempotentRequest(scopedKey, services.Idempotency.RequestHash(scopedKey, name!, password!));
+        if (idempotency is not null && await services.Idempotency.FindAsync(idempotency.Key, cancellationToken) is { } earlier)
+        {
+            return Replay(context, earlier, idempotency);
+        }
+
         var now = services.Time.GetUtcNow();
         var user = new User(Guid.CreateVersion7().ToString(), name!, await services.Passwords.HashAsync(password!, cancellationToken), 1, now, now);
         var result = await services.Store.CreateAsync(
             user,
             services.Events.Create(UserEventTypes.Created, user.Id, user.Version, user.CreatedAt, Caller.From(context.User).Actor),
-            idempotencyKey.Length == 0 ? null : idempotencyKey,
+            idempotency,
             u => JsonSerializer.Serialize(UserResponse.From(u), UserJsonContext.Default.UserResponse),
             cancellationToken);
-
-        if (result.PreviousResponse is not null)
+        if (result.Previous is { } previous)
         {
-            var previous = JsonSerializer.Deserialize(result.PreviousResponse, UserJsonContext.Default.UserResponse)!;
-            // Same key, same request: same name, and the same password (checked against the stored
-            // hash, so nothing derived from the password is kept for idempotency).
-            var original = await services.Store.FindAsync(previous.Id, cancellationToken);
-            if (previous.Name != user.Name || (original is not null && !await services.Passwords.VerifyAsync(original.PasswordHash, password!, cancellationToken)))
-            {
-                return JsonBody.Problem(StatusCodes.Status409Conflict, "Idempotency-Key reused", "This Idempotency-Key was used for a different request.");
-            }
-
-            context.Response.Headers.ETag = $"\"{previous.Version}\"";
-            return TypedResults.Created($"/v1/users/{previous.Id}", previous);
+            return Replay(context, previous, idempotency!);
         }
 
         context.Response.Headers.ETag = user.ETag;
         return TypedResults.Created($"/v1/users/{user.Id}", UserResponse.From(user));
+    }
+
+    /// <summary>
+    /// The first answer when the replay asks what the first request asked (same key, name and
+    /// password, compared by keyed hash), else 409: the answer never depends on the user's current password.
+    /// </summary>
+    private static Results<Created<UserResponse>, Ok<UserResponse>, ProblemHttpResult, ValidationProblem> Replay(
+        HttpContext context, IdempotentReplay previous, IdempotentRequest replay)
+    {
+        if (!IdempotencyKeys.SameRequest(previous, replay))
+        {
+            return JsonBody.Problem(StatusCodes.Status409Conflict, "Idempotency-Key reused", "This Idempotency-Key was used for a different request.");
+        }
+
+        var response = JsonSerializer.Deserialize(previous.Response, UserJsonContext.Default.UserResponse)!;
+        context.Response.Headers.ETag = $"\"{response.Version}\"";
+        return TypedResults.Created($"/v1/users/{response.Id}", response);
     }
 
     private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> GetAsync(

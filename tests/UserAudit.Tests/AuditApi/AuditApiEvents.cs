@@ -11,7 +11,7 @@ namespace UserAudit.Tests.AuditApi;
 
 /// <summary>
 /// Events of one test: a source of its own (so filters on it isolate the test from every other
-/// event in the shared application), stored through the authenticated HTTP ingest endpoint.
+/// event in the shared application), stored through the HTTP ingest endpoint with the tests' ingest key.
 /// </summary>
 internal sealed class AuditApiEvents(UserAuditApp app)
 {
@@ -20,7 +20,7 @@ internal sealed class AuditApiEvents(UserAuditApp app)
     /// <summary>A fixed hour long past, so time filters never meet events of other tests by accident.</summary>
     public static readonly DateTimeOffset BaseTime = new(2020, 3, 4, 10, 0, 0, TimeSpan.Zero);
 
-    public string Source { get; } = $"urn:useraudit-tests:{Guid.NewGuid():N}";
+    public string Source { get; } = $"{UserAuditApp.TestSources}{Guid.NewGuid():N}";
 
     public static string NewSubject() => $"user-{Guid.NewGuid():N}";
 
@@ -35,12 +35,18 @@ internal sealed class AuditApiEvents(UserAuditApp app)
         Data = JsonDocument.Parse($$"""{"subject":"{{subject}}","n":1}""").RootElement.Clone(),
     };
 
-    /// <summary>Stores the events in one batch request; they are stored (and ordered) as given.</summary>
+    /// <summary>
+    /// Stores the events in batch requests of at most AuditService's batch cap, one after the other;
+    /// they are stored (and ordered) as given.
+    /// </summary>
     public async Task StoreAsync(IEnumerable<CloudEvent> events, CancellationToken cancellationToken)
     {
-        using var content = events.ToHttpBatchContent(Formatter);
-        using var response = await app.Audit.PostAsync("/v1/cloudevents", content, cancellationToken);
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        foreach (var batch in events.Chunk(AuditService.Ingestion.IngestionOptions.DefaultMaxBatchEvents))
+        {
+            using var content = batch.ToHttpBatchContent(Formatter);
+            using var response = await app.Ingest.PostAsync("/v1/cloudevents", content, cancellationToken);
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
     }
 
     /// <summary>The query string of this test's source, to append further parameters to.</summary>

@@ -95,6 +95,48 @@ public sealed class AuditEventsExportTests(UserAuditApp app)
         Assert.Equal(inRange.Select(e => e.Id).Reverse(), ids);
     }
 
+    [Fact]
+    public async Task Ndjson_export_of_pretty_printed_and_hostile_data_has_exactly_one_line_per_event()
+    {
+        var events = new AuditApiEvents(app);
+        var subject = AuditApiEvents.NewSubject();
+        var smuggled = $$"""{"specversion":"1.0","id":"smuggled","source":"{{events.Source}}","type":"{{Type}}"}""";
+        string[] data =
+        [
+            """
+            {
+              "pretty": true,
+              "nested": { "a": [ 1,
+                2 ] }
+            }
+            """,
+            "{\"line\":\"one\\ntwo\\r\\nthree\",\"separators\":\"\u2028\u2029\",\"nul\":\"\\u0000\"}",
+            $"[\n{smuggled}\n]",
+            JsonSerializer.Serialize(new { value = "\n" + smuggled + "\n" }),
+        ];
+        var sent = data.Select(d =>
+        {
+            var e = events.Json(Type, subject, AuditApiEvents.BaseTime);
+            e.Data = JsonDocument.Parse(d).RootElement.Clone();
+            return e;
+        }).ToList();
+        await events.StoreAsync(sent, Ct);
+
+        var body = await app.Audit.GetStringAsync(events.Query("/v1/audit-events/export") + "&format=ndjson", Ct);
+
+        var lines = body.Split('\n');
+        Assert.Equal(sent.Count + 1, lines.Length);
+        Assert.Equal("", lines[^1]);
+        var ids = lines[..^1].Select(line =>
+        {
+            using var document = JsonDocument.Parse(line);
+            return document.RootElement.GetProperty("id").GetString();
+        }).ToList();
+        Assert.Equal(sent.Select(e => e.Id).Reverse(), ids);
+        Assert.DoesNotContain("smuggled", ids);
+        Assert.DoesNotContain('\r', body);
+    }
+
     private static (CloudEvent Json, CloudEvent Binary) TwoKindsOfEvent(AuditApiEvents events)
     {
         var subject = AuditApiEvents.NewSubject();

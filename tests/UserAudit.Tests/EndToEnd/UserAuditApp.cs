@@ -38,8 +38,8 @@ public sealed class UserAuditApp : IAsyncLifetime
     /// <summary>Client of UserService, signed in as the administrator.</summary>
     public HttpClient Users { get; private set; } = null!;
 
-    /// <summary>AuditService's API key, given to the AppHost as its <c>audit-api-key</c> parameter.</summary>
-    public string AuditApiKey { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
+    /// <summary>The source prefix the tests' ingest key is granted (besides <c>urn:useraudit:*</c>, where UserService's own source stays reserved).</summary>
+    public const string TestSources = "urn:useraudit-tests:";
 
     /// <summary>The first administrator's id, given to the AppHost as its <c>admin-id</c> parameter.</summary>
     public string AdminId { get; } = Guid.CreateVersion7().ToString();
@@ -53,8 +53,23 @@ public sealed class UserAuditApp : IAsyncLifetime
     /// <summary>An administrator's access token; <see cref="Users"/> sends it.</summary>
     public string AdminToken { get; private set; } = "";
 
-    /// <summary>Client of AuditService, sending <see cref="AuditApiKey"/>.</summary>
+    /// <summary>AuditService's read key, given to the AppHost as its <c>audit-api-key</c> parameter.</summary>
+    public string AuditApiKey { get; } = NewSecret();
+
+    /// <summary>
+    /// The ingest key of the tests' HTTP sender <c>tests</c> (AppHost parameter <c>audit-ingest-key-tests</c>),
+    /// granted <see cref="TestSources"/> and <c>urn:useraudit:*</c>.
+    /// </summary>
+    public string IngestKey { get; } = NewSecret();
+
+    /// <summary>The secret AuditService's checkpoint signing key is derived from (AppHost parameter <c>audit-checkpoint-key</c>).</summary>
+    public string CheckpointKey { get; } = NewSecret();
+
+    /// <summary>Client of AuditService's read API, sending <see cref="AuditApiKey"/>.</summary>
     public HttpClient Audit { get; private set; } = null!;
+
+    /// <summary>Client of AuditService's HTTP ingest, sending <see cref="IngestKey"/>.</summary>
+    public HttpClient Ingest { get; private set; } = null!;
 
     /// <summary>Client of the embedded broker's control API.</summary>
     public HttpClient Broker { get; private set; } = null!;
@@ -69,14 +84,18 @@ public sealed class UserAuditApp : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         using var cts = new CancellationTokenSource(StartTimeout);
+        // Every secret parameter is given, so that nothing is generated into the AppHost's user secrets.
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.UserAudit_AppHost>(
-            [
-                "--Kafka:Mode=embedded", $"--UserAudit:DataRoot={DataRoot}", $"--Parameters:audit-api-key={AuditApiKey}",
-                $"--Parameters:admin-id={AdminId}", $"--Parameters:admin-password={AdminPassword}", $"--Parameters:user-token-signing-key={TokenSigningKey}",
-                // Every test signs in from 127.0.0.1: the per-address limit is tested on a host of its own.
-                "--UserService:Auth:SignInsPerAddressPerMinute=100000",
-                .. Arguments,
-            ], cts.Token);
+        [
+            "--Kafka:Mode=embedded", $"--UserAudit:DataRoot={DataRoot}", $"--Parameters:audit-api-key={AuditApiKey}",
+            $"--Parameters:admin-id={AdminId}", $"--Parameters:admin-password={AdminPassword}", $"--Parameters:user-token-signing-key={TokenSigningKey}",
+            $"--Parameters:audit-checkpoint-key={CheckpointKey}", $"--Parameters:user-service-idempotency-key={NewSecret()}",
+            $"--Parameters:audit-ingest-key-example={NewSecret()}", $"--Parameters:audit-ingest-key-tests={IngestKey}",
+            $"--AuditService:IngestKeys:tests:0={TestSources}*", "--AuditService:IngestKeys:tests:1=urn:useraudit:*",
+            // Every test signs in from 127.0.0.1: the per-address limit is tested on a host of its own.
+            "--UserService:Auth:SignInsPerAddressPerMinute=100000",
+            .. Arguments,
+        ], cts.Token);
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
             .AddFilter("Aspire.Hosting", LogLevel.Warning)
@@ -96,6 +115,8 @@ public sealed class UserAuditApp : IAsyncLifetime
         Users.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
         Audit = _app.CreateHttpClient("audit-service");
         Audit.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AuditApiKey);
+        Ingest = _app.CreateHttpClient("audit-service");
+        Ingest.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", IngestKey);
         Broker = _app.CreateHttpClient("kafka", "http");
         KafkaBootstrapServers = await _app.GetConnectionStringAsync("kafka", cts.Token) ?? throw new InvalidOperationException("No Kafka connection string.");
     }
@@ -180,6 +201,8 @@ public sealed class UserAuditApp : IAsyncLifetime
         await App.ResourceCommands.ExecuteCommandAsync(name, KnownResourceCommands.StartCommand, cancellationToken);
         await App.ResourceNotifications.WaitForResourceHealthyAsync(name, cancellationToken);
     }
+
+    private static string NewSecret() => Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

@@ -45,7 +45,7 @@ internal sealed partial class HostileRequestGenerator
             3 => (RawPost("/v1/cloudevents", "application/json", "{}",
                     ["ce-specversion: 1.0", "ce-specversion: 1.0", $"ce-id: {id}", $"ce-source: {EventSource}", $"ce-type: {EventType}"]),
                 "ce-specversion twice"),
-            4 => (RawPost("/v1/cloudevents", "application/json", "{}", [.. ce, $"ce-id: {id}"], key: $"{_apiKey[..8]}{bad}"), $"invalid UTF-8 ({badName}) in the API key"),
+            4 => (RawPost("/v1/cloudevents", "application/json", "{}", [.. ce, $"ce-id: {id}"], key: $"{_ingestKey[..8]}{bad}"), $"invalid UTF-8 ({badName}) in the API key"),
             5 => RawFraming("/v1/cloudevents", body, "application/cloudevents+json"),
             6 => RawLongHeaders(target),
             7 => RawRequestLine(target),
@@ -168,13 +168,13 @@ internal sealed partial class HostileRequestGenerator
 
     private RawRequest RawPost(string path, string contentType, string body, string[]? headers = null, string method = "POST", string? key = null)
     {
-        var lines = new List<string> { $"Content-Type: {contentType}", $"Authorization: Bearer {key ?? CredentialFor(path)}" };
+        var lines = new List<string> { $"Content-Type: {contentType}", $"Authorization: Bearer {key ?? KeyFor(method, path)}" };
         lines.AddRange(headers ?? []);
         return RawBytes($"{method} {path} HTTP/1.1", [.. lines, $"Content-Length: {Encoding.Latin1.GetByteCount(body)}"], body);
     }
 
     private RawRequest RawGet(string target, string[] headers) =>
-        RawBytes($"GET {target} HTTP/1.1", [$"Authorization: Bearer {CredentialFor(target)}", .. headers], "");
+        RawBytes($"GET {target} HTTP/1.1", [$"Authorization: Bearer {KeyFor("GET", target)}", .. headers], "");
 
     /// <summary>
     /// A request as bytes: text characters are written as their Latin-1 byte, so that a string can
@@ -183,12 +183,9 @@ internal sealed partial class HostileRequestGenerator
     private RawRequest RawBytes(string requestLine, string[] headers, string body, bool halfClose = false)
     {
         var hasAuthorization = headers.Any(h => h.StartsWith("Authorization:", StringComparison.OrdinalIgnoreCase));
-        var credential = CredentialFor(requestLine.Split(' ') is [_, var target, ..] ? target : "");
-        var text = $"{requestLine}\r\nHost: localhost\r\n{(hasAuthorization ? "" : $"Authorization: Bearer {credential}\r\n")}{string.Join("", headers.Select(h => h + "\r\n"))}\r\n{body}";
+        var target = requestLine.Split(' ');
+        var key = target.Length > 1 ? KeyFor(target[0], target[1]) : _apiKey;
+        var text = $"{requestLine}\r\nHost: localhost\r\n{(hasAuthorization ? "" : $"Authorization: Bearer {key}\r\n")}{string.Join("", headers.Select(h => h + "\r\n"))}\r\n{body}";
         return new RawRequest(() => Encoding.Latin1.GetBytes(text), halfClose);
     }
-
-    /// <summary>UserService takes access tokens, AuditService its API key.</summary>
-    private string CredentialFor(string target) =>
-        target.StartsWith("/v1/users", StringComparison.Ordinal) || target.StartsWith("/v1/sessions", StringComparison.Ordinal) ? _userToken : _apiKey;
 }

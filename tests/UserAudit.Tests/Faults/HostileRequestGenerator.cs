@@ -29,12 +29,23 @@ internal sealed partial class HostileRequestGenerator
     private readonly Uri _audit;
     private readonly string _apiKey;
     private readonly string _userToken;
+    private readonly string _ingestKey;
     private readonly IReadOnlyList<string> _existing;
+    private readonly KeyedCreate _keyedCreate;
     private int _eventNumber;
 
-    // userToken: an administrator's access token. Requests to UserService carry it, so each one is
-    // wrong only in the way it means to be, not merely unauthenticated.
-    public HostileRequestGenerator(int seed, string marker, Uri users, Uri audit, string apiKey, string userToken, IReadOnlyList<string> existingUserIds)
+    /// <summary>The generator of one storm.</summary>
+    /// <param name="seed">Seed of every random choice.</param>
+    /// <param name="marker">Text in every name and event id the storm sends.</param>
+    /// <param name="users">UserService's address.</param>
+    /// <param name="audit">AuditService's address.</param>
+    /// <param name="apiKey">AuditService's read key.</param>
+    /// <param name="ingestKey">AuditService's ingest key, granted <see cref="EventSource"/> (sent on ingest, so bodies are judged on their merits).</param>
+    /// <param name="userToken">An administrator's access token: requests to UserService carry it, so each is wrong only in the way it means to be.</param>
+    /// <param name="existingUserIds">Users that exist, for id and If-Match tricks.</param>
+    /// <param name="keyedCreate">A create already made with an Idempotency-Key, for replays that ask something else.</param>
+    public HostileRequestGenerator(int seed, string marker, Uri users, Uri audit, string apiKey, string ingestKey, string userToken, IReadOnlyList<string> existingUserIds,
+        KeyedCreate keyedCreate)
     {
         _userToken = userToken;
         _random = new Random(seed);
@@ -42,8 +53,13 @@ internal sealed partial class HostileRequestGenerator
         _users = users;
         _audit = audit;
         _apiKey = apiKey;
+        _ingestKey = ingestKey;
         _existing = existingUserIds;
+        _keyedCreate = keyedCreate;
     }
+
+    /// <summary>A user created with an <c>Idempotency-Key</c>: its key, name and password.</summary>
+    public sealed record KeyedCreate(string Key, string Name, string Password);
 
     /// <summary>The source of every event the storm sends: none may be stored.</summary>
     public string EventSource => $"urn:useraudit:{_marker}";
@@ -69,26 +85,31 @@ internal sealed partial class HostileRequestGenerator
         ("users.wrong-types", 500, UsersWrongTypes),
         ("users.unknown-fields", 300, UsersUnknownFields),
         ("users.rule-violations", 400, UsersRuleViolations),
-        ("users.broken-json", 600, UsersBrokenJson),
+        ("users.broken-json", 500, UsersBrokenJson),
         ("users.oversize", 350, UsersOversize),
         ("users.huge-body", 25, UsersHugeBody),
         ("users.invalid-utf8", 400, UsersInvalidUtf8),
         ("users.content-type", 400, UsersContentType),
         ("users.idempotency-key", 300, UsersIdempotencyKey),
+        ("users.idempotency-replay", 100, UsersIdempotencyReplay),
         ("users.if-match-syntax", 350, UsersIfMatchSyntax),
         ("users.stale-etag", 300, UsersStaleETag),
         ("users.bad-id", 400, UsersBadId),
         ("users.bad-query", 200, UsersBadQuery),
         ("users.method-or-path", 175, UsersMethodOrPath),
         ("users.raw-socket", 300, UsersRaw),
-        ("audit.binary-attributes", 1100, AuditBinaryAttributes),
+        ("audit.binary-attributes", 900, AuditBinaryAttributes),
         ("audit.binary-data", 300, AuditBinaryData),
         ("audit.structured", 700, AuditStructured),
         ("audit.batch", 500, AuditBatch),
         ("audit.huge-body", 25, AuditHugeBody),
         ("audit.invalid-utf8", 300, AuditInvalidUtf8),
-        ("audit.query", 750, AuditQuery),
-        ("audit.auth", 700, AuditAuth),
+        ("audit.query", 650, AuditQuery),
+        ("audit.auth", 600, AuditAuth),
+        ("audit.wrong-role", 100, AuditWrongRole),
+        ("audit.forged-source", 150, AuditForgedSource),
+        ("audit.batch-cap", 25, AuditBatchCap),
+        ("audit.integrity-query", 125, AuditIntegrityQuery),
         ("audit.method-or-path", 175, AuditMethodOrPath),
         ("audit.raw-socket", 450, AuditRaw),
     ];
@@ -105,11 +126,17 @@ internal sealed partial class HostileRequestGenerator
             Request(_users, method, path, content, withToken ? [("Authorization", $"Bearer {_userToken}"), .. headers ?? []] : headers ?? []),
             null, problemJson, exactStatus);
 
+    /// <summary>A request to AuditService with the key its endpoint wants (ingest key on ingest, read key elsewhere) unless told otherwise.</summary>
     private HostileRequest Audit(string description, string method, string path, Func<HttpContent>? content = null,
-        (string Name, string Value)[]? headers = null, bool withKey = true, int? exactStatus = null) =>
+        (string Name, string Value)[]? headers = null, bool withKey = true, int? exactStatus = null, string? key = null) =>
         new(0, AuditServiceName, "", description,
-            Request(_audit, method, path, content, withKey ? [("Authorization", $"Bearer {_apiKey}"), .. headers ?? []] : headers ?? []),
+            Request(_audit, method, path, content, withKey ? [("Authorization", $"Bearer {key ?? KeyFor(method, path)}"), .. headers ?? []] : headers ?? []),
             null, ProblemJson: true, exactStatus);
+
+    /// <summary>UserService takes access tokens; AuditService its ingest key on ingest and its read key elsewhere.</summary>
+    private string KeyFor(string method, string path) =>
+        path.StartsWith("/v1/users", StringComparison.Ordinal) || path.StartsWith("/v1/sessions", StringComparison.Ordinal) ? _userToken
+        : method == "POST" && path.StartsWith("/v1/cloudevents", StringComparison.Ordinal) ? _ingestKey : _apiKey;
 
     private static Func<HttpRequestMessage> Request(Uri baseUri, string method, string path, Func<HttpContent>? content, (string Name, string Value)[] headers)
     {

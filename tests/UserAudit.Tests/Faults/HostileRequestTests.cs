@@ -46,7 +46,16 @@ public sealed class HostileRequestTests(UserAuditApp app)
             targets.Add((await app.CreateUserAsync(name, "target-password", Ct), name));
         }
 
-        var generator = new HostileRequestGenerator(seed, marker, usersUri, auditUri, app.AuditApiKey, app.AdminToken, [.. targets.Select(t => t.Id)]);
+        // A create made with an Idempotency-Key, for the storm to replay with other requests (409 each).
+        var keyed = new HostileRequestGenerator.KeyedCreate(Guid.NewGuid().ToString(), "Hostile keyed target", "keyed-target-password");
+        using (var create = new HttpRequestMessage(HttpMethod.Post, "/v1/users") { Content = JsonContent.Create(new { name = keyed.Name, password = keyed.Password }) })
+        {
+            create.Headers.Add("Idempotency-Key", keyed.Key);
+            using var created = await app.Users.SendAsync(create, Ct);
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+
+        var generator = new HostileRequestGenerator(seed, marker, usersUri, auditUri, app.AuditApiKey, app.IngestKey, app.AdminToken, [.. targets.Select(t => t.Id)], keyed);
         var requests = generator.Generate();
         var replay = $"seed {seed} (set USERAUDIT_HOSTILE_SEED={seed} to replay)";
 
@@ -124,7 +133,7 @@ public sealed class HostileRequestTests(UserAuditApp app)
     public async Task Body_with_malformed_chunked_framing_is_a_400_problem(string service, string request, string contentType, string chunkedBody)
     {
         var bytes = Encoding.Latin1.GetBytes(
-            $"{request} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {(service == "user-service" ? app.AdminToken : app.AuditApiKey)}\r\n"
+            $"{request} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {(service == "user-service" ? app.AdminToken : app.IngestKey)}\r\n"
             + $"Content-Type: {contentType}\r\nTransfer-Encoding: chunked\r\n\r\n{chunkedBody}");
 
         var answer = await SendRawAsync(app.App.GetEndpoint(service, "http"), new RawRequest(() => bytes), Ct);
@@ -154,7 +163,7 @@ public sealed class HostileRequestTests(UserAuditApp app)
         using var content = new ByteArrayContent(body);
         content.Headers.TryAddWithoutValidation("Content-Type", contentType);
 
-        using var response = await app.Audit.PostAsync("/v1/cloudevents", content, Ct);
+        using var response = await app.Ingest.PostAsync("/v1/cloudevents", content, Ct);
 
         Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{what}: {response.StatusCode}");
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -172,7 +181,7 @@ public sealed class HostileRequestTests(UserAuditApp app)
             content.Headers.TryAddWithoutValidation(name, value);
         }
 
-        using var response = await app.Audit.PostAsync("/v1/cloudevents", content, Ct);
+        using var response = await app.Ingest.PostAsync("/v1/cloudevents", content, Ct);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);

@@ -42,8 +42,8 @@ public sealed class AuditEventWriterTests : IAsyncLifetime
         var httpBatch = await writer.WriteAsync([new IngestedEvent(first, Span: null), new IngestedEvent(second, Span: null)], Ct);
         var kafkaBatch = await writer.WriteAsync([new IngestedEvent(first, Span: null), new IngestedEvent(third, Span: null)], Ct);
 
-        Assert.Equal([true, true], httpBatch.Inserted);
-        Assert.Equal([false, true], kafkaBatch.Inserted);
+        Assert.Equal([AuditWriteOutcome.Stored, AuditWriteOutcome.Stored], httpBatch.Outcomes);
+        Assert.Equal([AuditWriteOutcome.Duplicate, AuditWriteOutcome.Stored], kafkaBatch.Outcomes);
         Assert.Equal(3, stored.GetMeasurementSnapshot().Sum(m => m.Value));
         Assert.Equal(1, duplicates.GetMeasurementSnapshot().Sum(m => m.Value));
         var storedLines = _logs.GetSnapshot().Where(r => r.Category == "AuditService.Events").Select(r => r.Message).ToList();

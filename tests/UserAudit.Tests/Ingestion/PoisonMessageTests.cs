@@ -21,6 +21,8 @@ public sealed class PoisonMessageTests(UserAuditApp app)
     [InlineData("invalid-utf8-header", "InvalidUtf8Header", "ce_subject")]
     [InlineData("data-not-json", "InvalidData", "content-type")]
     [InlineData("oversized", "BodyTooLarge", "1048577 bytes")]
+    // A header name is the sender's text: the detail shows its line break escaped, so it cannot start a forged log line.
+    [InlineData("forged-header-name", "UnmappableHeader", "'ce_forged\\nCloudEvent stored: id=forged'")]
     public async Task Poison_message_goes_to_the_dead_letter_topic_with_its_reason_and_later_events_are_still_stored(
         string kind, string reason, string detailMentions)
     {
@@ -39,6 +41,7 @@ public sealed class PoisonMessageTests(UserAuditApp app)
         var deadLetter = await kafka.WaitForDeadLetterAsync(poisoned.TopicPartitionOffset, Ct);
         Assert.Equal(reason, AuditTopicClient.Header(deadLetter, "dlq-reason"));
         Assert.Contains(detailMentions, AuditTopicClient.Header(deadLetter, "dlq-detail"), StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', AuditTopicClient.Header(deadLetter, "dlq-detail")!);
         Assert.Equal("audit", AuditTopicClient.Header(deadLetter, "dlq-original-topic"));
         Assert.Equal(poisoned.Partition.Value.ToString(CultureInfo.InvariantCulture), AuditTopicClient.Header(deadLetter, "dlq-original-partition"));
         Assert.Equal(poisoned.Offset.Value.ToString(CultureInfo.InvariantCulture), AuditTopicClient.Header(deadLetter, "dlq-original-offset"));
@@ -81,6 +84,9 @@ public sealed class PoisonMessageTests(UserAuditApp app)
                 var notJson = Replace(valid, "content-type", "application/json"u8.ToArray());
                 notJson.Value = "{not json"u8.ToArray();
                 return notJson;
+            case "forged-header-name":
+                var forged = Replace(valid, "ce_forged\nCloudEvent stored: id=forged", "x"u8.ToArray());
+                return forged;
             case "oversized":
                 var oversized = Replace(valid, "content-type", "application/octet-stream"u8.ToArray());
                 oversized.Value = new byte[MaxEventBytes + 1];

@@ -110,8 +110,8 @@ public sealed class HttpInteropTests(UserAuditApp app)
     private async Task<JsonElement[]> SendWithJavaScriptAsync(params JsonObject[] requests)
     {
         var result = await NodeScript.RunAsync(
-            "send-http.mjs", ["--url", InteropEvents.UrlOf(app.Audit, "/v1/cloudevents")],
-            new JsonArray(requests).ToJsonString(), InteropEvents.HttpHeadersOf(app.Audit), Ct);
+            "send-http.mjs", ["--url", InteropEvents.UrlOf(app.Ingest, "/v1/cloudevents")],
+            new JsonArray(requests).ToJsonString(), InteropEvents.HttpHeadersOf(app.Ingest), Ct);
         return [.. result.Json().GetProperty("responses").EnumerateArray()];
     }
 

@@ -27,7 +27,7 @@ public sealed class SignInServiceTests : IAsyncLifetime
         _database = new SqliteDatabase(new StorageOptions { DataDirectory = _folder }, "users.db");
         await _database.MigrateAsync(UserStore.Migrations, Ct);
         var outbox = new OutboxStore(_database, _clock);
-        _users = new UserStore(_database, outbox, new OutboxSignal(), _clock);
+        _users = new UserStore(_database, outbox, new OutboxSignal(), new IdempotencyKeys(_database, Options.Create(new IdempotencyOptions { RequestHashKey = new string('k', 32) }), _clock));
         _passwords = new PasswordHashing(Options.Create(new PasswordOptions()));
     }
 

@@ -25,6 +25,7 @@ public sealed class UserServiceHost : WebApplicationFactory<UserStore>
             ["ConnectionStrings:kafka"] = _kafka.Bootstraps,
             ["Storage:DataDirectory"] = _folder,
             ["Auth:SigningKey"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+            ["Idempotency:RequestHashKey"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
             ["Auth:BootstrapAdmin:Id"] = AdminId,
             ["Auth:BootstrapAdmin:Password"] = AdminPassword,
         };

@@ -1,0 +1,35 @@
+using System.Globalization;
+using AuditService.Store;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace AuditService.Api;
+
+/// <summary>A page of recorded conflicts, newest first, and the cursor of the next page.</summary>
+public sealed record AuditConflictPage(IReadOnlyList<AuditConflict> Items, string? NextCursor);
+
+/// <summary>
+/// <c>GET /v1/audit-events/conflicts</c>: copies of stored events that arrived with other content
+/// (a forgery stored first hides nothing: its later real copy shows up here, and the other way
+/// round). Read keys only.
+/// </summary>
+public static class ConflictsApi
+{
+    private const int MaxPageSize = 500;
+
+    /// <summary>Maps the endpoint.</summary>
+    public static RouteHandlerBuilder MapConflictsApi(this IEndpointRouteBuilder app) =>
+        app.MapReadGroup("Audit events").MapGet("/conflicts", ListAsync).WithName("ListConflicts");
+
+    private static async Task<Results<Ok<AuditConflictPage>, ProblemHttpResult>> ListAsync(
+        string? source, string? cursor, string? limit, AuditEventStore store, CancellationToken cancellationToken)
+    {
+        if (PageRequest.TryParse(cursor, limit, 50, MaxPageSize, out var page) is { } badPage)
+        {
+            return badPage;
+        }
+
+        var conflicts = await store.ListConflictsAsync(string.IsNullOrEmpty(source) ? null : source, page.Cursor, page.Limit + 1, cancellationToken);
+        var items = conflicts.Take(page.Limit).ToList();
+        return TypedResults.Ok(new AuditConflictPage(items, conflicts.Count > page.Limit ? items[^1].Number.ToString(CultureInfo.InvariantCulture) : null));
+    }
+}

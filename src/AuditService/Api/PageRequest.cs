@@ -1,0 +1,39 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace AuditService.Api;
+
+/// <summary>
+/// The <c>cursor</c> and <c>limit</c> of a paged read, parsed alike by every list endpoint: a cursor
+/// is a whole number from 1 (the <c>nextCursor</c> of the previous page), a limit a whole number
+/// from 1 to the endpoint's largest page.
+/// </summary>
+/// <param name="Cursor">The cursor, when given.</param>
+/// <param name="Limit">The page size.</param>
+internal sealed record PageRequest(long? Cursor, int Limit)
+{
+    /// <summary>The page asked for, or the 400 naming the bad parameter.</summary>
+    public static ProblemHttpResult? TryParse(string? cursor, string? limit, int defaultLimit, int maxLimit, out PageRequest page)
+    {
+        page = new PageRequest(null, defaultLimit);
+        var size = defaultLimit;
+        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out size) || size < 1 || size > maxLimit))
+        {
+            return ParameterProblem.For("limit", $"limit must be a whole number from 1 to {maxLimit}.");
+        }
+
+        long? after = null;
+        if (cursor is not null)
+        {
+            if (!long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < 1)
+            {
+                return ParameterProblem.For("cursor", "cursor must be the nextCursor of a previous page.");
+            }
+
+            after = value;
+        }
+
+        page = new PageRequest(after, size);
+        return null;
+    }
+}

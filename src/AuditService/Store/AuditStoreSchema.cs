@@ -1,0 +1,84 @@
+namespace AuditService.Store;
+
+/// <summary>AuditService's schema: its migrations, in order. Plain SQL both SQLite and PostgreSQL read; hashes are computed in C#.</summary>
+internal static class AuditStoreSchema
+{
+    public static readonly IReadOnlyList<string> Migrations =
+    [
+        """
+        CREATE TABLE audit_events (
+            seq               INTEGER PRIMARY KEY AUTOINCREMENT,
+            source            TEXT    NOT NULL,
+            id                TEXT    NOT NULL,
+            type              TEXT    NOT NULL,
+            specversion       TEXT    NOT NULL,
+            subject           TEXT,
+            time              TEXT,
+            time_unix_ms      INTEGER,
+            datacontenttype   TEXT,
+            dataschema        TEXT,
+            extensions        TEXT    NOT NULL,
+            data_json         TEXT,
+            data_bytes        BLOB,
+            kafka_topic       TEXT,
+            kafka_partition   INTEGER,
+            kafka_offset      INTEGER,
+            received_at       TEXT    NOT NULL,
+            received_unix_ms  INTEGER NOT NULL,
+            UNIQUE (source, id)
+        );
+        CREATE INDEX audit_events_type ON audit_events (type, seq);
+        CREATE INDEX audit_events_subject ON audit_events (subject, seq);
+        CREATE INDEX audit_events_time ON audit_events (time_unix_ms);
+        CREATE INDEX audit_events_received ON audit_events (received_unix_ms);
+        """,
+        // Newest-first pages of one source walk this index and stop at the page size; without it the
+        // (source, id) index found every row of the source and sorted them: 100 ms a page at 100,000 rows.
+        "CREATE INDEX audit_events_source ON audit_events (source, seq);",
+        // Tamper evidence (issue 17). seq becomes the chain position: written explicitly from the head
+        // row inside the write transaction, so it has no gaps and follows commit order. The head row,
+        // the signed checkpoints and the conflicting copies get tables of their own. Rows stored before
+        // this migration are linked (and renumbered without gaps) when the chain is created.
+        """
+        ALTER TABLE audit_events ADD COLUMN ingested_by TEXT;
+        ALTER TABLE audit_events ADD COLUMN content_hash BLOB;
+        ALTER TABLE audit_events ADD COLUMN chain_hash BLOB;
+        CREATE TABLE audit_chain (
+            id        INTEGER PRIMARY KEY CHECK (id = 1),
+            store_id  TEXT,
+            position  INTEGER NOT NULL,
+            hash      BLOB
+        );
+        INSERT INTO audit_chain (id, store_id, position, hash) VALUES (1, NULL, 0, NULL);
+        CREATE TABLE audit_checkpoints (
+            number      INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind        TEXT    NOT NULL,
+            position    INTEGER NOT NULL,
+            hash        BLOB    NOT NULL,
+            created_at  TEXT    NOT NULL,
+            statement   TEXT    NOT NULL,
+            key_id      TEXT    NOT NULL,
+            signature   BLOB    NOT NULL
+        );
+        CREATE INDEX audit_checkpoints_position ON audit_checkpoints (position);
+        CREATE TABLE audit_conflicts (
+            number               INTEGER PRIMARY KEY AUTOINCREMENT,
+            source               TEXT    NOT NULL,
+            id                   TEXT    NOT NULL,
+            stored_content_hash  BLOB    NOT NULL,
+            copy_content_hash    BLOB    NOT NULL,
+            copy_event           TEXT    NOT NULL,
+            kafka_topic          TEXT,
+            kafka_partition      INTEGER,
+            kafka_offset         INTEGER,
+            ingested_by          TEXT,
+            first_seen           TEXT    NOT NULL,
+            last_seen            TEXT    NOT NULL,
+            last_seen_unix_ms    INTEGER NOT NULL,
+            copies               INTEGER NOT NULL,
+            UNIQUE (source, id, copy_content_hash)
+        );
+        CREATE INDEX audit_conflicts_seen ON audit_conflicts (last_seen_unix_ms);
+        """,
+    ];
+}

@@ -1,0 +1,131 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using System.Text.Json;
+using AuditService.Ingestion;
+using AuditService.Store;
+using CloudNative.CloudEvents;
+using CloudNative.CloudEvents.SystemTextJson;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using UserAudit.CloudEvents;
+using UserAudit.Tests.Integrity;
+using Xunit;
+
+namespace UserAudit.Tests.Ingestion;
+
+/// <summary>
+/// A copy of a stored (source, id): a duplicate when its content is the same (trace context and
+/// how it arrived are not content, and JSON data is compared minified), a conflict otherwise, which
+/// keeps the stored event and is recorded, counted and logged.
+/// </summary>
+public sealed class ConflictTests
+{
+    private static readonly JsonEventFormatter Formatter = new();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task The_same_event_again_is_a_duplicate_even_pretty_printed_with_another_trace_and_arriving_another_way()
+    {
+        await using var store = await TemporaryAuditStore.CreateAsync(Ct);
+        var first = Event("""{"id":"u-1","changedFields":["name"]}""");
+        var again = Event("""
+            {
+              "id": "u-1",
+              "changedFields": [ "name" ]
+            }
+            """, first.Id);
+        again.SetTraceContext(new System.Diagnostics.ActivityContext(System.Diagnostics.ActivityTraceId.CreateRandom(),
+            System.Diagnostics.ActivitySpanId.CreateRandom(), System.Diagnostics.ActivityTraceFlags.Recorded));
+
+        await store.Store.InsertAsync([AuditRecord.From(first, Formatter, new KafkaCoordinates("audit", 0, 1), store.Time.GetUtcNow())], Ct);
+        var result = await store.Store.InsertAsync([AuditRecord.From(again, Formatter, null, store.Time.GetUtcNow().AddHours(1), "sender")], Ct);
+
+        Assert.Equal(AuditWriteOutcome.Duplicate, Assert.Single(result.Outcomes));
+        Assert.Empty(await store.Store.ListConflictsAsync(null, null, 10, Ct));
+    }
+
+    [Fact]
+    public async Task A_copy_with_other_content_is_a_conflict_recorded_once_with_a_count_and_the_stored_event_stays()
+    {
+        await using var store = await TemporaryAuditStore.CreateAsync(Ct);
+        var original = Event("""{"id":"u-1","changedFields":["name"]}""");
+        var forged = Event("""{"id":"u-1","changedFields":["password"]}""", original.Id);
+        await store.Store.InsertAsync([AuditRecord.From(original, Formatter, null, store.Time.GetUtcNow(), "sender")], Ct);
+
+        var first = await store.Store.InsertAsync([AuditRecord.From(forged, Formatter, new KafkaCoordinates("audit", 2, 40), store.Time.GetUtcNow())], Ct);
+        var second = await store.Store.InsertAsync([AuditRecord.From(forged, Formatter, new KafkaCoordinates("audit", 2, 41), store.Time.GetUtcNow())], Ct);
+
+        Assert.Equal(AuditWriteOutcome.Conflict, Assert.Single(first.Outcomes));
+        Assert.Equal(AuditWriteOutcome.Conflict, Assert.Single(second.Outcomes));
+        var conflict = Assert.Single(await store.Store.ListConflictsAsync(original.Source!.OriginalString, null, 10, Ct));
+        Assert.Equal((original.Id, 2L, 40L), (conflict.Id, conflict.Copies, conflict.Kafka!.Offset));
+        Assert.NotEqual(conflict.StoredContentHash, conflict.CopyContentHash);
+        Assert.Contains("password", JsonDocument.Parse(conflict.Copy).RootElement.GetProperty("data").GetRawText(), StringComparison.Ordinal);
+        var stored = await store.Store.FindAsync(original.Source.OriginalString, original.Id!, Ct);
+        Assert.Equal("""{"id":"u-1","changedFields":["name"]}""", stored!.Record.DataJson);
+        Assert.True((await store.Verifier.VerifyAsync(null, null, Ct)).Intact);
+    }
+
+    [Fact]
+    public async Task The_writer_counts_a_conflict_in_its_metric_and_logs_a_warning_without_the_data()
+    {
+        await using var store = await TemporaryAuditStore.CreateAsync(Ct);
+        var logs = new ConcurrentQueue<(LogLevel Level, string Message)>();
+        await using var services = new ServiceCollection().AddMetrics()
+            .AddLogging(logging => logging.AddProvider(new Capture(logs))).BuildServiceProvider();
+        using var metrics = new IngestionMetrics(services.GetRequiredService<IMeterFactory>());
+        var writer = new AuditEventWriter(store.Store, new AuditEventLog(services.GetRequiredService<ILoggerFactory>()), metrics, store.Time);
+        var measured = new ConcurrentBag<(long Value, string? Path)>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == "useraudit.audit.events.conflicts" && instrument.Meter.Scope == services.GetRequiredService<IMeterFactory>())
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            measured.Add((value, tags.ToArray().FirstOrDefault(t => t.Key == "path").Value as string)));
+        listener.Start();
+        var original = Event("""{"secret":"kept out of logs"}""");
+
+        await writer.WriteAsync([new IngestedEvent(AuditRecord.From(original, Formatter, null, store.Time.GetUtcNow(), "sender"), null)], Ct);
+        var result = await writer.WriteAsync(
+            [new IngestedEvent(AuditRecord.From(Event("""{"secret":"another"}""", original.Id), Formatter, null, store.Time.GetUtcNow(), "sender"), null)], Ct);
+
+        Assert.Equal(1, result.Conflicts);
+        Assert.Equal((1L, "http"), Assert.Single(measured));
+        var warning = Assert.Single(logs, l => l.Level == LogLevel.Warning);
+        Assert.Contains(original.Id!, warning.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("another", warning.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(logs, l => l.Message.Contains("kept out of logs", StringComparison.Ordinal));
+    }
+
+    private static CloudEvent Event(string json, string? id = null) => new()
+    {
+        Id = id ?? Guid.NewGuid().ToString(),
+        Source = new Uri("urn:useraudit-tests:conflicts"),
+        Type = "org.useraudit.user.updated.v1",
+        Subject = "u-1",
+        Time = new DateTimeOffset(2026, 6, 1, 12, 0, 0, TimeSpan.Zero),
+        DataContentType = "application/json",
+        Data = JsonDocument.Parse(json).RootElement.Clone(),
+    };
+
+    private sealed class Capture(ConcurrentQueue<(LogLevel, string)> lines) : ILoggerProvider, ILogger
+    {
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            lines.Enqueue((logLevel, formatter(state, exception)));
+
+        public void Dispose()
+        {
+        }
+    }
+}
