@@ -22,7 +22,7 @@ public static class Extensions
         services.AddSingleton(TimeProvider.System);
         services.AddApiKeyAuthentication();
 
-        builder.AddSqliteDatabase("audit.db", AuditEventStore.Migrations);
+        builder.AddServiceDatabase(AuditEventStore.Schema);
         services.AddSingleton<AuditEventStore>();
         services.AddAuditIntegrity();
         services.AddAuditRetention();

@@ -27,7 +27,7 @@ public static class Extensions
         services.AddOptions<IdempotencyOptions>().BindConfiguration(IdempotencyOptions.SectionName).ValidateDataAnnotations()
             .Validate(o => o.Lifetime >= TimeSpan.FromMinutes(1), "Idempotency:Lifetime must be at least one minute.").ValidateOnStart();
 
-        builder.AddSqliteDatabase("users.db", UserStore.Migrations);
+        builder.AddServiceDatabase(UserStore.Schema);
         services.AddSingleton<OutboxStore>();
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<IdempotencyKeys>();

@@ -1,8 +1,8 @@
+using System.Data.Common;
 using System.Diagnostics;
 using AuditService.Store;
 using CloudNative.CloudEvents;
 using Confluent.Kafka;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using Polly;
 using UserAudit.CloudEvents;
@@ -34,7 +34,7 @@ public sealed partial class KafkaIngestionService(
     private readonly IngestionOptions _options = options.Value;
 
     // Transient failures (database busy, broker away) are retried forever; never dropped or dead-lettered.
-    private readonly ResiliencePipeline _storeRetry = TransientRetry.Create("store", options.Value.MaxRetryDelay, static e => e is SqliteException, logger, time);
+    private readonly ResiliencePipeline _storeRetry = TransientRetry.Create("store", options.Value.MaxRetryDelay, static e => e is DbException, logger, time);
     private readonly ResiliencePipeline _deadLetterRetry = TransientRetry.Create(
         "dead-letter", options.Value.MaxRetryDelay, static e => e is ProduceException<byte[]?, byte[]?>, logger, time);
 

@@ -1,5 +1,6 @@
+using System.Data.Common;
 using AuditService.Store;
-using Microsoft.Data.Sqlite;
+using UserAudit.ServiceDefaults.Storage;
 
 namespace AuditService.Integrity;
 
@@ -26,7 +27,7 @@ internal static class ChainSegment
     /// Checks the rows after <paramref name="position"/> (whose link is <paramref name="hash"/>) up to
     /// <paramref name="to"/>, and the checkpoints among them.
     /// </summary>
-    public static async Task<Walk> WalkAsync(SqliteConnection connection, SqliteTransaction? transaction, long position, byte[] hash, long to,
+    public static async Task<Walk> WalkAsync(DbConnection connection, DbTransaction? transaction, long position, byte[] hash, long to,
         ILookup<long, Checkpoint> checkpoints, CancellationToken cancellationToken)
     {
         var (rows, checkedCheckpoints) = (0L, 0);
@@ -89,14 +90,14 @@ internal static class ChainSegment
             : $"The event at position {row.Seq} no longer matches its content hash: it was changed.");
     }
 
-    private static async IAsyncEnumerable<LinkedRow> Rows(SqliteConnection connection, SqliteTransaction? transaction, long after, long to,
+    private static async IAsyncEnumerable<LinkedRow> Rows(DbConnection connection, DbTransaction? transaction, long after, long to,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = $"SELECT seq, content_hash, chain_hash, {AuditRow.Columns} FROM audit_events WHERE seq > $after AND seq <= $to ORDER BY seq LIMIT {Page}";
-        var afterParameter = command.Parameters.AddWithValue("$after", after);
-        command.Parameters.AddWithValue("$to", to);
+        command.CommandText = $"SELECT seq, content_hash, chain_hash, {AuditRow.Columns} FROM audit_events WHERE seq > @after AND seq <= @to ORDER BY seq LIMIT {Page}";
+        var afterParameter = command.AddParameter("@after", after);
+        command.AddParameter("@to", to);
         while (true)
         {
             var page = new List<LinkedRow>(Page);

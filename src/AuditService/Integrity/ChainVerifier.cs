@@ -1,5 +1,5 @@
+using System.Data.Common;
 using AuditService.Store;
-using Microsoft.Data.Sqlite;
 using UserAudit.ServiceDefaults.Storage;
 
 namespace AuditService.Integrity;
@@ -10,7 +10,7 @@ namespace AuditService.Integrity;
 /// signature or link does not hold. It reads one snapshot (a read transaction), so that writers and
 /// retention working meanwhile are not mistaken for tampering.
 /// </summary>
-public sealed class ChainVerifier(SqliteDatabase database, CheckpointSigner signer)
+public sealed class ChainVerifier(ServiceDatabase database, CheckpointSigner signer)
 {
     /// <summary>Verifies positions <paramref name="from"/> to <paramref name="to"/> (by default, the whole chain after the last retention cut).</summary>
     /// <param name="from">First position; a range that starts later trusts the stored link of the position before it.</param>
@@ -18,8 +18,8 @@ public sealed class ChainVerifier(SqliteDatabase database, CheckpointSigner sign
     /// <param name="cancellationToken">Stops the walk.</param>
     public async Task<ChainVerification> VerifyAsync(long? from, long? to, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var snapshot = connection.BeginTransaction(deferred: true);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var snapshot = await database.BeginSnapshotAsync(connection, cancellationToken);
         var (head, lastRow) = await HeadAsync(connection, snapshot, cancellationToken);
         if (head is null)
         {
@@ -35,7 +35,7 @@ public sealed class ChainVerifier(SqliteDatabase database, CheckpointSigner sign
             $"Checkpoint {c.Number} is not signed by the configured key (key {signer.KeyId}), or its columns differ from what it signed.")));
         var cut = checkpoints.Where(c => c.Kind == Checkpoint.CutKind && IsGenuine(c, head.StoreId)).MaxBy(c => c.Position);
         var (anchor, anchorHash) = cut is null ? (0L, AuditHashing.Genesis(head.StoreId)) : (cut.Position, cut.Hash);
-        if (await ScalarAsync(connection, snapshot, "SELECT min(seq) FROM audit_events WHERE seq <= $anchor", cancellationToken, anchor) is { } below)
+        if (await ScalarAsync(connection, snapshot, "SELECT min(seq) FROM audit_events WHERE seq <= @anchor", cancellationToken, anchor) is { } below)
         {
             breaks.Add(new ChainBreak(below, ChainBreakKind.Inserted, $"A row at position {below} sits below the retention cut at {anchor}: it was inserted."));
         }
@@ -97,27 +97,27 @@ public sealed class ChainVerifier(SqliteDatabase database, CheckpointSigner sign
         }
     }
 
-    private static async Task<(ChainHead? Head, long LastRow)> HeadAsync(SqliteConnection connection, SqliteTransaction snapshot, CancellationToken cancellationToken)
+    private static async Task<(ChainHead? Head, long LastRow)> HeadAsync(DbConnection connection, DbTransaction snapshot, CancellationToken cancellationToken)
     {
         var head = await AuditChainTable.ReadAsync(connection, snapshot, cancellationToken);
         return (head, await ScalarAsync(connection, snapshot, "SELECT max(seq) FROM audit_events", cancellationToken) ?? 0);
     }
 
-    private static async Task<byte[]?> LinkAtAsync(SqliteConnection connection, SqliteTransaction snapshot, long position, CancellationToken cancellationToken)
+    private static async Task<byte[]?> LinkAtAsync(DbConnection connection, DbTransaction snapshot, long position, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = snapshot;
-        command.CommandText = "SELECT chain_hash FROM audit_events WHERE seq = $seq";
-        command.Parameters.AddWithValue("$seq", position);
+        command.CommandText = "SELECT chain_hash FROM audit_events WHERE seq = @seq";
+        command.AddParameter("@seq", position);
         return await command.ExecuteScalarAsync(cancellationToken) as byte[];
     }
 
-    private static async Task<long?> ScalarAsync(SqliteConnection connection, SqliteTransaction snapshot, string sql, CancellationToken cancellationToken, long anchor = 0)
+    private static async Task<long?> ScalarAsync(DbConnection connection, DbTransaction snapshot, string sql, CancellationToken cancellationToken, long anchor = 0)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = snapshot;
         command.CommandText = sql;
-        command.Parameters.AddWithValue("$anchor", anchor);
+        command.AddParameter("@anchor", anchor);
         return await command.ExecuteScalarAsync(cancellationToken) is long value ? value : null;
     }
 }

@@ -1,12 +1,12 @@
+using System.Data.Common;
 using System.Globalization;
 using AuditService.Store;
-using Microsoft.Data.Sqlite;
 using UserAudit.ServiceDefaults.Storage;
 
 namespace AuditService.Integrity;
 
 /// <summary>The signed checkpoints (<c>audit_checkpoints</c>): written with the head they sign, read by the API and by verification.</summary>
-public sealed class CheckpointStore(SqliteDatabase database, CheckpointSigner signer, TimeProvider time)
+public sealed class CheckpointStore(ServiceDatabase database, CheckpointSigner signer, TimeProvider time)
 {
     private const string Columns = "number, kind, position, hash, created_at, statement, key_id, signature";
 
@@ -16,8 +16,8 @@ public sealed class CheckpointStore(SqliteDatabase database, CheckpointSigner si
     /// </summary>
     public async Task<Checkpoint?> CheckpointIfMovedAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var head = await AuditChainTable.ReadForWriteAsync(connection, transaction, cancellationToken);
         await using var latest = connection.CreateCommand();
         latest.Transaction = transaction;
@@ -37,7 +37,7 @@ public sealed class CheckpointStore(SqliteDatabase database, CheckpointSigner si
     }
 
     /// <summary>Signs and stores a checkpoint inside the caller's write transaction.</summary>
-    internal async Task<Checkpoint> WriteAsync(SqliteConnection connection, SqliteTransaction transaction, string storeId, string kind, long position, byte[] hash,
+    internal async Task<Checkpoint> WriteAsync(DbConnection connection, DbTransaction transaction, string storeId, string kind, long position, byte[] hash,
         CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -47,16 +47,16 @@ public sealed class CheckpointStore(SqliteDatabase database, CheckpointSigner si
         command.Transaction = transaction;
         command.CommandText = """
             INSERT INTO audit_checkpoints (kind, position, hash, created_at, statement, key_id, signature)
-            VALUES ($kind, $position, $hash, $created, $statement, $key, $signature)
+            VALUES (@kind, @position, @hash, @created, @statement, @key, @signature)
             RETURNING number
             """;
-        command.Parameters.AddWithValue("$kind", kind);
-        command.Parameters.AddWithValue("$position", position);
-        command.Parameters.AddWithValue("$hash", hash);
-        command.Parameters.AddWithValue("$created", now.ToString("O", CultureInfo.InvariantCulture));
-        command.Parameters.AddWithValue("$statement", statement);
-        command.Parameters.AddWithValue("$key", signer.KeyId);
-        command.Parameters.AddWithValue("$signature", signature);
+        command.AddParameter("@kind", kind);
+        command.AddParameter("@position", position);
+        command.AddParameter("@hash", hash);
+        command.AddParameter("@created", now.ToString("O", CultureInfo.InvariantCulture));
+        command.AddParameter("@statement", statement);
+        command.AddParameter("@key", signer.KeyId);
+        command.AddParameter("@signature", signature);
         var number = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
         return new Checkpoint(number, kind, position, hash, now, statement, signer.KeyId, signature);
     }
@@ -64,23 +64,23 @@ public sealed class CheckpointStore(SqliteDatabase database, CheckpointSigner si
     /// <summary>Checkpoints in the order they were written, after number <paramref name="after"/>.</summary>
     public async Task<IReadOnlyList<Checkpoint>> ListAsync(long after, int limit, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return await ReadAsync(connection, null, $"SELECT {Columns} FROM audit_checkpoints WHERE number > $a ORDER BY number LIMIT $b", cancellationToken, after, limit);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        return await ReadAsync(connection, null, $"SELECT {Columns} FROM audit_checkpoints WHERE number > @a ORDER BY number LIMIT @b", cancellationToken, after, limit);
     }
 
     /// <summary>One checkpoint by number, or null.</summary>
     public async Task<Checkpoint?> GetAsync(long number, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return (await ReadAsync(connection, null, $"SELECT {Columns} FROM audit_checkpoints WHERE number = $a", cancellationToken, number)).SingleOrDefault();
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        return (await ReadAsync(connection, null, $"SELECT {Columns} FROM audit_checkpoints WHERE number = @a", cancellationToken, number)).SingleOrDefault();
     }
 
     /// <summary>Every checkpoint, by position, for verification.</summary>
-    internal static Task<IReadOnlyList<Checkpoint>> AllAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken) =>
+    internal static Task<IReadOnlyList<Checkpoint>> AllAsync(DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken) =>
         ReadAsync(connection, transaction, $"SELECT {Columns} FROM audit_checkpoints ORDER BY position, number", cancellationToken);
 
-    /// <summary>Reads checkpoints; <paramref name="values"/> are bound to <c>$a</c>, <c>$b</c> in order.</summary>
-    private static async Task<IReadOnlyList<Checkpoint>> ReadAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken,
+    /// <summary>Reads checkpoints; <paramref name="values"/> are bound to <c>@a</c>, <c>@b</c> in order.</summary>
+    private static async Task<IReadOnlyList<Checkpoint>> ReadAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken,
         params long[] values)
     {
         await using var command = connection.CreateCommand();
@@ -88,7 +88,7 @@ public sealed class CheckpointStore(SqliteDatabase database, CheckpointSigner si
         command.CommandText = sql;
         for (var i = 0; i < values.Length; i++)
         {
-            command.Parameters.AddWithValue("$" + (char)('a' + i), values[i]);
+            command.AddParameter("@" + (char)('a' + i), values[i]);
         }
 
         var checkpoints = new List<Checkpoint>();

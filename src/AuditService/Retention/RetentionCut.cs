@@ -1,6 +1,6 @@
+using System.Data.Common;
 using AuditService.Integrity;
 using AuditService.Store;
-using Microsoft.Data.Sqlite;
 using UserAudit.ServiceDefaults.Storage;
 
 namespace AuditService.Retention;
@@ -11,7 +11,7 @@ namespace AuditService.Retention;
 /// <c>cut</c> checkpoint at its last position, from which verification then starts. A stretch that no
 /// longer verifies is not deleted: it is the evidence of tampering, and stays for the operator.
 /// </summary>
-public sealed class RetentionCut(SqliteDatabase database, CheckpointStore checkpoints, ChainVerifier verifier)
+public sealed class RetentionCut(ServiceDatabase database, CheckpointStore checkpoints, ChainVerifier verifier)
 {
     /// <summary>Rows deleted per transaction: keeps the write lock short for ingestion.</summary>
     public const int BatchSize = 5_000;
@@ -27,15 +27,15 @@ public sealed class RetentionCut(SqliteDatabase database, CheckpointStore checkp
         var total = 0;
         while (true)
         {
-            await using var connection = await database.OpenAsync(cancellationToken);
-            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            await using var connection = await database.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             var head = await AuditChainTable.ReadForWriteAsync(connection, transaction, cancellationToken);
             var all = await CheckpointStore.AllAsync(connection, transaction, cancellationToken);
             var cut = all.Where(c => c.Kind == Checkpoint.CutKind && verifier.IsGenuine(c, head.StoreId)).MaxBy(c => c.Position);
             var (anchor, anchorHash) = cut is null ? (0L, AuditHashing.Genesis(head.StoreId)) : (cut.Position, cut.Hash);
 
             // The first row still to keep ends the expired stretch.
-            var kept = await ScalarAsync(connection, transaction, "SELECT min(seq) FROM audit_events WHERE received_unix_ms >= $cutoff AND seq > $anchor",
+            var kept = await ScalarAsync(connection, transaction, "SELECT min(seq) FROM audit_events WHERE received_unix_ms >= @cutoff AND seq > @anchor",
                 cutoff.ToUnixTimeMilliseconds(), anchor, cancellationToken);
             var last = Math.Min((kept ?? head.Position + 1) - 1, anchor + BatchSize);
             if (last <= anchor)
@@ -55,8 +55,8 @@ public sealed class RetentionCut(SqliteDatabase database, CheckpointStore checkp
             await using (var delete = connection.CreateCommand())
             {
                 delete.Transaction = transaction;
-                delete.CommandText = "DELETE FROM audit_events WHERE seq <= $last";
-                delete.Parameters.AddWithValue("$last", last);
+                delete.CommandText = "DELETE FROM audit_events WHERE seq <= @last";
+                delete.AddParameter("@last", last);
                 total += await delete.ExecuteNonQueryAsync(cancellationToken);
             }
 
@@ -65,23 +65,23 @@ public sealed class RetentionCut(SqliteDatabase database, CheckpointStore checkp
         }
     }
 
-    private static async Task DeleteConflictsAsync(SqliteConnection connection, SqliteTransaction transaction, DateTimeOffset cutoff, CancellationToken cancellationToken)
+    private static async Task DeleteConflictsAsync(DbConnection connection, DbTransaction transaction, DateTimeOffset cutoff, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "DELETE FROM audit_conflicts WHERE last_seen_unix_ms < $cutoff";
-        command.Parameters.AddWithValue("$cutoff", cutoff.ToUnixTimeMilliseconds());
+        command.CommandText = "DELETE FROM audit_conflicts WHERE last_seen_unix_ms < @cutoff";
+        command.AddParameter("@cutoff", cutoff.ToUnixTimeMilliseconds());
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static async Task<long?> ScalarAsync(SqliteConnection connection, SqliteTransaction transaction, string sql, long cutoff, long anchor,
+    private static async Task<long?> ScalarAsync(DbConnection connection, DbTransaction transaction, string sql, long cutoff, long anchor,
         CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
-        command.Parameters.AddWithValue("$cutoff", cutoff);
-        command.Parameters.AddWithValue("$anchor", anchor);
+        command.AddParameter("@cutoff", cutoff);
+        command.AddParameter("@anchor", anchor);
         return await command.ExecuteScalarAsync(cancellationToken) is long value ? value : null;
     }
 }

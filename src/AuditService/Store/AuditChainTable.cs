@@ -1,5 +1,7 @@
+using System.Data;
+using System.Data.Common;
 using AuditService.Integrity;
-using Microsoft.Data.Sqlite;
+using UserAudit.ServiceDefaults.Storage;
 
 namespace AuditService.Store;
 
@@ -19,9 +21,9 @@ internal static class AuditChainTable
     /// from 1 without gaps and linked in its order. That happens once; a row without links found
     /// later was not written by AuditService, and verification reports it.
     /// </summary>
-    public static async Task<ChainHead> ReadForWriteAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
+    public static async Task<ChainHead> ReadForWriteAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
-        var (storeId, position, hash) = await ReadRowAsync(connection, transaction, cancellationToken);
+        var (storeId, position, hash) = await ReadRowAsync(connection, transaction, SqlDialect.ForUpdate(connection), cancellationToken);
         if (storeId is not null)
         {
             // A row written beyond the head (by hand) is stepped over: ingestion goes on, verification reports it.
@@ -35,30 +37,30 @@ internal static class AuditChainTable
     }
 
     /// <summary>The head as stored, for a reader; null while the store has no chain yet.</summary>
-    public static async Task<ChainHead?> ReadAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
+    public static async Task<ChainHead?> ReadAsync(DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken)
     {
-        var (storeId, position, hash) = await ReadRowAsync(connection, transaction, cancellationToken);
+        var (storeId, position, hash) = await ReadRowAsync(connection, transaction, "", cancellationToken);
         return storeId is null ? null : new ChainHead(storeId, position, hash!);
     }
 
     /// <summary>Writes the head back (inside the same transaction that read it).</summary>
-    public static async Task UpdateAsync(SqliteConnection connection, SqliteTransaction transaction, ChainHead head, CancellationToken cancellationToken)
+    public static async Task UpdateAsync(DbConnection connection, DbTransaction transaction, ChainHead head, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "UPDATE audit_chain SET store_id = $store, position = $position, hash = $hash WHERE id = 1";
-        command.Parameters.AddWithValue("$store", head.StoreId);
-        command.Parameters.AddWithValue("$position", head.Position);
-        command.Parameters.AddWithValue("$hash", head.Hash);
+        command.CommandText = "UPDATE audit_chain SET store_id = @store, position = @position, hash = @hash WHERE id = 1";
+        command.AddParameter("@store", head.StoreId);
+        command.AddParameter("@position", head.Position);
+        command.AddParameter("@hash", head.Hash);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static async Task<(string? StoreId, long Position, byte[]? Hash)> ReadRowAsync(
-        SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
+        DbConnection connection, DbTransaction? transaction, string forUpdate, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "SELECT store_id, position, hash FROM audit_chain WHERE id = 1";
+        command.CommandText = "SELECT store_id, position, hash FROM audit_chain WHERE id = 1" + forUpdate;
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
@@ -68,7 +70,7 @@ internal static class AuditChainTable
         return (reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : (byte[])reader.GetValue(2));
     }
 
-    private static async Task<ChainHead> AdoptAsync(SqliteConnection connection, SqliteTransaction transaction, string storeId, CancellationToken cancellationToken)
+    private static async Task<ChainHead> AdoptAsync(DbConnection connection, DbTransaction transaction, string storeId, CancellationToken cancellationToken)
     {
         // Renumber first (ascending, so each row moves down into a free slot), then link page by page.
         var positions = new List<long>();
@@ -86,8 +88,8 @@ internal static class AuditChainTable
         await using (var move = connection.CreateCommand())
         {
             move.Transaction = transaction;
-            move.CommandText = "UPDATE audit_events SET seq = $new WHERE seq = $old";
-            var (newSeq, oldSeq) = (move.Parameters.Add("$new", SqliteType.Integer), move.Parameters.Add("$old", SqliteType.Integer));
+            move.CommandText = "UPDATE audit_events SET seq = @new WHERE seq = @old";
+            var (newSeq, oldSeq) = (move.AddParameter("@new", DbType.Int64), move.AddParameter("@old", DbType.Int64));
             for (var i = 0; i < positions.Count; i++)
             {
                 if (positions[i] != i + 1)
@@ -101,12 +103,12 @@ internal static class AuditChainTable
         var head = new ChainHead(storeId, 0, AuditHashing.Genesis(storeId));
         await using var page = connection.CreateCommand();
         page.Transaction = transaction;
-        page.CommandText = $"SELECT seq, {AuditRow.Columns} FROM audit_events WHERE seq > $after ORDER BY seq LIMIT {AdoptionPage}";
-        var after = page.Parameters.Add("$after", SqliteType.Integer);
+        page.CommandText = $"SELECT seq, {AuditRow.Columns} FROM audit_events WHERE seq > @after ORDER BY seq LIMIT {AdoptionPage}";
+        var after = page.AddParameter("@after", DbType.Int64);
         await using var link = connection.CreateCommand();
         link.Transaction = transaction;
-        link.CommandText = "UPDATE audit_events SET content_hash = $content, chain_hash = $link WHERE seq = $seq";
-        var (content, chain, seq) = (link.Parameters.Add("$content", SqliteType.Blob), link.Parameters.Add("$link", SqliteType.Blob), link.Parameters.Add("$seq", SqliteType.Integer));
+        link.CommandText = "UPDATE audit_events SET content_hash = @content, chain_hash = @link WHERE seq = @seq";
+        var (content, chain, seq) = (link.AddParameter("@content", DbType.Binary), link.AddParameter("@link", DbType.Binary), link.AddParameter("@seq", DbType.Int64));
         while (head.Position < positions.Count)
         {
             after.Value = head.Position;
@@ -131,7 +133,7 @@ internal static class AuditChainTable
         return head;
     }
 
-    private static async Task<long> ScalarAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken)
+    private static async Task<long> ScalarAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;

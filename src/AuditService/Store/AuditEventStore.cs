@@ -1,7 +1,8 @@
+using System.Data;
+using System.Data.Common;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using AuditService.Integrity;
-using Microsoft.Data.Sqlite;
 using UserAudit.ServiceDefaults.Storage;
 
 namespace AuditService.Store;
@@ -12,21 +13,24 @@ namespace AuditService.Store;
 /// recorded as a conflict instead of replacing or hiding it. Every row is a link of the store's hash
 /// chain (<see cref="AuditHashing"/>), written in the same transaction.
 /// </summary>
-public sealed class AuditEventStore(SqliteDatabase database)
+public sealed class AuditEventStore(ServiceDatabase database)
 {
-    /// <summary>AuditService's migrations, in order.</summary>
+    /// <summary>AuditService's SQLite migrations, in order.</summary>
     public static IReadOnlyList<string> Migrations => AuditStoreSchema.Migrations;
+
+    /// <summary>AuditService's database, <c>audit</c>, with its migrations for both providers.</summary>
+    public static ServiceSchema Schema { get; } = new("audit", AuditStoreSchema.Migrations, AuditStoreSchema.PostgresMigrations);
 
     private const string InsertSql = $"""
         INSERT INTO audit_events (seq, {AuditRow.Columns}, content_hash, chain_hash)
-        VALUES ($seq, $c0, $c1, $c2, $c3, $c4, $c5, $c6, $c7, $c8, $c9, $c10, $c11, $c12, $c13, $c14, $c15, $c16, $c17, $content, $link)
+        VALUES (@seq, @c0, @c1, @c2, @c3, @c4, @c5, @c6, @c7, @c8, @c9, @c10, @c11, @c12, @c13, @c14, @c15, @c16, @c17, @content, @link)
         ON CONFLICT (source, id) DO NOTHING
         """;
 
     private const string ConflictSql = """
         INSERT INTO audit_conflicts (source, id, stored_content_hash, copy_content_hash, copy_event, kafka_topic, kafka_partition, kafka_offset,
             ingested_by, first_seen, last_seen, last_seen_unix_ms, copies)
-        VALUES ($source, $id, $stored, $copy, $event, $topic, $partition, $offset, $by, $seen, $seen, $seen_ms, 1)
+        VALUES (@source, @id, @stored, @copy, @event, @topic, @partition, @offset, @by, @seen, @seen, @seen_ms, 1)
         ON CONFLICT (source, id, copy_content_hash) DO UPDATE
             SET last_seen = excluded.last_seen, last_seen_unix_ms = excluded.last_seen_unix_ms, copies = audit_conflicts.copies + 1
         """;
@@ -46,21 +50,21 @@ public sealed class AuditEventStore(SqliteDatabase database)
             return AuditWriteResult.Empty;
         }
 
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var head = await AuditChainTable.ReadForWriteAsync(connection, transaction, cancellationToken);
         var firstPosition = head.Position;
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = InsertSql;
-        var columns = new SqliteParameter[AuditRow.ColumnCount];
+        var columns = new DbParameter[AuditRow.ColumnCount];
         for (var i = 0; i < columns.Length; i++)
         {
-            columns[i] = command.Parameters.Add(new SqliteParameter { ParameterName = "$c" + i.ToString(CultureInfo.InvariantCulture) });
+            columns[i] = command.AddParameter("@c" + i.ToString(CultureInfo.InvariantCulture), AuditRow.ColumnTypes[i]);
         }
 
-        var (seq, content, link) = (command.Parameters.Add("$seq", SqliteType.Integer), command.Parameters.Add("$content", SqliteType.Blob), command.Parameters.Add("$link", SqliteType.Blob));
-        command.Prepare();
+        var (seq, content, link) = (command.AddParameter("@seq", DbType.Int64), command.AddParameter("@content", DbType.Binary), command.AddParameter("@link", DbType.Binary));
+        await command.PrepareAsync(cancellationToken);
         var outcomes = new AuditWriteOutcome[records.Count];
         for (var i = 0; i < records.Count; i++)
         {
@@ -92,13 +96,13 @@ public sealed class AuditEventStore(SqliteDatabase database)
 
     /// <summary>A duplicate when the stored row has the same content, else a conflict, recorded.</summary>
     private static async Task<AuditWriteOutcome> CompareWithStoredAsync(
-        SqliteConnection connection, SqliteTransaction transaction, AuditRecord copy, byte[] copyHash, CancellationToken cancellationToken)
+        DbConnection connection, DbTransaction transaction, AuditRecord copy, byte[] copyHash, CancellationToken cancellationToken)
     {
         await using var find = connection.CreateCommand();
         find.Transaction = transaction;
-        find.CommandText = "SELECT content_hash FROM audit_events WHERE source = $source AND id = $id";
-        find.Parameters.AddWithValue("$source", copy.Source);
-        find.Parameters.AddWithValue("$id", copy.Id);
+        find.CommandText = "SELECT content_hash FROM audit_events WHERE source = @source AND id = @id";
+        find.AddParameter("@source", copy.Source);
+        find.AddParameter("@id", copy.Id);
         var stored = await find.ExecuteScalarAsync(cancellationToken) as byte[] ?? [];
         if (stored.AsSpan().SequenceEqual(copyHash))
         {
@@ -108,18 +112,17 @@ public sealed class AuditEventStore(SqliteDatabase database)
         await using var record = connection.CreateCommand();
         record.Transaction = transaction;
         record.CommandText = ConflictSql;
-        var p = record.Parameters;
-        p.AddWithValue("$source", copy.Source);
-        p.AddWithValue("$id", copy.Id);
-        p.AddWithValue("$stored", stored);
-        p.AddWithValue("$copy", copyHash);
-        p.AddWithValue("$event", StructuredCloudEventJson.ToText(copy));
-        p.AddWithValue("$topic", (object?)copy.Kafka?.Topic ?? DBNull.Value);
-        p.AddWithValue("$partition", (object?)copy.Kafka?.Partition ?? DBNull.Value);
-        p.AddWithValue("$offset", (object?)copy.Kafka?.Offset ?? DBNull.Value);
-        p.AddWithValue("$by", (object?)copy.IngestedBy ?? DBNull.Value);
-        p.AddWithValue("$seen", copy.ReceivedAt.ToString("O", CultureInfo.InvariantCulture));
-        p.AddWithValue("$seen_ms", copy.ReceivedAt.ToUnixTimeMilliseconds());
+        record.AddParameter("@source", copy.Source);
+        record.AddParameter("@id", copy.Id);
+        record.AddParameter("@stored", stored);
+        record.AddParameter("@copy", copyHash);
+        record.AddParameter("@event", StructuredCloudEventJson.ToText(copy));
+        record.AddParameter("@topic", (object?)copy.Kafka?.Topic ?? DBNull.Value);
+        record.AddParameter("@partition", (object?)copy.Kafka?.Partition ?? DBNull.Value);
+        record.AddParameter("@offset", (object?)copy.Kafka?.Offset ?? DBNull.Value);
+        record.AddParameter("@by", (object?)copy.IngestedBy ?? DBNull.Value);
+        record.AddParameter("@seen", copy.ReceivedAt.ToString("O", CultureInfo.InvariantCulture));
+        record.AddParameter("@seen_ms", copy.ReceivedAt.ToUnixTimeMilliseconds());
         await record.ExecuteNonQueryAsync(cancellationToken);
         return AuditWriteOutcome.Conflict;
     }
@@ -128,17 +131,17 @@ public sealed class AuditEventStore(SqliteDatabase database)
     public async Task<IReadOnlyList<StoredAuditEvent>> QueryAsync(AuditQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         var where = Where(command, query);
         if (query.Before is { } before)
         {
-            where += " AND seq < $before";
-            command.Parameters.AddWithValue("$before", before);
+            where += " AND seq < @before";
+            command.AddParameter("@before", before);
         }
 
-        command.CommandText = $"SELECT {Columns} FROM audit_events WHERE {where} ORDER BY seq DESC LIMIT $limit";
-        command.Parameters.AddWithValue("$limit", query.Limit);
+        command.CommandText = $"SELECT {Columns} FROM audit_events WHERE {where} ORDER BY seq DESC LIMIT @limit";
+        command.AddParameter("@limit", query.Limit);
         var events = new List<StoredAuditEvent>(query.Limit);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -182,7 +185,7 @@ public sealed class AuditEventStore(SqliteDatabase database)
     public async Task<IReadOnlyList<AuditCount>> CountAsync(AuditQuery query, AuditCountDimension by, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         var where = Where(command, query);
         command.CommandText = by switch
@@ -210,11 +213,11 @@ public sealed class AuditEventStore(SqliteDatabase database)
     /// <summary>One event by its identity, or null.</summary>
     public async Task<StoredAuditEvent?> FindAsync(string source, string id, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM audit_events WHERE source = $source AND id = $id";
-        command.Parameters.AddWithValue("$source", source);
-        command.Parameters.AddWithValue("$id", id);
+        command.CommandText = $"SELECT {Columns} FROM audit_events WHERE source = @source AND id = @id";
+        command.AddParameter("@source", source);
+        command.AddParameter("@id", id);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
     }
@@ -222,18 +225,30 @@ public sealed class AuditEventStore(SqliteDatabase database)
     /// <summary>Recorded conflicts, newest first, optionally of one source, before the cursor <paramref name="before"/>.</summary>
     public async Task<IReadOnlyList<AuditConflict>> ListConflictsAsync(string? source, long? before, int limit, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = """
+        // Only the filters present appear: PostgreSQL cannot type a parameter that is only compared with NULL.
+        var where = "1 = 1";
+        if (source is not null)
+        {
+            where += " AND source = @source";
+            command.AddParameter("@source", source);
+        }
+
+        if (before is not null)
+        {
+            where += " AND number < @before";
+            command.AddParameter("@before", before.Value);
+        }
+
+        command.CommandText = $"""
             SELECT number, source, id, stored_content_hash, copy_content_hash, copy_event, kafka_topic, kafka_partition, kafka_offset,
                 ingested_by, first_seen, last_seen, copies
             FROM audit_conflicts
-            WHERE ($source IS NULL OR source = $source) AND ($before IS NULL OR number < $before)
-            ORDER BY number DESC LIMIT $limit
+            WHERE {where}
+            ORDER BY number DESC LIMIT @limit
             """;
-        command.Parameters.AddWithValue("$source", (object?)source ?? DBNull.Value);
-        command.Parameters.AddWithValue("$before", (object?)before ?? DBNull.Value);
-        command.Parameters.AddWithValue("$limit", limit);
+        command.AddParameter("@limit", limit);
         var conflicts = new List<AuditConflict>(limit);
         await using var r = await command.ExecuteReaderAsync(cancellationToken);
         while (await r.ReadAsync(cancellationToken))
@@ -251,38 +266,38 @@ public sealed class AuditEventStore(SqliteDatabase database)
     /// The WHERE clause of the filters present, parameters added to <paramref name="command"/>. Only
     /// present filters appear, so SQLite can pick the index of the most selective one.
     /// </summary>
-    private static string Where(SqliteCommand command, AuditQuery query)
+    private static string Where(DbCommand command, AuditQuery query)
     {
         var clauses = new List<string>(5) { "1 = 1" };
         void Add(string clause, string name, object value)
         {
             clauses.Add(clause);
-            command.Parameters.AddWithValue(name, value);
+            command.AddParameter(name, value);
         }
 
         if (query.Type is not null)
         {
-            Add("type = $type", "$type", query.Type);
+            Add("type = @type", "@type", query.Type);
         }
 
         if (query.Source is not null)
         {
-            Add("source = $source", "$source", query.Source);
+            Add("source = @source", "@source", query.Source);
         }
 
         if (query.Subject is not null)
         {
-            Add("subject = $subject", "$subject", query.Subject);
+            Add("subject = @subject", "@subject", query.Subject);
         }
 
         if (query.From is { } from)
         {
-            Add("time_unix_ms >= $from", "$from", from.ToUnixTimeMilliseconds());
+            Add("time_unix_ms >= @from", "@from", from.ToUnixTimeMilliseconds());
         }
 
         if (query.To is { } to)
         {
-            Add("time_unix_ms < $to", "$to", to.ToUnixTimeMilliseconds());
+            Add("time_unix_ms < @to", "@to", to.ToUnixTimeMilliseconds());
         }
 
         return string.Join(" AND ", clauses);
@@ -290,5 +305,5 @@ public sealed class AuditEventStore(SqliteDatabase database)
 
     private const string Columns = "seq, " + AuditRow.Columns;
 
-    private static StoredAuditEvent Read(SqliteDataReader reader) => new(reader.GetInt64(0), AuditRow.Read(reader, 1).ToRecord());
+    private static StoredAuditEvent Read(DbDataReader reader) => new(reader.GetInt64(0), AuditRow.Read(reader, 1).ToRecord());
 }

@@ -1,6 +1,7 @@
+using System.Data;
+using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 
 namespace AuditService.Store;
 
@@ -36,7 +37,7 @@ public sealed record AuditRow(
     /// Reads the row's <see cref="Columns"/> starting at <paramref name="first"/>. Extensions that are
     /// not a JSON object of strings (a row changed by hand) read as none; the hashes still cover the text.
     /// </summary>
-    public static AuditRow Read(SqliteDataReader reader, int first)
+    public static AuditRow Read(DbDataReader reader, int first)
     {
         ArgumentNullException.ThrowIfNull(reader);
         var extensions = reader.GetString(first + 9);
@@ -56,8 +57,8 @@ public sealed record AuditRow(
         KafkaTopic is null || KafkaPartition is null || KafkaOffset is null ? null : new KafkaCoordinates(KafkaTopic, KafkaPartition.Value, KafkaOffset.Value),
         DateTimeOffset.Parse(ReceivedAt, CultureInfo.InvariantCulture), IngestedBy);
 
-    /// <summary>Binds the columns to the INSERT's parameters, named <c>$c0</c> to <c>$c17</c> in <see cref="Columns"/> order.</summary>
-    public void Bind(SqliteParameter[] parameters)
+    /// <summary>Binds the columns to the INSERT's parameters, named <c>@c0</c> to <c>@c17</c> in <see cref="Columns"/> order.</summary>
+    public void Bind(DbParameter[] parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         object?[] values =
@@ -74,9 +75,16 @@ public sealed record AuditRow(
     /// <summary>Number of <see cref="Columns"/>.</summary>
     public const int ColumnCount = 18;
 
-    private static string? Text(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+    /// <summary>The type of each of <see cref="Columns"/>, for parameters prepared before their first value.</summary>
+    public static readonly IReadOnlyList<DbType> ColumnTypes =
+    [
+        DbType.String, DbType.String, DbType.String, DbType.String, DbType.String, DbType.String, DbType.Int64, DbType.String, DbType.String,
+        DbType.String, DbType.String, DbType.Binary, DbType.String, DbType.Int32, DbType.Int64, DbType.String, DbType.Int64, DbType.String,
+    ];
 
-    private static long? Integer(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetInt64(ordinal);
+    private static string? Text(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    private static long? Integer(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetInt64(ordinal);
 
     private static IReadOnlyDictionary<string, string> ParseExtensions(string json)
     {

@@ -1,6 +1,9 @@
 namespace AuditService.Store;
 
-/// <summary>AuditService's schema: its migrations, in order. Plain SQL both SQLite and PostgreSQL read; hashes are computed in C#.</summary>
+/// <summary>
+/// AuditService's schema: its migrations, in order, for each provider. The tables and columns are the
+/// same; only the types are spelled in each dialect (hashes are computed in C#, so no function differs).
+/// </summary>
 internal static class AuditStoreSchema
 {
     public static readonly IReadOnlyList<string> Migrations =
@@ -76,6 +79,82 @@ internal static class AuditStoreSchema
             last_seen            TEXT    NOT NULL,
             last_seen_unix_ms    INTEGER NOT NULL,
             copies               INTEGER NOT NULL,
+            UNIQUE (source, id, copy_content_hash)
+        );
+        CREATE INDEX audit_conflicts_seen ON audit_conflicts (last_seen_unix_ms);
+        """,
+    ];
+
+    /// <summary>
+    /// The PostgreSQL schema: the SQLite migrations' end state in one step (PostgreSQL support began
+    /// after them). <c>seq</c> is the chain position, written by the writer that holds the head row's
+    /// lock, so it needs no sequence; numbers of checkpoints and conflicts are identities.
+    /// </summary>
+    public static readonly IReadOnlyList<string> PostgresMigrations =
+    [
+        """
+        CREATE TABLE audit_events (
+            seq               bigint  PRIMARY KEY,
+            source            text    NOT NULL,
+            id                text    NOT NULL,
+            type              text    NOT NULL,
+            specversion       text    NOT NULL,
+            subject           text,
+            time              text,
+            time_unix_ms      bigint,
+            datacontenttype   text,
+            dataschema        text,
+            extensions        text    NOT NULL,
+            data_json         text,
+            data_bytes        bytea,
+            kafka_topic       text,
+            kafka_partition   integer,
+            kafka_offset      bigint,
+            received_at       text    NOT NULL,
+            received_unix_ms  bigint  NOT NULL,
+            ingested_by       text,
+            content_hash      bytea,
+            chain_hash        bytea,
+            UNIQUE (source, id)
+        );
+        CREATE INDEX audit_events_type ON audit_events (type, seq);
+        CREATE INDEX audit_events_subject ON audit_events (subject, seq);
+        CREATE INDEX audit_events_time ON audit_events (time_unix_ms);
+        CREATE INDEX audit_events_received ON audit_events (received_unix_ms);
+        CREATE INDEX audit_events_source ON audit_events (source, seq);
+        CREATE TABLE audit_chain (
+            id        integer PRIMARY KEY CHECK (id = 1),
+            store_id  text,
+            position  bigint  NOT NULL,
+            hash      bytea
+        );
+        INSERT INTO audit_chain (id, store_id, position, hash) VALUES (1, NULL, 0, NULL);
+        CREATE TABLE audit_checkpoints (
+            number      bigint  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            kind        text    NOT NULL,
+            position    bigint  NOT NULL,
+            hash        bytea   NOT NULL,
+            created_at  text    NOT NULL,
+            statement   text    NOT NULL,
+            key_id      text    NOT NULL,
+            signature   bytea   NOT NULL
+        );
+        CREATE INDEX audit_checkpoints_position ON audit_checkpoints (position);
+        CREATE TABLE audit_conflicts (
+            number               bigint  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            source               text    NOT NULL,
+            id                   text    NOT NULL,
+            stored_content_hash  bytea   NOT NULL,
+            copy_content_hash    bytea   NOT NULL,
+            copy_event           text    NOT NULL,
+            kafka_topic          text,
+            kafka_partition      integer,
+            kafka_offset         bigint,
+            ingested_by          text,
+            first_seen           text    NOT NULL,
+            last_seen            text    NOT NULL,
+            last_seen_unix_ms    bigint  NOT NULL,
+            copies               bigint  NOT NULL,
             UNIQUE (source, id, copy_content_hash)
         );
         CREATE INDEX audit_conflicts_seen ON audit_conflicts (last_seen_unix_ms);

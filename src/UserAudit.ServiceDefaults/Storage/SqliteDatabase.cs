@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 
 namespace UserAudit.ServiceDefaults.Storage;
@@ -8,7 +9,7 @@ namespace UserAudit.ServiceDefaults.Storage;
 /// the service's own: created with mode 0700, and narrowed to it when found wider, so that no other
 /// account on the machine reads the database, its WAL or its journal.
 /// </summary>
-public sealed class SqliteDatabase
+public sealed class SqliteDatabase : ServiceDatabase
 {
     private readonly string _connectionString;
     private readonly string _synchronous;
@@ -57,6 +58,24 @@ public sealed class SqliteDatabase
 
     /// <summary>Full path of the database file.</summary>
     public string FilePath { get; }
+
+    /// <inheritdoc/>
+    public override StorageProvider Provider => StorageProvider.Sqlite;
+
+    /// <inheritdoc/>
+    public override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken = default) => await OpenAsync(cancellationToken);
+
+    /// <inheritdoc/>
+    /// <remarks>A deferred transaction: SQLite fixes its snapshot at the first read and takes no write lock.</remarks>
+    public override Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken = default) =>
+        Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: true));
+
+    /// <inheritdoc/>
+    public override Task MigrateAsync(ServiceSchema schema, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        return MigrateAsync(schema.Sqlite, cancellationToken);
+    }
 
     /// <summary>Opens a pooled connection with the service's pragmas applied.</summary>
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken = default)

@@ -2,11 +2,17 @@ using System.ComponentModel.DataAnnotations;
 
 namespace UserAudit.ServiceDefaults.Storage;
 
-/// <summary>Where a service keeps its embedded database; section <c>Storage</c>.</summary>
+/// <summary>Where a service keeps its database; section <c>Storage</c>.</summary>
 public sealed class StorageOptions
 {
     /// <summary>Configuration section name.</summary>
     public const string SectionName = "Storage";
+
+    /// <summary>
+    /// <c>Sqlite</c> (the default: an embedded file) or <c>Postgres</c> (the server of
+    /// <c>ConnectionStrings:postgres</c>); case-insensitive. The settings below are SQLite's.
+    /// </summary>
+    public StorageProvider Provider { get; set; } = StorageProvider.Sqlite;
 
     /// <summary>Folder of the database file; created when missing.</summary>
     [Required]

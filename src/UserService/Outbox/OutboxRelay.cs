@@ -1,9 +1,9 @@
+using System.Data.Common;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
 using CloudNative.CloudEvents;
 using Confluent.Kafka;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using Polly;
 using UserAudit.CloudEvents;
@@ -56,7 +56,7 @@ public sealed partial class OutboxRelay : BackgroundService
         // Kafka away, the database busy, or rows the broker did not acknowledge: back off and go
         // again, for as long as it takes; nothing was marked delivered that was not acknowledged.
         _retry = TransientRetry.Create("publish", _options.MaxBackoff,
-            static e => e is SqliteException or KafkaException or OutboxDeliveryIncompleteException, logger, time);
+            static e => e is DbException or KafkaException or OutboxDeliveryIncompleteException, logger, time);
     }
 
     /// <inheritdoc />

@@ -1,10 +1,11 @@
-using Microsoft.Data.Sqlite;
+using System.Data;
+using System.Data.Common;
 using UserAudit.ServiceDefaults.Storage;
 
 namespace UserService.Outbox;
 
 /// <summary>The outbox table: rows are added inside business transactions and read, marked and pruned by the relay.</summary>
-public sealed class OutboxStore(SqliteDatabase database, TimeProvider time)
+public sealed class OutboxStore(ServiceDatabase database, TimeProvider time)
 {
     /// <summary>The outbox schema (part of UserService's migrations).</summary>
     public const string Schema = """
@@ -26,8 +27,30 @@ public sealed class OutboxStore(SqliteDatabase database, TimeProvider time)
         CREATE INDEX outbox_delivered ON outbox (delivered_at) WHERE delivered_at IS NOT NULL;
         """;
 
+    /// <summary>The outbox's PostgreSQL schema, as the SQLite migrations leave it (part of UserService's PostgreSQL migration).</summary>
+    public const string PostgresSchema = """
+        CREATE TABLE outbox (
+            seq          bigint  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            event_id     text    NOT NULL UNIQUE,
+            event_type   text    NOT NULL,
+            subject      text    NOT NULL,
+            time         text    NOT NULL,
+            data         text    NOT NULL,
+            traceparent  text,
+            tracestate   text,
+            created_at   bigint  NOT NULL,
+            delivered_at bigint,
+            attempts     integer NOT NULL DEFAULT 0,
+            last_error   text,
+            auth_type    text,
+            auth_id      text
+        );
+        CREATE INDEX outbox_pending ON outbox (seq) WHERE delivered_at IS NULL;
+        CREATE INDEX outbox_delivered ON outbox (delivered_at) WHERE delivered_at IS NOT NULL;
+        """;
+
     /// <summary>Adds a message inside the caller's transaction.</summary>
-    public async Task AddAsync(SqliteConnection connection, SqliteTransaction transaction, OutboxMessage message, CancellationToken cancellationToken)
+    public async Task AddAsync(DbConnection connection, DbTransaction transaction, OutboxMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(message);
@@ -35,31 +58,31 @@ public sealed class OutboxStore(SqliteDatabase database, TimeProvider time)
         command.Transaction = transaction;
         command.CommandText = """
             INSERT INTO outbox (event_id, event_type, subject, time, data, traceparent, tracestate, created_at, auth_type, auth_id)
-            VALUES ($id, $type, $subject, $time, $data, $traceparent, $tracestate, $created, $auth_type, $auth_id)
+            VALUES (@id, @type, @subject, @time, @data, @traceparent, @tracestate, @created, @auth_type, @auth_id)
             """;
-        command.Parameters.AddWithValue("$id", message.EventId);
-        command.Parameters.AddWithValue("$type", message.Type);
-        command.Parameters.AddWithValue("$subject", message.Subject);
-        command.Parameters.AddWithValue("$time", message.Time.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
-        command.Parameters.AddWithValue("$data", message.Data);
-        command.Parameters.AddWithValue("$traceparent", (object?)message.TraceParent ?? DBNull.Value);
-        command.Parameters.AddWithValue("$tracestate", (object?)message.TraceState ?? DBNull.Value);
-        command.Parameters.AddWithValue("$created", time.GetUtcNow().ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("$auth_type", message.AuthType);
-        command.Parameters.AddWithValue("$auth_id", (object?)message.AuthId ?? DBNull.Value);
+        command.AddParameter("@id", message.EventId);
+        command.AddParameter("@type", message.Type);
+        command.AddParameter("@subject", message.Subject);
+        command.AddParameter("@time", message.Time.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        command.AddParameter("@data", message.Data);
+        command.AddParameter("@traceparent", (object?)message.TraceParent ?? DBNull.Value);
+        command.AddParameter("@tracestate", (object?)message.TraceState ?? DBNull.Value);
+        command.AddParameter("@created", time.GetUtcNow().ToUnixTimeMilliseconds());
+        command.AddParameter("@auth_type", message.AuthType);
+        command.AddParameter("@auth_id", (object?)message.AuthId ?? DBNull.Value);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>The oldest pending rows, in the order they were written.</summary>
     public async Task<IReadOnlyList<PendingMessage>> ReadPendingAsync(int limit, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT seq, event_id, event_type, subject, time, data, traceparent, tracestate, attempts, auth_type, auth_id
-            FROM outbox WHERE delivered_at IS NULL ORDER BY seq LIMIT $limit
+            FROM outbox WHERE delivered_at IS NULL ORDER BY seq LIMIT @limit
             """;
-        command.Parameters.AddWithValue("$limit", limit);
+        command.AddParameter("@limit", limit);
         var rows = new List<PendingMessage>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -89,16 +112,16 @@ public sealed class OutboxStore(SqliteDatabase database, TimeProvider time)
             return;
         }
 
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         if (delivered.Count > 0)
         {
             await using var mark = connection.CreateCommand();
             mark.Transaction = transaction;
-            mark.CommandText = "UPDATE outbox SET delivered_at = $now, attempts = attempts + 1, last_error = NULL WHERE seq = $seq";
-            var seq = mark.Parameters.Add("$seq", SqliteType.Integer);
-            mark.Parameters.AddWithValue("$now", now);
+            mark.CommandText = "UPDATE outbox SET delivered_at = @now, attempts = attempts + 1, last_error = NULL WHERE seq = @seq";
+            var seq = mark.AddParameter("@seq", DbType.Int64);
+            mark.AddParameter("@now", now);
             foreach (var s in delivered)
             {
                 seq.Value = s;
@@ -110,9 +133,9 @@ public sealed class OutboxStore(SqliteDatabase database, TimeProvider time)
         {
             await using var fail = connection.CreateCommand();
             fail.Transaction = transaction;
-            fail.CommandText = "UPDATE outbox SET attempts = attempts + 1, last_error = $error WHERE seq = $seq";
-            var seq = fail.Parameters.Add("$seq", SqliteType.Integer);
-            var error = fail.Parameters.Add("$error", SqliteType.Text);
+            fail.CommandText = "UPDATE outbox SET attempts = attempts + 1, last_error = @error WHERE seq = @seq";
+            var seq = fail.AddParameter("@seq", DbType.Int64);
+            var error = fail.AddParameter("@error", DbType.String);
             foreach (var (s, e) in failed)
             {
                 seq.Value = s;
@@ -127,17 +150,17 @@ public sealed class OutboxStore(SqliteDatabase database, TimeProvider time)
     /// <summary>Deletes delivered rows older than <paramref name="retention"/>; returns how many.</summary>
     public async Task<int> PruneAsync(TimeSpan retention, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM outbox WHERE delivered_at IS NOT NULL AND delivered_at < $before";
-        command.Parameters.AddWithValue("$before", (time.GetUtcNow() - retention).ToUnixTimeMilliseconds());
+        command.CommandText = "DELETE FROM outbox WHERE delivered_at IS NOT NULL AND delivered_at < @before";
+        command.AddParameter("@before", (time.GetUtcNow() - retention).ToUnixTimeMilliseconds());
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>How many rows wait and when the oldest was written.</summary>
     public async Task<(long Count, DateTimeOffset? Oldest)> PendingStatisticsAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT count(*), min(created_at) FROM outbox WHERE delivered_at IS NULL";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

@@ -1,4 +1,4 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using UserAudit.ServiceDefaults.Storage;
 using UserService.Outbox;
 
@@ -10,16 +10,16 @@ namespace UserService.Sessions;
 /// every replica), and successes that clear them. Accounts are the ids tried, whether or not a
 /// user has them: an unknown id locks exactly like a real one, so lockouts reveal nothing.
 /// </summary>
-public sealed class SignInStore(SqliteDatabase database, OutboxStore outbox, OutboxSignal signal)
+public sealed class SignInStore(ServiceDatabase database, OutboxStore outbox, OutboxSignal signal)
 {
     /// <summary>When the account's lockout ends, or null when it is not locked at <paramref name="now"/>.</summary>
     public async Task<DateTimeOffset?> LockedUntilAsync(string account, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT locked_until FROM sign_in_failures WHERE account = $account AND locked_until > $now";
-        command.Parameters.AddWithValue("$account", account);
-        command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+        command.CommandText = "SELECT locked_until FROM sign_in_failures WHERE account = @account AND locked_until > @now";
+        command.AddParameter("@account", account);
+        command.AddParameter("@now", now.ToUnixTimeMilliseconds());
         return await command.ExecuteScalarAsync(cancellationToken) is long until ? DateTimeOffset.FromUnixTimeMilliseconds(until) : null;
     }
 
@@ -34,23 +34,23 @@ public sealed class SignInStore(SqliteDatabase database, OutboxStore outbox, Out
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(events);
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = """
-            INSERT INTO sign_in_failures (account, failures, locked_until) VALUES ($account, 1, NULL)
-            ON CONFLICT (account) DO UPDATE SET failures = failures + 1
+            INSERT INTO sign_in_failures (account, failures, locked_until) VALUES (@account, 1, NULL)
+            ON CONFLICT (account) DO UPDATE SET failures = sign_in_failures.failures + 1
             RETURNING failures
             """;
-        command.Parameters.AddWithValue("$account", account);
+        command.AddParameter("@account", account);
         var failures = Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
         DateTimeOffset? until = null;
         if (failures >= maxFailures)
         {
             until = now + lockout;
-            command.CommandText = "UPDATE sign_in_failures SET failures = 0, locked_until = $until WHERE account = $account";
-            command.Parameters.AddWithValue("$until", until.Value.ToUnixTimeMilliseconds());
+            command.CommandText = "UPDATE sign_in_failures SET failures = 0, locked_until = @until WHERE account = @account";
+            command.AddParameter("@until", until.Value.ToUnixTimeMilliseconds());
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -61,12 +61,12 @@ public sealed class SignInStore(SqliteDatabase database, OutboxStore outbox, Out
     /// <summary>Forgets the account's failures after a successful sign-in and writes its event.</summary>
     public async Task RecordSuccessAsync(string account, OutboxMessage signedIn, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "DELETE FROM sign_in_failures WHERE account = $account";
-        command.Parameters.AddWithValue("$account", account);
+        command.CommandText = "DELETE FROM sign_in_failures WHERE account = @account";
+        command.AddParameter("@account", account);
         await command.ExecuteNonQueryAsync(cancellationToken);
         await AddAsync(connection, transaction, [signedIn], cancellationToken);
     }
@@ -74,12 +74,12 @@ public sealed class SignInStore(SqliteDatabase database, OutboxStore outbox, Out
     /// <summary>Writes the event of an attempt refused without counting it (the account is already locked).</summary>
     public async Task RecordRefusalAsync(OutboxMessage refused, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await AddAsync(connection, transaction, [refused], cancellationToken);
     }
 
-    private async Task AddAsync(SqliteConnection connection, SqliteTransaction transaction, IEnumerable<OutboxMessage> events, CancellationToken cancellationToken)
+    private async Task AddAsync(DbConnection connection, DbTransaction transaction, IEnumerable<OutboxMessage> events, CancellationToken cancellationToken)
     {
         foreach (var message in events)
         {

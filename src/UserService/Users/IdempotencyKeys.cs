@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
+using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using UserAudit.ServiceDefaults.Storage;
 
@@ -14,7 +14,7 @@ namespace UserService.Users;
 /// password against the user's live one (which answered differently once the password changed, and
 /// cost a PBKDF2 run per replay).
 /// </summary>
-public sealed class IdempotencyKeys(SqliteDatabase database, IOptions<IdempotencyOptions> options, TimeProvider time)
+public sealed class IdempotencyKeys(ServiceDatabase database, IOptions<IdempotencyOptions> options, TimeProvider time)
 {
     private readonly byte[] _secret = Encoding.UTF8.GetBytes(options.Value.RequestHashKey);
     private readonly TimeSpan _lifetime = options.Value.Lifetime;
@@ -55,59 +55,64 @@ public sealed class IdempotencyKeys(SqliteDatabase database, IOptions<Idempotenc
     /// <summary>The live entry of <paramref name="key"/>, read before doing the work (a replay then costs no password hash).</summary>
     public async Task<IdempotentReplay?> FindAsync(string key, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         return await FindAsync(connection, null, key, cancellationToken);
     }
 
     /// <summary>The live entry of <paramref name="key"/> inside a transaction; an expired one is removed so the key can be used again.</summary>
-    internal async Task<IdempotentReplay?> FindAsync(SqliteConnection connection, SqliteTransaction? transaction, string key, CancellationToken cancellationToken)
+    internal async Task<IdempotentReplay?> FindAsync(DbConnection connection, DbTransaction? transaction, string key, CancellationToken cancellationToken)
     {
+        if (transaction is not null)
+        {
+            await using var expire = connection.CreateCommand();
+            expire.Transaction = transaction;
+            expire.CommandText = "DELETE FROM idempotency_keys WHERE key = @key AND created_at < @live";
+            expire.AddParameter("@key", key);
+            expire.AddParameter("@live", LiveSince());
+            await expire.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = transaction is null
-            ? "SELECT response, request_hash FROM idempotency_keys WHERE key = $key AND created_at >= $live"
-            : """
-              DELETE FROM idempotency_keys WHERE key = $key AND created_at < $live;
-              SELECT response, request_hash FROM idempotency_keys WHERE key = $key
-              """;
-        command.Parameters.AddWithValue("$key", key);
-        command.Parameters.AddWithValue("$live", LiveSince());
+        command.CommandText = "SELECT response, request_hash FROM idempotency_keys WHERE key = @key AND created_at >= @live";
+        command.AddParameter("@key", key);
+        command.AddParameter("@live", LiveSince());
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? new IdempotentReplay(reader.GetString(0), (byte[])reader.GetValue(1)) : null;
     }
 
     /// <summary>Remembers the answer to a keyed create, in the create's transaction.</summary>
-    internal async Task RememberAsync(SqliteConnection connection, SqliteTransaction transaction, IdempotentRequest request, string userId, string response,
+    internal async Task RememberAsync(DbConnection connection, DbTransaction transaction, IdempotentRequest request, string userId, string response,
         CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "INSERT INTO idempotency_keys (key, user_id, response, created_at, request_hash) VALUES ($key, $user, $response, $now, $hash)";
-        command.Parameters.AddWithValue("$key", request.Key);
-        command.Parameters.AddWithValue("$user", userId);
-        command.Parameters.AddWithValue("$response", response);
-        command.Parameters.AddWithValue("$now", time.GetUtcNow().ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("$hash", request.RequestHash);
+        command.CommandText = "INSERT INTO idempotency_keys (key, user_id, response, created_at, request_hash) VALUES (@key, @user, @response, @now, @hash)";
+        command.AddParameter("@key", request.Key);
+        command.AddParameter("@user", userId);
+        command.AddParameter("@response", response);
+        command.AddParameter("@now", time.GetUtcNow().ToUnixTimeMilliseconds());
+        command.AddParameter("@hash", request.RequestHash);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>Forgets the keys of a user being deleted, in the deletion's transaction: their answers hold the user's name.</summary>
-    internal static async Task ForgetUserAsync(SqliteConnection connection, SqliteTransaction transaction, string userId, CancellationToken cancellationToken)
+    internal static async Task ForgetUserAsync(DbConnection connection, DbTransaction transaction, string userId, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "DELETE FROM idempotency_keys WHERE user_id = $user";
-        command.Parameters.AddWithValue("$user", userId);
+        command.CommandText = "DELETE FROM idempotency_keys WHERE user_id = @user";
+        command.AddParameter("@user", userId);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>Deletes the expired keys; returns how many.</summary>
     public async Task<int> PruneAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM idempotency_keys WHERE created_at < $live";
-        command.Parameters.AddWithValue("$live", LiveSince());
+        command.CommandText = "DELETE FROM idempotency_keys WHERE created_at < @live";
+        command.AddParameter("@live", LiveSince());
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

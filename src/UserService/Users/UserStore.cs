@@ -1,5 +1,5 @@
+using System.Data.Common;
 using System.Globalization;
-using Microsoft.Data.Sqlite;
 using UserAudit.ServiceDefaults.Storage;
 using UserService.Outbox;
 
@@ -9,9 +9,46 @@ namespace UserService.Users;
 /// Users in the embedded database. Every change writes its outbox rows in the same transaction,
 /// so a change and its events are stored together or not at all.
 /// </summary>
-public sealed class UserStore(SqliteDatabase database, OutboxStore outbox, OutboxSignal signal, IdempotencyKeys idempotencyKeys)
+public sealed class UserStore(ServiceDatabase database, OutboxStore outbox, OutboxSignal signal, IdempotencyKeys idempotencyKeys)
 {
-    /// <summary>UserService's migrations, in order.</summary>
+    /// <summary>UserService's database, <c>users</c>, with its migrations for both providers.</summary>
+    public static ServiceSchema Schema => new("users", Migrations, PostgresMigrations);
+
+    /// <summary>
+    /// The PostgreSQL schema: the SQLite migrations' end state in one step (PostgreSQL support began
+    /// after them). Times the code compares are Unix milliseconds (<c>bigint</c>), as in SQLite.
+    /// </summary>
+    public static readonly IReadOnlyList<string> PostgresMigrations =
+    [
+        """
+        CREATE TABLE users (
+            id            text    PRIMARY KEY,
+            name          text    NOT NULL,
+            password_hash text    NOT NULL,
+            version       bigint  NOT NULL,
+            created_at    text    NOT NULL,
+            updated_at    text    NOT NULL,
+            role          text    NOT NULL DEFAULT 'user',
+            token_version bigint  NOT NULL DEFAULT 0
+        );
+        CREATE TABLE idempotency_keys (
+            key          text    PRIMARY KEY,
+            user_id      text    NOT NULL,
+            response     text    NOT NULL,
+            created_at   bigint  NOT NULL,
+            request_hash bytea
+        );
+        CREATE INDEX idempotency_keys_user ON idempotency_keys (user_id);
+        CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+        CREATE TABLE sign_in_failures (
+            account      text    PRIMARY KEY,
+            failures     integer NOT NULL,
+            locked_until bigint
+        );
+        """ + OutboxStore.PostgresSchema,
+    ];
+
+    /// <summary>UserService's SQLite migrations, in order.</summary>
     public static readonly IReadOnlyList<string> Migrations =
     [
         """
@@ -65,8 +102,8 @@ public sealed class UserStore(SqliteDatabase database, OutboxStore outbox, Outbo
     public async Task<IdempotentCreate> CreateAsync(
         User user, OutboxMessage message, IdempotentRequest? idempotency, Func<User, string> describe, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         if (idempotency is not null && await idempotencyKeys.FindAsync(connection, transaction, idempotency.Key, cancellationToken) is { } previous)
         {
             await transaction.CommitAsync(cancellationToken);
@@ -78,16 +115,16 @@ public sealed class UserStore(SqliteDatabase database, OutboxStore outbox, Outbo
             insert.Transaction = transaction;
             insert.CommandText = """
                 INSERT INTO users (id, name, password_hash, version, created_at, updated_at, role, token_version)
-                VALUES ($id, $name, $hash, $version, $created, $updated, $role, $token_version)
+                VALUES (@id, @name, @hash, @version, @created, @updated, @role, @token_version)
                 """;
-            insert.Parameters.AddWithValue("$id", user.Id);
-            insert.Parameters.AddWithValue("$name", user.Name);
-            insert.Parameters.AddWithValue("$hash", user.PasswordHash);
-            insert.Parameters.AddWithValue("$version", user.Version);
-            insert.Parameters.AddWithValue("$created", Format(user.CreatedAt));
-            insert.Parameters.AddWithValue("$updated", Format(user.UpdatedAt));
-            insert.Parameters.AddWithValue("$role", user.Role);
-            insert.Parameters.AddWithValue("$token_version", user.TokenVersion);
+            insert.AddParameter("@id", user.Id);
+            insert.AddParameter("@name", user.Name);
+            insert.AddParameter("@hash", user.PasswordHash);
+            insert.AddParameter("@version", user.Version);
+            insert.AddParameter("@created", Format(user.CreatedAt));
+            insert.AddParameter("@updated", Format(user.UpdatedAt));
+            insert.AddParameter("@role", user.Role);
+            insert.AddParameter("@token_version", user.TokenVersion);
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -105,18 +142,23 @@ public sealed class UserStore(SqliteDatabase database, OutboxStore outbox, Outbo
     /// <summary>One user, or null.</summary>
     public async Task<User?> FindAsync(string id, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         return await FindAsync(connection, null, id, cancellationToken);
     }
 
     /// <summary>Users ordered by id (ids are time-ordered UUIDv7), after <paramref name="afterId"/>.</summary>
     public async Task<IReadOnlyList<User>> ListAsync(string? afterId, int limit, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM users WHERE $after IS NULL OR id > $after ORDER BY id LIMIT $limit";
-        command.Parameters.AddWithValue("$after", (object?)afterId ?? DBNull.Value);
-        command.Parameters.AddWithValue("$limit", limit);
+        // The filter appears only when present: PostgreSQL cannot type a parameter that is only compared with NULL.
+        command.CommandText = $"SELECT {Columns} FROM users WHERE {(afterId is null ? "1 = 1" : "id > @after")} ORDER BY id LIMIT @limit";
+        if (afterId is not null)
+        {
+            command.AddParameter("@after", afterId);
+        }
+
+        command.AddParameter("@limit", limit);
         var users = new List<User>(limit);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -136,8 +178,8 @@ public sealed class UserStore(SqliteDatabase database, OutboxStore outbox, Outbo
     public async Task<(WriteOutcome Outcome, User? User)> UpdateAsync(
         string id, long? expectedVersion, Func<User, long, (User Updated, IReadOnlyList<OutboxMessage> Events)> change, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var current = await FindAsync(connection, transaction, id, cancellationToken);
         if (current is null)
         {
@@ -161,15 +203,15 @@ public sealed class UserStore(SqliteDatabase database, OutboxStore outbox, Outbo
         {
             command.Transaction = transaction;
             command.CommandText = """
-                UPDATE users SET name = $name, password_hash = $hash, version = $version, updated_at = $updated, token_version = $token_version
-                WHERE id = $id
+                UPDATE users SET name = @name, password_hash = @hash, version = @version, updated_at = @updated, token_version = @token_version
+                WHERE id = @id
                 """;
-            command.Parameters.AddWithValue("$token_version", updated.TokenVersion);
-            command.Parameters.AddWithValue("$id", id);
-            command.Parameters.AddWithValue("$name", updated.Name);
-            command.Parameters.AddWithValue("$hash", updated.PasswordHash);
-            command.Parameters.AddWithValue("$version", updated.Version);
-            command.Parameters.AddWithValue("$updated", Format(updated.UpdatedAt));
+            command.AddParameter("@token_version", updated.TokenVersion);
+            command.AddParameter("@id", id);
+            command.AddParameter("@name", updated.Name);
+            command.AddParameter("@hash", updated.PasswordHash);
+            command.AddParameter("@version", updated.Version);
+            command.AddParameter("@updated", Format(updated.UpdatedAt));
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -189,8 +231,8 @@ public sealed class UserStore(SqliteDatabase database, OutboxStore outbox, Outbo
     /// </summary>
     public async Task<WriteOutcome> DeleteAsync(string id, long? expectedVersion, Func<User, OutboxMessage> deletedEvent, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var current = await FindAsync(connection, transaction, id, cancellationToken);
         if (current is null)
         {
@@ -205,8 +247,8 @@ public sealed class UserStore(SqliteDatabase database, OutboxStore outbox, Outbo
         await using (var command = connection.CreateCommand())
         {
             command.Transaction = transaction;
-            command.CommandText = "DELETE FROM users WHERE id = $id";
-            command.Parameters.AddWithValue("$id", id);
+            command.CommandText = "DELETE FROM users WHERE id = @id";
+            command.AddParameter("@id", id);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -220,17 +262,18 @@ public sealed class UserStore(SqliteDatabase database, OutboxStore outbox, Outbo
 
     private const string Columns = "id, name, password_hash, version, created_at, updated_at, role, token_version";
 
-    private static async Task<User?> FindAsync(SqliteConnection connection, SqliteTransaction? transaction, string id, CancellationToken cancellationToken)
+    private static async Task<User?> FindAsync(DbConnection connection, DbTransaction? transaction, string id, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = $"SELECT {Columns} FROM users WHERE id = $id";
-        command.Parameters.AddWithValue("$id", id);
+        // A writer locks the row it will write back (PostgreSQL), so concurrent changes of one user queue.
+        command.CommandText = $"SELECT {Columns} FROM users WHERE id = @id" + (transaction is null ? "" : SqlDialect.ForUpdate(connection));
+        command.AddParameter("@id", id);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
     }
 
-    private static User Read(SqliteDataReader reader) => new(
+    private static User Read(DbDataReader reader) => new(
         reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3),
         DateTimeOffset.Parse(reader.GetString(4), CultureInfo.InvariantCulture),
         DateTimeOffset.Parse(reader.GetString(5), CultureInfo.InvariantCulture),
