@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using UserAudit.AppHost.Kafka;
 using UserAudit.AppHost.Parameters;
+using UserAudit.AppHost.Postgres;
 using UserAudit.ServiceDefaults.Kafka;
 
 var builder = DistributedApplication.CreateBuilder(args);
@@ -13,6 +14,16 @@ var kafka = builder.AddKafkaForMode<Projects.UserAudit_KafkaBroker>("kafka",
 // Each service owns its embedded database, in a folder of its own under the data root.
 var dataRoot = Path.GetFullPath(builder.Configuration["UserAudit:DataRoot"]
     ?? Path.Combine(builder.AppHostDirectory, "..", "..", ".data"));
+
+// Storage:Provider: sqlite (each service's own file under the data root) or postgres (each
+// service's own database on one PostgreSQL server: container, this machine's binaries, or external).
+var storageProvider = (builder.Configuration["Storage:Provider"] ?? "sqlite").Trim().ToLowerInvariant();
+if (storageProvider is not ("sqlite" or "postgres"))
+{
+    throw new InvalidOperationException($"Storage:Provider '{storageProvider}' is not one of sqlite, postgres.");
+}
+
+var postgres = storageProvider == "postgres" ? builder.AddPostgresForMode("postgres", dataRoot) : null;
 
 // Secrets are generated once and kept in user secrets, so `dotnet run` needs no setup: AuditService's
 // read key (audit-api-key), the key its checkpoints are signed with, UserService's idempotency key,
@@ -62,6 +73,12 @@ foreach (var sender in builder.Configuration.GetSection("AuditService:IngestKeys
     {
         auditService.WithEnvironment($"Auth__IngestKeys__{sender.Key}__Sources__{i}", sources[i]);
     }
+}
+
+if (postgres is not null)
+{
+    userService.WithPostgresStorage(postgres);
+    auditService.WithPostgresStorage(postgres);
 }
 
 // Run mode (`dotnet run`, tests): the services run in the AppHost's environment, Development by
