@@ -18,6 +18,27 @@ public static class SqlDialect
     /// </summary>
     public static string ForUpdate(DbConnection connection) => connection is NpgsqlConnection ? " FOR UPDATE" : "";
 
+    /// <summary>
+    /// Makes transactions that name the same <paramref name="key"/> run one after the other: on
+    /// PostgreSQL a transaction advisory lock on the key's hash, released at commit or rollback; on
+    /// SQLite nothing, since its write transactions already run one at a time. For a check followed
+    /// by an insert (is this idempotency key known?) that must not race another transaction's.
+    /// </summary>
+    public static async Task SerializeOnAsync(this DbTransaction transaction, string key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        if (transaction.Connection is not NpgsqlConnection connection)
+        {
+            return;
+        }
+
+        await using var command = connection.CreateCommand();
+        command.Transaction = (NpgsqlTransaction)transaction;
+        command.CommandText = "SELECT pg_advisory_xact_lock(hashtextextended(@key, 0))";
+        command.AddParameter("@key", key);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     /// <summary>Adds a parameter with a value (null is sent as SQL NULL).</summary>
     public static DbParameter AddParameter(this DbCommand command, string name, object? value)
     {

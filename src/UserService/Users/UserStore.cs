@@ -104,6 +104,12 @@ public sealed class UserStore(ServiceDatabase database, OutboxStore outbox, Outb
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (idempotency is not null)
+        {
+            // Two creates with one key must not both find it unknown (PostgreSQL runs them at once).
+            await transaction.SerializeOnAsync("idempotency-key/" + idempotency.Key, cancellationToken);
+        }
+
         if (idempotency is not null && await idempotencyKeys.FindAsync(connection, transaction, idempotency.Key, cancellationToken) is { } previous)
         {
             await transaction.CommitAsync(cancellationToken);

@@ -47,6 +47,26 @@ public sealed class PostgresEndToEndTests(PostgresUserAuditApp postgres) : IClas
     }
 
     [Fact]
+    public async Task Concurrent_creates_with_one_idempotency_key_create_one_user()
+    {
+        var key = Guid.NewGuid().ToString("N");
+        async Task<(HttpStatusCode Status, string Id)> CreateAsync()
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/users") { Content = JsonContent.Create(new { name = "Jim Gray", password = "transaction-1981" }) };
+            request.Headers.Add("Idempotency-Key", key);
+            using var response = await App.Users.SendAsync(request, Ct);
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+            return (response.StatusCode, body.TryGetProperty("id", out var id) ? id.GetString()! : "");
+        }
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => CreateAsync()));
+
+        Assert.All(answers, a => Assert.True(a.Status is HttpStatusCode.Created or HttpStatusCode.OK, $"answered {a.Status}"));
+        // A replay answers as the first request did: every answer names the one user created.
+        Assert.Single(answers.Select(a => a.Id).Distinct());
+    }
+
+    [Fact]
     public async Task Http_events_are_stored_once_counted_exported_and_a_changed_copy_is_a_conflict()
     {
         var events = new AuditApiEvents(App);
