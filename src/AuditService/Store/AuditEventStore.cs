@@ -19,7 +19,7 @@ public sealed class AuditEventStore(SqliteDatabase database)
 
     private const string InsertSql = $"""
         INSERT INTO audit_events (seq, {AuditRow.Columns}, content_hash, chain_hash)
-        VALUES ($seq, $c0, $c1, $c2, $c3, $c4, $c5, $c6, $c7, $c8, $c9, $c10, $c11, $c12, $c13, $c14, $c15, $c16, $c17, $content, $link)
+        VALUES ($seq, $c0, $c1, $c2, $c3, $c4, $c5, $c6, $c7, $c8, $c9, $c10, $c11, $c12, $c13, $c14, $c15, $c16, $c17, $c18, $c19, $content, $link)
         ON CONFLICT (source, id) DO NOTHING
         """;
 
@@ -176,8 +176,8 @@ public sealed class AuditEventStore(SqliteDatabase database)
     }
 
     /// <summary>
-    /// How many events match the filters, per type (most frequent first) or per hour of the event's
-    /// <c>time</c> (oldest first; events without a time fall in no hour).
+    /// How many events match the filters, per type or per actor (most frequent first) or per hour of
+    /// the event's <c>time</c> (oldest first; events without a time fall in no hour).
     /// </summary>
     public async Task<IReadOnlyList<AuditCount>> CountAsync(AuditQuery query, AuditCountDimension by, CancellationToken cancellationToken)
     {
@@ -188,6 +188,10 @@ public sealed class AuditEventStore(SqliteDatabase database)
         command.CommandText = by switch
         {
             AuditCountDimension.Type => $"SELECT type, COUNT(*) AS n FROM audit_events WHERE {where} GROUP BY type ORDER BY n DESC, type",
+            AuditCountDimension.Actor => $"""
+                SELECT authtype, authid, COUNT(*) AS n FROM audit_events
+                WHERE {where} AND authtype IS NOT NULL GROUP BY authtype, authid ORDER BY n DESC, authtype, authid
+                """,
             AuditCountDimension.Hour => $"""
                 SELECT time_unix_ms / 3600000 AS hour, COUNT(*) FROM audit_events
                 WHERE {where} AND time_unix_ms IS NOT NULL GROUP BY hour ORDER BY hour
@@ -198,10 +202,13 @@ public sealed class AuditEventStore(SqliteDatabase database)
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            var key = by == AuditCountDimension.Type
-                ? reader.GetString(0)
-                : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0) * 3_600_000).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-            counts.Add(new AuditCount(key, reader.GetInt64(1)));
+            counts.Add(by switch
+            {
+                AuditCountDimension.Type => new AuditCount(reader.GetString(0), reader.GetInt64(1)),
+                AuditCountDimension.Actor => new AuditCount(reader.IsDBNull(1) ? reader.GetString(0) : $"{reader.GetString(0)}:{reader.GetString(1)}", reader.GetInt64(2)),
+                _ => new AuditCount(
+                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0) * 3_600_000).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture), reader.GetInt64(1)),
+            });
         }
 
         return counts;
@@ -273,6 +280,16 @@ public sealed class AuditEventStore(SqliteDatabase database)
         if (query.Subject is not null)
         {
             Add("subject = $subject", "$subject", query.Subject);
+        }
+
+        if (query.AuthId is not null)
+        {
+            Add("authid = $authid", "$authid", query.AuthId);
+        }
+
+        if (query.AuthType is not null)
+        {
+            Add("authtype = $authtype", "$authtype", query.AuthType);
         }
 
         if (query.From is { } from)

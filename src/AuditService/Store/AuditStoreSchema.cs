@@ -80,5 +80,16 @@ internal static class AuditStoreSchema
         );
         CREATE INDEX audit_conflicts_seen ON audit_conflicts (last_seen_unix_ms);
         """,
+        // The actor (issue 12): the auth context extension's authtype and authid as indexed columns,
+        // copies of the extensions (which the hashes cover; verification checks the copies still match).
+        // Rows stored before this are filled from their extensions (json_extract: SQLite's dialect).
+        """
+        ALTER TABLE audit_events ADD COLUMN authtype TEXT;
+        ALTER TABLE audit_events ADD COLUMN authid TEXT;
+        UPDATE audit_events SET authtype = json_extract(extensions, '$.authtype'), authid = json_extract(extensions, '$.authid')
+            WHERE extensions LIKE '%"auth%';
+        CREATE INDEX audit_events_authid ON audit_events (authid, seq);
+        CREATE INDEX audit_events_authtype ON audit_events (authtype, seq);
+        """,
     ];
 }
