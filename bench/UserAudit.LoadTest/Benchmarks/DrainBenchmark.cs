@@ -192,6 +192,8 @@ public static class DrainBenchmark
                 ["Ingestion:GroupId"] = "audit-drain",
                 ["Storage:DataDirectory"] = directory.FullName,
                 ["Auth:ApiKey"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)),
+                // Required since AuditService signs checkpoints of its hash chain.
+                ["Integrity:CheckpointKey"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
                 ["urls"] = "http://127.0.0.1:0",
             });
             builder.Logging.ClearProviders();
