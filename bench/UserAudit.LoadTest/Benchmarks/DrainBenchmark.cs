@@ -191,7 +191,8 @@ public static class DrainBenchmark
                 ["Ingestion:DeadLetterTopic"] = Topic + ".deadletter",
                 ["Ingestion:GroupId"] = "audit-drain",
                 ["Storage:DataDirectory"] = directory.FullName,
-                ["Auth:ApiKey"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)),
+                // AuditService serves only with a read key (Auth:ApiKey is gone).
+                ["Auth:ReadKeys:drain"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)),
                 // Required since AuditService signs checkpoints of its hash chain.
                 ["Integrity:CheckpointKey"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
                 ["urls"] = "http://127.0.0.1:0",
