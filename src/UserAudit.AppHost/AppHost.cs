@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using UserAudit.AppHost.Hosting;
 using UserAudit.AppHost.Kafka;
 using UserAudit.AppHost.Parameters;
 using UserAudit.ServiceDefaults.Kafka;
@@ -113,5 +114,8 @@ if (auditReplicas > 1)
 {
     auditService.WithReplicas(auditReplicas);
 }
+
+// Everything here is plain HTTP on loopback: no development certificate is needed, or asked for.
+builder.WithoutDevelopmentCertificates();
 
 builder.Build().Run();
