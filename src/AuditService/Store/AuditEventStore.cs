@@ -275,6 +275,17 @@ public sealed class AuditEventStore(SqliteDatabase database)
             Add("subject = $subject", "$subject", query.Subject);
         }
 
+        // The actor lives in the extensions' JSON text; no index: combine it with another filter on a large store.
+        if (query.AuthType is not null)
+        {
+            Add("json_extract(extensions, '$.authtype') = $authtype", "$authtype", query.AuthType);
+        }
+
+        if (query.AuthId is not null)
+        {
+            Add("json_extract(extensions, '$.authid') = $authid", "$authid", query.AuthId);
+        }
+
         if (query.From is { } from)
         {
             Add("time_unix_ms >= $from", "$from", from.ToUnixTimeMilliseconds());
