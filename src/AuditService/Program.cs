@@ -2,6 +2,7 @@ using AuditService;
 using AuditService.Api;
 using AuditService.Ingestion;
 using AuditService.Integrity;
+using AuditService.Streaming;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -24,6 +25,7 @@ if (app.Environment.IsDevelopment())
 }
 
 app.MapAuditEventsApi();
+app.MapAuditEventStreamApi();
 app.MapConflictsApi();
 app.MapIntegrityApi();
 app.MapHttpIngestionApi();
