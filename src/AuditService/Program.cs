@@ -3,6 +3,7 @@ using AuditService.Api;
 using AuditService.Ingestion;
 using AuditService.Integrity;
 using AuditService.Streaming;
+using AuditService.Trail;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -14,6 +15,7 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseTrailPage();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
