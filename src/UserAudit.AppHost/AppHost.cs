@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using UserAudit.AppHost;
 using UserAudit.AppHost.Kafka;
 using UserAudit.AppHost.Parameters;
 using UserAudit.ServiceDefaults.Kafka;
@@ -113,5 +114,8 @@ if (auditReplicas > 1)
 {
     auditService.WithReplicas(auditReplicas);
 }
+
+// One line once everything is healthy, with the addresses to open.
+builder.AnnounceWhenHealthy(userService, auditService);
 
 builder.Build().Run();
