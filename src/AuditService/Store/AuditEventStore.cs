@@ -150,6 +150,40 @@ public sealed class AuditEventStore(SqliteDatabase database)
     }
 
     /// <summary>
+    /// Events stored after position <paramref name="after"/> and up to <paramref name="upTo"/> that
+    /// match the filters, oldest first, at most <see cref="AuditQuery.Limit"/>: the next page of a live
+    /// stream resuming from a position.
+    /// </summary>
+    public async Task<IReadOnlyList<StoredAuditEvent>> ReadAfterAsync(AuditQuery query, long after, long upTo, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        var where = Where(command, query);
+        command.CommandText = $"SELECT {Columns} FROM audit_events WHERE {where} AND seq > $after AND seq <= $up_to ORDER BY seq LIMIT $limit";
+        command.Parameters.AddWithValue("$after", after);
+        command.Parameters.AddWithValue("$up_to", upTo);
+        command.Parameters.AddWithValue("$limit", query.Limit);
+        var events = new List<StoredAuditEvent>(query.Limit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            events.Add(Read(reader));
+        }
+
+        return events;
+    }
+
+    /// <summary>The position of the newest stored event; 0 when none is stored.</summary>
+    public async Task<long> LatestSequenceAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT coalesce(max(seq), 0) FROM audit_events";
+        return (long)(await command.ExecuteScalarAsync(cancellationToken) ?? 0L);
+    }
+
+    /// <summary>
     /// Every event matching the filters, newest first, read in pages of <see cref="AuditQuery.Limit"/>
     /// rows with a fresh short query each, so a long export neither holds the whole result in memory
     /// nor keeps one read transaction open (which would stop WAL checkpoints) for its duration.
