@@ -183,7 +183,10 @@ public static class DrainBenchmark
         var directory = Directory.CreateTempSubdirectory("useraudit-drain-");
         try
         {
-            var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = directory.FullName });
+            // The content root apart from the database's folder: the host watches its content root
+            // (with subdirectories) for configuration changes, and would wake for every SQLite write.
+            var contentRoot = directory.CreateSubdirectory("content").FullName;
+            var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = contentRoot });
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["ConnectionStrings:kafka"] = bootstrapServers,

@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using UserAudit.ServiceDefaults.Storage;
+using UserService.Storage;
 
 namespace UserService.Users;
 
@@ -14,7 +14,7 @@ namespace UserService.Users;
 /// password against the user's live one (which answered differently once the password changed, and
 /// cost a PBKDF2 run per replay).
 /// </summary>
-public sealed class IdempotencyKeys(SqliteDatabase database, IOptions<IdempotencyOptions> options, TimeProvider time)
+public sealed class IdempotencyKeys(SqliteDatabase database, GroupCommitWriter writer, IOptions<IdempotencyOptions> options, TimeProvider time)
 {
     private readonly byte[] _secret = Encoding.UTF8.GetBytes(options.Value.RequestHashKey);
     private readonly TimeSpan _lifetime = options.Value.Lifetime;
@@ -56,59 +56,71 @@ public sealed class IdempotencyKeys(SqliteDatabase database, IOptions<Idempotenc
     public async Task<IdempotentReplay?> FindAsync(string key, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await FindAsync(connection, null, key, cancellationToken);
-    }
-
-    /// <summary>The live entry of <paramref name="key"/> inside a transaction; an expired one is removed so the key can be used again.</summary>
-    internal async Task<IdempotentReplay?> FindAsync(SqliteConnection connection, SqliteTransaction? transaction, string key, CancellationToken cancellationToken)
-    {
         await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = transaction is null
-            ? "SELECT response, request_hash FROM idempotency_keys WHERE key = $key AND created_at >= $live"
-            : """
-              DELETE FROM idempotency_keys WHERE key = $key AND created_at < $live;
-              SELECT response, request_hash FROM idempotency_keys WHERE key = $key
-              """;
+        command.CommandText = "SELECT response, request_hash FROM idempotency_keys WHERE key = $key AND created_at >= $live";
         command.Parameters.AddWithValue("$key", key);
         command.Parameters.AddWithValue("$live", LiveSince());
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? new IdempotentReplay(reader.GetString(0), (byte[])reader.GetValue(1)) : null;
     }
 
-    /// <summary>Remembers the answer to a keyed create, in the create's transaction.</summary>
-    internal async Task RememberAsync(SqliteConnection connection, SqliteTransaction transaction, IdempotentRequest request, string userId, string response,
-        CancellationToken cancellationToken)
+    /// <summary>The live entry of <paramref name="key"/> inside a write; an expired one is removed so the key can be used again.</summary>
+    internal IdempotentReplay? Find(WriteScope scope, string key)
     {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "INSERT INTO idempotency_keys (key, user_id, response, created_at, request_hash) VALUES ($key, $user, $response, $now, $hash)";
+        var expired = scope.Command("DELETE FROM idempotency_keys WHERE key = $key AND created_at < $live");
+        expired.Parameters.AddWithValue("$key", key);
+        expired.Parameters.AddWithValue("$live", LiveSince());
+        expired.ExecuteNonQuery();
+        var find = scope.Command("SELECT response, request_hash FROM idempotency_keys WHERE key = $key");
+        find.Parameters.AddWithValue("$key", key);
+        using var reader = find.ExecuteReader();
+        return reader.Read() ? new IdempotentReplay(reader.GetString(0), (byte[])reader.GetValue(1)) : null;
+    }
+
+    /// <summary>Remembers the answer to a keyed create, in the create's write.</summary>
+    internal void Remember(WriteScope scope, IdempotentRequest request, string userId, string response)
+    {
+        var command = scope.Command("INSERT INTO idempotency_keys (key, user_id, response, created_at, request_hash) VALUES ($key, $user, $response, $now, $hash)");
         command.Parameters.AddWithValue("$key", request.Key);
         command.Parameters.AddWithValue("$user", userId);
         command.Parameters.AddWithValue("$response", response);
         command.Parameters.AddWithValue("$now", time.GetUtcNow().ToUnixTimeMilliseconds());
         command.Parameters.AddWithValue("$hash", request.RequestHash);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        command.ExecuteNonQuery();
     }
 
-    /// <summary>Forgets the keys of a user being deleted, in the deletion's transaction: their answers hold the user's name.</summary>
-    internal static async Task ForgetUserAsync(SqliteConnection connection, SqliteTransaction transaction, string userId, CancellationToken cancellationToken)
+    /// <summary>Forgets the keys of a user being deleted, in the deletion's write: their answers hold the user's name.</summary>
+    internal static void ForgetUser(WriteScope scope, string userId)
     {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "DELETE FROM idempotency_keys WHERE user_id = $user";
+        var command = scope.Command("DELETE FROM idempotency_keys WHERE user_id = $user");
         command.Parameters.AddWithValue("$user", userId);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        command.ExecuteNonQuery();
     }
 
-    /// <summary>Deletes the expired keys; returns how many.</summary>
+    /// <summary>
+    /// Deletes the expired keys, a bounded number per write so that a day's worth never holds up
+    /// the writes queued behind it; returns how many.
+    /// </summary>
     public async Task<int> PruneAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM idempotency_keys WHERE created_at < $live";
-        command.Parameters.AddWithValue("$live", LiveSince());
-        return await command.ExecuteNonQueryAsync(cancellationToken);
+        const int perWrite = 2_000;
+        var live = LiveSince();
+        var total = 0;
+        int deleted;
+        do
+        {
+            deleted = await writer.WriteAsync(scope =>
+            {
+                var command = scope.Command("DELETE FROM idempotency_keys WHERE key IN (SELECT key FROM idempotency_keys WHERE created_at < $live LIMIT $limit)");
+                command.Parameters.AddWithValue("$live", live);
+                command.Parameters.AddWithValue("$limit", perWrite);
+                return command.ExecuteNonQuery();
+            }, cancellationToken);
+            total += deleted;
+        }
+        while (deleted == perWrite);
+
+        return total;
     }
 
     private long LiveSince() => (time.GetUtcNow() - _lifetime).ToUnixTimeMilliseconds();
