@@ -76,22 +76,8 @@ public static class AuditEventStreamApi
     /// <summary>One limit for every reader: each open stream holds a connection and wakes on every commit.</summary>
     private sealed class OpenStreamLimit(IOptions<StreamOptions> options) : IRateLimiterPolicy<string>
     {
-        public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected { get; } = async (rejected, _) =>
-        {
-            var http = rejected.HttpContext;
-            http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            http.Response.Headers.RetryAfter = "5";
-            await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = http,
-                ProblemDetails = new ProblemDetails
-                {
-                    Status = StatusCodes.Status503ServiceUnavailable,
-                    Title = "Too many streams",
-                    Detail = "The most live streams allowed are open; retry after the time in Retry-After.",
-                },
-            });
-        };
+        public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected { get; } = (rejected, _) =>
+            ServiceBusy.WriteAsync(rejected.HttpContext, 5, "Too many streams", "The most live streams allowed are open; retry after the time in Retry-After.");
 
         public RateLimitPartition<string> GetPartition(HttpContext httpContext) =>
             RateLimitPartition.GetConcurrencyLimiter(ConcurrencyPolicy, _ => new ConcurrencyLimiterOptions
