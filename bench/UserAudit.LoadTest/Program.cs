@@ -102,7 +102,8 @@ try
                     (int)(line.WholeNumber("rounds", 1, 20) ?? 2),
                     // 3: the AppHost's audit topic.
                     (int)(line.WholeNumber("partitions", 1, 256) ?? 3),
-                    line.Duration("settle-timeout") ?? TimeSpan.FromMinutes(2));
+                    line.Duration("settle-timeout") ?? TimeSpan.FromMinutes(2),
+                    line.Text("user-service-before"));
                 var json = line.Text("json");
                 line.RejectUnknown();
                 var progress = new SynchronousProgress(p => Console.Error.WriteLine(LoadReport.Format(p)));
@@ -264,7 +265,8 @@ internal static partial class Program
 
         Options (peers): --connections N (default 32), --warmup T (default 5s), --duration T (default 30s),
           --rounds N (default 2), --partitions N (default 3, as the AppHost's topic),
-          --settle-timeout T (default 2m), --json FILE
+          --settle-timeout T (default 2m), --json FILE,
+          --user-service-before DLL (another build's UserService.dll, measured too: a change before and after in one run)
 
         Exit code: 0 done, 1 lost or duplicated events (load, peers) or incomplete drain, 2 bad command line.
         """;

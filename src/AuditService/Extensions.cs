@@ -3,6 +3,7 @@ using AuditService.Integrity;
 using AuditService.Retention;
 using AuditService.Security;
 using AuditService.Store;
+using AuditService.Streaming;
 using UserAudit.ServiceDefaults.Storage;
 
 namespace AuditService;
@@ -11,7 +12,7 @@ namespace AuditService;
 public static class Extensions
 {
     /// <summary>
-    /// Read and ingest keys, storage with its hash chain and signed checkpoints, retention, the Kafka
+    /// Read and ingest keys, storage with its hash chain and signed checkpoints, retention, the live stream, the Kafka
     /// consumer, the dead-letter producer and the ingestion loop.
     /// </summary>
     public static void AddAuditServiceComponents(this IHostApplicationBuilder builder)
@@ -26,6 +27,7 @@ public static class Extensions
         services.AddSingleton<AuditEventStore>();
         services.AddAuditIntegrity();
         services.AddAuditRetention();
+        services.AddAuditEventStream();
         builder.AddAuditIngestion();
     }
 

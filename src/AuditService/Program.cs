@@ -2,6 +2,8 @@ using AuditService;
 using AuditService.Api;
 using AuditService.Ingestion;
 using AuditService.Integrity;
+using AuditService.Streaming;
+using AuditService.Trail;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -13,6 +15,7 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseTrailPage();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
@@ -24,6 +27,7 @@ if (app.Environment.IsDevelopment())
 }
 
 app.MapAuditEventsApi();
+app.MapAuditEventStreamApi();
 app.MapConflictsApi();
 app.MapIntegrityApi();
 app.MapHttpIngestionApi();

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Configuration;
+using UserAudit.AppHost;
+using UserAudit.AppHost.Hosting;
 using UserAudit.AppHost.Kafka;
 using UserAudit.AppHost.Parameters;
 using UserAudit.AppHost.Postgres;
@@ -130,5 +132,11 @@ if (auditReplicas > 1)
 {
     auditService.WithReplicas(auditReplicas);
 }
+
+// Everything here is plain HTTP on loopback: no development certificate is needed, or asked for.
+builder.WithoutDevelopmentCertificates();
+
+// One line once everything is healthy, with the addresses to open.
+builder.AnnounceWhenHealthy(userService, auditService);
 
 builder.Build().Run();

@@ -3,6 +3,7 @@ using UserAudit.ServiceDefaults.Storage;
 using UserService.Events;
 using UserService.Outbox;
 using UserService.Sessions;
+using UserService.Storage;
 using UserService.Users;
 
 namespace UserService;
@@ -28,6 +29,7 @@ public static class Extensions
             .Validate(o => o.Lifetime >= TimeSpan.FromMinutes(1), "Idempotency:Lifetime must be at least one minute.").ValidateOnStart();
 
         builder.AddServiceDatabase(UserStore.Schema);
+        services.AddSingleton<GroupCommitWriter>();
         services.AddSingleton<OutboxStore>();
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<IdempotencyKeys>();

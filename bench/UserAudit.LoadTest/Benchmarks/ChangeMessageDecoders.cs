@@ -17,6 +17,18 @@ public static class ChangeMessageDecoders
         return type is null || subject is null || Version(message.Value) is not { } version ? null : new ChangeId(subject, version, type);
     }
 
+    /// <summary>
+    /// UserService's session events (signed in, sign-in failed, locked out, tokens revoked): the
+    /// runs' own sign-ins put them on the topic; they announce no change of a user.
+    /// </summary>
+    public static bool IsSessionEvent(Message<byte[]?, byte[]?> message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return Header(message, "ce_type") is { } type && type.StartsWith("org.useraudit.user.", StringComparison.Ordinal)
+            && (type.EndsWith(".signed_in.v1", StringComparison.Ordinal) || type.EndsWith(".sign_in_failed.v1", StringComparison.Ordinal)
+                || type.EndsWith(".locked_out.v1", StringComparison.Ordinal) || type.EndsWith(".tokens_revoked.v1", StringComparison.Ordinal));
+    }
+
     /// <summary>The Wolverine peer's JSON messages: <c>userId</c>, <c>version</c> and <c>type</c> (UserService's event type names).</summary>
     public static ChangeId? WolverinePeerJson(Message<byte[]?, byte[]?> message)
     {

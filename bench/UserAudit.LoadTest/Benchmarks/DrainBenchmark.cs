@@ -183,7 +183,10 @@ public static class DrainBenchmark
         var directory = Directory.CreateTempSubdirectory("useraudit-drain-");
         try
         {
-            var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = directory.FullName });
+            // The content root apart from the database's folder: the host watches its content root
+            // (with subdirectories) for configuration changes, and would wake for every SQLite write.
+            var contentRoot = directory.CreateSubdirectory("content").FullName;
+            var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = contentRoot });
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["ConnectionStrings:kafka"] = bootstrapServers,
@@ -191,7 +194,10 @@ public static class DrainBenchmark
                 ["Ingestion:DeadLetterTopic"] = Topic + ".deadletter",
                 ["Ingestion:GroupId"] = "audit-drain",
                 ["Storage:DataDirectory"] = directory.FullName,
-                ["Auth:ApiKey"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)),
+                // AuditService serves only with a read key (Auth:ApiKey is gone).
+                ["Auth:ReadKeys:drain"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)),
+                // Required since AuditService signs checkpoints of its hash chain.
+                ["Integrity:CheckpointKey"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
                 ["urls"] = "http://127.0.0.1:0",
             });
             builder.Logging.ClearProviders();

@@ -23,6 +23,7 @@ public sealed class KafkaTopicFollower : IDisposable
     private readonly List<StoredChange> _read = [];
     private long _messages;
     private long _undecodable;
+    private long _sessionEvents;
     private bool _gap;
     private volatile bool _stopping;
 
@@ -84,7 +85,7 @@ public sealed class KafkaTopicFollower : IDisposable
 
         lock (_lock)
         {
-            return new TopicCheck(ledger.Compare(_read), _messages, _undecodable, _gap);
+            return new TopicCheck(ledger.Compare(_read), _messages, _undecodable, _gap, _sessionEvents);
         }
     }
 
@@ -127,6 +128,10 @@ public sealed class KafkaTopicFollower : IDisposable
                 if (key is { } k)
                 {
                     _read.Add(new StoredChange(k, partition, result.Offset.Value));
+                }
+                else if (ChangeMessageDecoders.IsSessionEvent(result.Message))
+                {
+                    _sessionEvents++;
                 }
                 else
                 {

@@ -26,6 +26,7 @@ public sealed class PeerComparison(PeerComparisonOptions options, TextWriter log
         PeerSystem.UserService => "UserService",
         PeerSystem.WolverineEfCore => "Wolverine EF Core",
         PeerSystem.WolverineAdoNet => "Wolverine ADO.NET",
+        PeerSystem.UserServiceBefore => "UserService (before)",
         _ => "row-only baseline",
     };
 
@@ -35,18 +36,22 @@ public sealed class PeerComparison(PeerComparisonOptions options, TextWriter log
     {
         var userService = BuiltAssembly(Path.Combine("src", "UserService"), "UserService");
         var peer = BuiltAssembly(Path.Combine("bench", "peers", "WolverinePeer"), "WolverinePeer");
+        var before = options.UserServiceBefore is { } path
+            ? (File.Exists(path) ? Path.GetFullPath(path) : throw new UsageException($"No build of UserService at '{path}' (--user-service-before)."))
+            : null;
+        PeerSystem[] order = before is null ? Order : [PeerSystem.UserServiceBefore, .. Order];
         var runs = new List<PeerRun>();
         for (var round = 1; round <= options.Rounds; round++)
         {
             // Every other round backwards: no system always runs first, or always right after the same other.
-            foreach (var system in round % 2 == 1 ? Order : Order.Reverse())
+            foreach (var system in round % 2 == 1 ? order : order.Reverse())
             {
                 await log.WriteLineAsync($"== round {round} of {options.Rounds}: {NameOf(system)}");
-                runs.Add(await RunOnceAsync(system, round, userService, peer, cancellationToken));
+                runs.Add(await RunOnceAsync(system, round, system == PeerSystem.UserServiceBefore ? before! : userService, peer, cancellationToken));
             }
         }
 
-        var systems = Order.Select(s => Summarize(s, [.. runs.Where(r => r.System == s)])).ToList();
+        var systems = order.Select(s => Summarize(s, [.. runs.Where(r => r.System == s)])).ToList();
         return new PeerComparisonResult(options, runs, systems, Compare(systems), runs.All(r => r.Check?.Passed ?? true));
     }
 
@@ -63,6 +68,8 @@ public sealed class PeerComparison(PeerComparisonOptions options, TextWriter log
                 ["Auth__SigningKey"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
                 ["Auth__BootstrapAdmin__Id"] = Administrator.UserId,
                 ["Auth__BootstrapAdmin__Password"] = Administrator.Password,
+                // Required since idempotency keys hold a keyed hash of their request.
+                ["Idempotency__RequestHashKey"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
                 ["ConnectionStrings__kafka"] = cluster.Bootstraps,
                 ["Storage__DataDirectory"] = directory.FullName,
                 ["Events__Topic"] = Topic,
@@ -71,7 +78,7 @@ public sealed class PeerComparison(PeerComparisonOptions options, TextWriter log
             };
             switch (system)
             {
-                case PeerSystem.UserService:
+                case PeerSystem.UserService or PeerSystem.UserServiceBefore:
                     return await RunServiceAsync(system, round, userService, "UserService", environment, ChangeMessageDecoders.CloudEvent, cluster, cancellationToken);
                 case PeerSystem.WolverineEfCore or PeerSystem.WolverineAdoNet:
                     environment["Peer__Mode"] = system is PeerSystem.WolverineEfCore ? "EfCore" : "AdoNet";
@@ -95,7 +102,7 @@ public sealed class PeerComparison(PeerComparisonOptions options, TextWriter log
         Ledger ledger;
         await using (var service = await ServiceProcess.StartAsync(NameOf(system), assembly, environment, cancellationToken))
         {
-            var signIn = system == PeerSystem.UserService ? Administrator : null;
+            var signIn = system is PeerSystem.UserService or PeerSystem.UserServiceBefore ? Administrator : null;
             var (_, warmUp) = await RunLoadAsync(service.Address, signIn, null, options.WarmUp, [processName], report: false, cancellationToken);
             (measured, var runner) = await RunLoadAsync(service.Address, signIn, warmUp.Users, options.Duration, [processName], report: true, cancellationToken);
             ledger = Combine(warmUp.Ledger, runner.Ledger);
@@ -191,12 +198,15 @@ public sealed class PeerComparison(PeerComparisonOptions options, TextWriter log
         var fastest = of[PeerSystem.WolverineAdoNet].RenamesPerSecond >= of[PeerSystem.WolverineEfCore].RenamesPerSecond
             ? of[PeerSystem.WolverineAdoNet]
             : of[PeerSystem.WolverineEfCore];
+        var before = of.GetValueOrDefault(PeerSystem.UserServiceBefore);
         return new PeerRatios(fastest.System,
             Ratio(service.RenamesPerSecond, fastest.RenamesPerSecond),
             Ratio(service.RenamesPerSecond, of[PeerSystem.WolverineEfCore].RenamesPerSecond),
             Ratio(service.RenamesPerSecond, of[PeerSystem.WolverineAdoNet].RenamesPerSecond),
             Ratio(service.RenamesPerSecond, of[PeerSystem.RowOnlyBaseline].RenamesPerSecond),
-            Ratio(service.P99Ms, fastest.P99Ms));
+            Ratio(service.P99Ms, fastest.P99Ms),
+            before is null ? null : Ratio(service.RenamesPerSecond, before.RenamesPerSecond),
+            before is null ? null : Ratio(service.P99Ms, before.P99Ms));
     }
 
     private static double Ratio(double numerator, double denominator) => denominator > 0 ? Math.Round(numerator / denominator, 3) : 0; // 0, not NaN: JSON has no NaN

@@ -8,4 +8,6 @@ namespace UserAudit.LoadTest.Benchmarks;
 /// <param name="Rounds">Times each system is measured; the summary takes the median.</param>
 /// <param name="Partitions">Partitions of the audit topic.</param>
 /// <param name="SettleTimeout">Longest wait, after the last request, for every acknowledged change to reach Kafka.</param>
-public sealed record PeerComparisonOptions(string RepositoryRoot, int Connections, TimeSpan WarmUp, TimeSpan Duration, int Rounds, int Partitions, TimeSpan SettleTimeout);
+/// <param name="UserServiceBefore">Another build of UserService (its UserService.dll), measured too when given: a change before and after, in one run.</param>
+public sealed record PeerComparisonOptions(
+    string RepositoryRoot, int Connections, TimeSpan WarmUp, TimeSpan Duration, int Rounds, int Partitions, TimeSpan SettleTimeout, string? UserServiceBefore = null);

@@ -7,4 +7,8 @@ namespace UserAudit.LoadTest.Benchmarks;
 /// <param name="OverWolverineAdoNet">UserService's renames/s over Wolverine ADO.NET's.</param>
 /// <param name="OverRowOnlyBaseline">UserService's renames/s over the row-only baseline's: what the outbox costs.</param>
 /// <param name="P99OverFastestPeer">UserService's p99 over the fastest peer's (target: at most 1).</param>
-public sealed record PeerRatios(PeerSystem FastestPeer, double OverFastestPeer, double OverWolverineEfCore, double OverWolverineAdoNet, double OverRowOnlyBaseline, double P99OverFastestPeer);
+/// <param name="OverBefore">UserService's renames/s over the other build's (<c>--user-service-before</c>), when measured.</param>
+/// <param name="P99OverBefore">UserService's p99 over the other build's, when measured.</param>
+public sealed record PeerRatios(
+    PeerSystem FastestPeer, double OverFastestPeer, double OverWolverineEfCore, double OverWolverineAdoNet, double OverRowOnlyBaseline, double P99OverFastestPeer,
+    double? OverBefore = null, double? P99OverBefore = null);

@@ -27,6 +27,10 @@ public static class PeerReport
         var r = result.Ratios;
         text.AppendLine(ci, $"UserService / fastest peer ({PeerComparison.NameOf(r.FastestPeer)}): {r.OverFastestPeer:N2}x renames/s, {r.P99OverFastestPeer:N2}x p99");
         text.AppendLine(ci, $"UserService / Wolverine EF Core: {r.OverWolverineEfCore:N2}x; / Wolverine ADO.NET: {r.OverWolverineAdoNet:N2}x; / row-only baseline: {r.OverRowOnlyBaseline:N2}x");
+        if (r.OverBefore is { } over)
+        {
+            text.AppendLine(ci, $"UserService / UserService (before): {over:N2}x renames/s, {r.P99OverBefore:N2}x p99");
+        }
         return text.ToString();
     }
 }

@@ -17,4 +17,7 @@ public enum PeerSystem
 
     /// <summary>The same row update with no outbox and no event (<see cref="RowOnlyBaseline"/>).</summary>
     RowOnlyBaseline,
+
+    /// <summary>Another build of UserService (<c>--user-service-before</c>), to measure a change in the same run.</summary>
+    UserServiceBefore,
 }

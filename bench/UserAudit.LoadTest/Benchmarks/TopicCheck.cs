@@ -8,7 +8,8 @@ namespace UserAudit.LoadTest.Benchmarks;
 /// <param name="Messages">Messages on the topic.</param>
 /// <param name="Undecodable">Messages that named no user and event type.</param>
 /// <param name="Truncated">The broker dropped messages before the check read them, so a loss could not be told apart.</param>
-public sealed record TopicCheck(AuditVerdict Verdict, long Messages, long Undecodable, bool Truncated)
+/// <param name="SessionEvents">UserService's session events (the runs' own sign-ins): on the topic, but no user change.</param>
+public sealed record TopicCheck(AuditVerdict Verdict, long Messages, long Undecodable, bool Truncated, long SessionEvents = 0)
 {
     /// <summary>Every acknowledged change is on the topic exactly once, and every message is one.</summary>
     public bool Passed => !Truncated && Undecodable == 0 && Verdict is { Lost: 0, Duplicates: 0 };
@@ -17,5 +18,6 @@ public sealed record TopicCheck(AuditVerdict Verdict, long Messages, long Undeco
     public override string ToString() =>
         string.Create(CultureInfo.InvariantCulture, $"{Messages:N0} messages on the topic; {Verdict}")
         + (Undecodable > 0 ? string.Create(CultureInfo.InvariantCulture, $"; {Undecodable:N0} undecodable") : "")
+        + (SessionEvents > 0 ? string.Create(CultureInfo.InvariantCulture, $"; {SessionEvents:N0} session event(s), not changes") : "")
         + (Truncated ? "; TRUNCATED: the broker dropped messages before they were read" : "");
 }

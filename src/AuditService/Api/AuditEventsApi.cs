@@ -40,9 +40,12 @@ public sealed record AuditEventPage(IReadOnlyList<AuditEventResponse> Items, str
 /// <param name="Subject">Only events about this subject: a user's history is <c>subject=&lt;user id&gt;</c>.</param>
 /// <param name="From">Only events whose <c>time</c> is at or after this RFC 3339 timestamp.</param>
 /// <param name="To">Only events whose <c>time</c> is before this RFC 3339 timestamp.</param>
+/// <param name="AuthType">Only events whose actor is of this kind (the <c>authtype</c> attribute, such as <c>user</c> or <c>service_account</c>).</param>
+/// <param name="AuthId">Only events caused by this principal (the <c>authid</c> attribute).</param>
 /// <param name="Cursor">The <c>nextCursor</c> of the previous page.</param>
 /// <param name="Limit">Page size, 1 to 500; 50 by default.</param>
-public sealed record AuditEventFilter(string? Type, string? Source, string? Subject, string? From, string? To, string? Cursor, string? Limit);
+public sealed record AuditEventFilter(
+    string? Type, string? Source, string? Subject, string? From, string? To, string? Cursor, string? Limit, string? AuthType = null, string? AuthId = null);
 
 /// <summary>Query parameters of <c>GET /v1/audit-events/export</c>.</summary>
 /// <param name="Format"><c>batch</c> or <c>ndjson</c>; when absent, the <c>Accept</c> header decides, batch by default.</param>
@@ -52,17 +55,25 @@ public sealed record AuditEventFilter(string? Type, string? Source, string? Subj
 /// <param name="From">Only events whose <c>time</c> is at or after this RFC 3339 timestamp.</param>
 /// <param name="To">Only events whose <c>time</c> is before this RFC 3339 timestamp.</param>
 /// <param name="Accept">The request's <c>Accept</c> header.</param>
+/// <param name="AuthType">Only events whose actor is of this kind (the <c>authtype</c> attribute, such as <c>user</c> or <c>service_account</c>).</param>
+/// <param name="AuthId">Only events caused by this principal (the <c>authid</c> attribute).</param>
 public sealed record AuditExportFilter(
-    string? Format, string? Type, string? Source, string? Subject, string? From, string? To, [FromHeader(Name = "Accept")] string? Accept);
+    string? Format, string? Type, string? Source, string? Subject, string? From, string? To, [FromHeader(Name = "Accept")] string? Accept,
+    string? AuthType = null, string? AuthId = null);
 
 /// <summary>Query parameters of <c>GET /v1/audit-events/counts</c>.</summary>
-/// <param name="By"><c>type</c> (the default) or <c>hour</c> (UTC hour of the event's <c>time</c>).</param>
+/// <param name="By">
+/// <c>type</c> (the default), <c>hour</c> (UTC hour of the event's <c>time</c>) or <c>actor</c> (the event's
+/// <c>authtype</c> and <c>authid</c>, as <c>authtype:authid</c>, or <c>authtype</c> alone when it names nobody).
+/// </param>
 /// <param name="Type">Only events of this type.</param>
 /// <param name="Source">Only events from this source.</param>
 /// <param name="Subject">Only events about this subject.</param>
 /// <param name="From">Only events whose <c>time</c> is at or after this RFC 3339 timestamp.</param>
 /// <param name="To">Only events whose <c>time</c> is before this RFC 3339 timestamp.</param>
-public sealed record AuditCountFilter(string? By, string? Type, string? Source, string? Subject, string? From, string? To);
+/// <param name="AuthType">Only events whose actor is of this kind (the <c>authtype</c> attribute, such as <c>user</c> or <c>service_account</c>).</param>
+/// <param name="AuthId">Only events caused by this principal (the <c>authid</c> attribute).</param>
+public sealed record AuditCountFilter(string? By, string? Type, string? Source, string? Subject, string? From, string? To, string? AuthType = null, string? AuthId = null);
 
 /// <summary>
 /// <c>/v1/audit-events</c>: stored events, newest stored first, filtered, paged, exported and
@@ -92,7 +103,7 @@ public static partial class AuditEventsApi
 
     private static async Task<Results<Ok<AuditEventPage>, ProblemHttpResult>> ListAsync([AsParameters] AuditEventFilter filter, AuditEventStore store, CancellationToken cancellationToken)
     {
-        if (ParseFilters(filter.Type, filter.Source, filter.Subject, filter.From, filter.To, out var query) is { } problem)
+        if (ParseFilters(filter.Type, filter.Source, filter.Subject, filter.From, filter.To, filter.AuthType, filter.AuthId, out var query) is { } problem)
         {
             return problem;
         }
@@ -132,7 +143,7 @@ public static partial class AuditEventsApi
 
     private static Results<CloudEventExportResult, ProblemHttpResult> Export([AsParameters] AuditExportFilter filter, AuditEventStore store)
     {
-        if (ParseFilters(filter.Type, filter.Source, filter.Subject, filter.From, filter.To, out var query) is { } problem)
+        if (ParseFilters(filter.Type, filter.Source, filter.Subject, filter.From, filter.To, filter.AuthType, filter.AuthId, out var query) is { } problem)
         {
             return problem;
         }
@@ -159,7 +170,7 @@ public static partial class AuditEventsApi
 
     private static async Task<Results<Ok<IReadOnlyList<AuditCount>>, ProblemHttpResult>> CountAsync([AsParameters] AuditCountFilter filter, AuditEventStore store, CancellationToken cancellationToken)
     {
-        if (ParseFilters(filter.Type, filter.Source, filter.Subject, filter.From, filter.To, out var query) is { } problem)
+        if (ParseFilters(filter.Type, filter.Source, filter.Subject, filter.From, filter.To, filter.AuthType, filter.AuthId, out var query) is { } problem)
         {
             return problem;
         }
@@ -173,15 +184,19 @@ public static partial class AuditEventsApi
             case "HOUR":
                 by = AuditCountDimension.Hour;
                 break;
+            case "ACTOR":
+                by = AuditCountDimension.Actor;
+                break;
             default:
-                return Problem("by", "by must be 'type' or 'hour'.");
+                return Problem("by", "by must be 'type', 'hour' or 'actor'.");
         }
 
         return TypedResults.Ok(await store.CountAsync(query, by, cancellationToken));
     }
 
-    /// <summary>The filters shared by every endpoint, or a problem naming the bad parameter.</summary>
-    private static ProblemHttpResult? ParseFilters(string? type, string? source, string? subject, string? from, string? to, out AuditQuery query)
+    /// <summary>The filters shared by every read endpoint (and the stream), or a problem naming the bad parameter.</summary>
+    internal static ProblemHttpResult? ParseFilters(
+        string? type, string? source, string? subject, string? from, string? to, string? authType, string? authId, out AuditQuery query)
     {
         query = new AuditQuery();
         DateTimeOffset? fromTime = null, toTime = null;
@@ -210,7 +225,7 @@ public static partial class AuditEventsApi
             return Problem("from", "from must not be later than to.");
         }
 
-        query = new AuditQuery(Empty(type), Empty(source), Empty(subject), fromTime, toTime);
+        query = new AuditQuery(Empty(type), Empty(source), Empty(subject), fromTime, toTime, AuthType: Empty(authType), AuthId: Empty(authId));
         return null;
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AuditService.Store;
+using AuditService.Streaming;
 
 namespace AuditService.Ingestion;
 
@@ -7,9 +8,10 @@ namespace AuditService.Ingestion;
 /// Stores ingested events, whichever path they came by (Kafka or HTTP), in one transaction, and
 /// accounts for them the same way: the stored, duplicate and conflict counters, an <c>INSERT
 /// audit_events</c> span under each event's span, the readable log line for each event actually
-/// inserted, and a warning for each conflicting copy.
+/// inserted, a warning for each conflicting copy, and a wake-up for the live streams when anything
+/// new was stored.
 /// </summary>
-public sealed class AuditEventWriter(AuditEventStore store, AuditEventLog eventLog, IngestionMetrics metrics, TimeProvider time)
+public sealed class AuditEventWriter(AuditEventStore store, AuditEventLog eventLog, IngestionMetrics metrics, TimeProvider time, AuditEventSignal signal)
 {
     private static readonly ActivitySource Source = new(Microsoft.Extensions.Hosting.UserAuditTelemetry.AuditService);
 
@@ -34,6 +36,11 @@ public sealed class AuditEventWriter(AuditEventStore store, AuditEventLog eventL
         var started = time.GetUtcNow();
         var result = await store.InsertAsync(records, cancellationToken);
         var ended = time.GetUtcNow();
+        if (result.Stored > 0)
+        {
+            signal.Notify();
+        }
+
         metrics.Stored.Add(result.Stored);
         metrics.Duplicates.Add(result.Duplicates);
         if (result.Conflicts > 0)

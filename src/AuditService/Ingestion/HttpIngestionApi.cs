@@ -1,8 +1,8 @@
 using System.Threading.RateLimiting;
+using AuditService.Api;
 using AuditService.Security;
 using AuditService.Store;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using UserAudit.CloudEvents;
 using UserAudit.CloudEvents.Http;
@@ -54,18 +54,7 @@ public static partial class HttpIngestionApi
             {
                 var http = rejected.HttpContext;
                 http.RequestServices.GetRequiredService<IngestionMetrics>().Refused.Add(1, new KeyValuePair<string, object?>("reason", "busy"));
-                http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-                http.Response.Headers.RetryAfter = "1";
-                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = http,
-                    ProblemDetails = new ProblemDetails
-                    {
-                        Status = StatusCodes.Status503ServiceUnavailable,
-                        Title = "Ingest busy",
-                        Detail = "Too many ingest requests are being processed; retry after the time in Retry-After.",
-                    },
-                });
+                await ServiceBusy.WriteAsync(http, 1, "Ingest busy", "Too many ingest requests are being processed; retry after the time in Retry-After.");
             };
         });
 

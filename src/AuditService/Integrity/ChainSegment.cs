@@ -75,7 +75,9 @@ internal static class ChainSegment
         var contentHolds = content.AsSpan().SequenceEqual(row.Content);
         if (contentHolds && AuditHashing.Link(hash, row.Seq, content, row.Row).AsSpan().SequenceEqual(row.Link))
         {
-            return null;
+            return row.Row.ActorColumnsHold
+                ? null
+                : new ChainBreak(row.Seq, ChainBreakKind.Changed, $"The actor columns at position {row.Seq} no longer copy the event's auth context: they were changed.");
         }
 
         // The row after it links straight to the row before it: this one was slipped in between.

@@ -23,7 +23,7 @@ public sealed class AuditEventStore(ServiceDatabase database)
 
     private const string InsertSql = $"""
         INSERT INTO audit_events (seq, {AuditRow.Columns}, content_hash, chain_hash)
-        VALUES (@seq, @c0, @c1, @c2, @c3, @c4, @c5, @c6, @c7, @c8, @c9, @c10, @c11, @c12, @c13, @c14, @c15, @c16, @c17, @content, @link)
+        VALUES (@seq, @c0, @c1, @c2, @c3, @c4, @c5, @c6, @c7, @c8, @c9, @c10, @c11, @c12, @c13, @c14, @c15, @c16, @c17, @c18, @c19, @content, @link)
         ON CONFLICT (source, id) DO NOTHING
         """;
 
@@ -153,6 +153,40 @@ public sealed class AuditEventStore(ServiceDatabase database)
     }
 
     /// <summary>
+    /// Events stored after position <paramref name="after"/> and up to <paramref name="upTo"/> that
+    /// match the filters, oldest first, at most <see cref="AuditQuery.Limit"/>: the next page of a live
+    /// stream resuming from a position.
+    /// </summary>
+    public async Task<IReadOnlyList<StoredAuditEvent>> ReadAfterAsync(AuditQuery query, long after, long upTo, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        var where = Where(command, query);
+        command.CommandText = $"SELECT {Columns} FROM audit_events WHERE {where} AND seq > @after AND seq <= @up_to ORDER BY seq LIMIT @limit";
+        command.AddParameter("@after", after);
+        command.AddParameter("@up_to", upTo);
+        command.AddParameter("@limit", query.Limit);
+        var events = new List<StoredAuditEvent>(query.Limit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            events.Add(Read(reader));
+        }
+
+        return events;
+    }
+
+    /// <summary>The position of the newest stored event; 0 when none is stored.</summary>
+    public async Task<long> LatestSequenceAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT coalesce(max(seq), 0) FROM audit_events";
+        return (long)(await command.ExecuteScalarAsync(cancellationToken) ?? 0L);
+    }
+
+    /// <summary>
     /// Every event matching the filters, newest first, read in pages of <see cref="AuditQuery.Limit"/>
     /// rows with a fresh short query each, so a long export neither holds the whole result in memory
     /// nor keeps one read transaction open (which would stop WAL checkpoints) for its duration.
@@ -179,8 +213,8 @@ public sealed class AuditEventStore(ServiceDatabase database)
     }
 
     /// <summary>
-    /// How many events match the filters, per type (most frequent first) or per hour of the event's
-    /// <c>time</c> (oldest first; events without a time fall in no hour).
+    /// How many events match the filters, per type or per actor (most frequent first) or per hour of
+    /// the event's <c>time</c> (oldest first; events without a time fall in no hour).
     /// </summary>
     public async Task<IReadOnlyList<AuditCount>> CountAsync(AuditQuery query, AuditCountDimension by, CancellationToken cancellationToken)
     {
@@ -191,6 +225,10 @@ public sealed class AuditEventStore(ServiceDatabase database)
         command.CommandText = by switch
         {
             AuditCountDimension.Type => $"SELECT type, COUNT(*) AS n FROM audit_events WHERE {where} GROUP BY type ORDER BY n DESC, type",
+            AuditCountDimension.Actor => $"""
+                SELECT authtype, authid, COUNT(*) AS n FROM audit_events
+                WHERE {where} AND authtype IS NOT NULL GROUP BY authtype, authid ORDER BY n DESC, authtype, authid
+                """,
             AuditCountDimension.Hour => $"""
                 SELECT time_unix_ms / 3600000 AS hour, COUNT(*) FROM audit_events
                 WHERE {where} AND time_unix_ms IS NOT NULL GROUP BY hour ORDER BY hour
@@ -201,10 +239,13 @@ public sealed class AuditEventStore(ServiceDatabase database)
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            var key = by == AuditCountDimension.Type
-                ? reader.GetString(0)
-                : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0) * 3_600_000).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-            counts.Add(new AuditCount(key, reader.GetInt64(1)));
+            counts.Add(by switch
+            {
+                AuditCountDimension.Type => new AuditCount(reader.GetString(0), reader.GetInt64(1)),
+                AuditCountDimension.Actor => new AuditCount(reader.IsDBNull(1) ? reader.GetString(0) : $"{reader.GetString(0)}:{reader.GetString(1)}", reader.GetInt64(2)),
+                _ => new AuditCount(
+                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0) * 3_600_000).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture), reader.GetInt64(1)),
+            });
         }
 
         return counts;
@@ -288,6 +329,16 @@ public sealed class AuditEventStore(ServiceDatabase database)
         if (query.Subject is not null)
         {
             Add("subject = @subject", "@subject", query.Subject);
+        }
+
+        if (query.AuthId is not null)
+        {
+            Add("authid = @authid", "@authid", query.AuthId);
+        }
+
+        if (query.AuthType is not null)
+        {
+            Add("authtype = @authtype", "@authtype", query.AuthType);
         }
 
         if (query.From is { } from)

@@ -83,6 +83,17 @@ internal static class AuditStoreSchema
         );
         CREATE INDEX audit_conflicts_seen ON audit_conflicts (last_seen_unix_ms);
         """,
+        // The actor (issue 12): the auth context extension's authtype and authid as indexed columns,
+        // copies of the extensions (which the hashes cover; verification checks the copies still match).
+        // Rows stored before this are filled from their extensions (json_extract: SQLite's dialect).
+        """
+        ALTER TABLE audit_events ADD COLUMN authtype TEXT;
+        ALTER TABLE audit_events ADD COLUMN authid TEXT;
+        UPDATE audit_events SET authtype = json_extract(extensions, '$.authtype'), authid = json_extract(extensions, '$.authid')
+            WHERE extensions LIKE '%"auth%';
+        CREATE INDEX audit_events_authid ON audit_events (authid, seq);
+        CREATE INDEX audit_events_authtype ON audit_events (authtype, seq);
+        """,
     ];
 
     /// <summary>
@@ -115,6 +126,8 @@ internal static class AuditStoreSchema
             ingested_by       text,
             content_hash      bytea,
             chain_hash        bytea,
+            authtype          text,
+            authid            text,
             UNIQUE (source, id)
         );
         CREATE INDEX audit_events_type ON audit_events (type, seq);
@@ -122,6 +135,8 @@ internal static class AuditStoreSchema
         CREATE INDEX audit_events_time ON audit_events (time_unix_ms);
         CREATE INDEX audit_events_received ON audit_events (received_unix_ms);
         CREATE INDEX audit_events_source ON audit_events (source, seq);
+        CREATE INDEX audit_events_authid ON audit_events (authid, seq);
+        CREATE INDEX audit_events_authtype ON audit_events (authtype, seq);
         CREATE TABLE audit_chain (
             id        integer PRIMARY KEY CHECK (id = 1),
             store_id  text,

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace UserAudit.AppHost.Kafka;
@@ -33,7 +34,7 @@ public static partial class KafkaHostingExtensions
         {
             KafkaMode.Container => ContainerFromOptions(builder, name, options).WithTopics(topics),
             KafkaMode.External => builder.AddExternalKafka(name, configuration[$"ConnectionStrings:{name}"]!).WithTopics(topics),
-            _ => builder.AddEmbeddedKafka<TBrokerProject>(name, options.Port).WithTopics(topics),
+            _ => builder.AddEmbeddedKafka<TBrokerProject>(name, options.Port).WithFaultCommands(builder.Environment.IsDevelopment()).WithTopics(topics),
         };
 
         // Said when the resource is initialised: in the AppHost's log, and in the resource's own

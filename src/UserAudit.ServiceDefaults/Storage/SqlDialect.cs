@@ -27,17 +27,31 @@ public static class SqlDialect
     public static async Task SerializeOnAsync(this DbTransaction transaction, string key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(transaction);
-        if (transaction.Connection is not NpgsqlConnection connection)
+        if (transaction.Connection is not { } connection || SerializeOnSql(connection) is not { } sql)
         {
             return;
         }
 
         await using var command = connection.CreateCommand();
-        command.Transaction = (NpgsqlTransaction)transaction;
-        command.CommandText = "SELECT pg_advisory_xact_lock(hashtextextended(@key, 0))";
+        command.Transaction = transaction;
+        command.CommandText = sql;
         command.AddParameter("@key", key);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// The statement behind <see cref="SerializeOnAsync"/>, taking the key as <c>@key</c>; null on
+    /// SQLite, which needs none. For callers that keep their commands prepared.
+    /// </summary>
+    public static string? SerializeOnSql(DbConnection connection) =>
+        connection is NpgsqlConnection ? "SELECT pg_advisory_xact_lock(hashtextextended(@key, 0))" : null;
+
+    /// <summary>
+    /// Whether <paramref name="exception"/> says the database chose this transaction to give way (a
+    /// deadlock or a serialization failure, SQLSTATE 40P01 or 40001): running it again may succeed.
+    /// SQLite's one writer at a time never raises either.
+    /// </summary>
+    public static bool IsConflict(Exception exception) => exception is DbException { SqlState: "40P01" or "40001" };
 
     /// <summary>Adds a parameter with a value (null is sent as SQL NULL).</summary>
     public static DbParameter AddParameter(this DbCommand command, string name, object? value)

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 
 namespace UserAudit.ServiceDefaults.Storage;
@@ -15,6 +16,10 @@ public sealed class SqliteDatabase : ServiceDatabase
     private readonly string _synchronous;
     private readonly int _cacheSizeKiB;
     private readonly int _walAutoCheckpointPages;
+
+    // The native connections the pragmas were applied to. A pooled connection keeps them between
+    // opens, and running them on every open cost a parse and five statements per request.
+    private readonly ConditionalWeakTable<object, object> _configured = [];
 
     /// <summary>Creates the database description; nothing is opened until used.</summary>
     /// <param name="options">Storage options.</param>
@@ -82,11 +87,17 @@ public sealed class SqliteDatabase : ServiceDatabase
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
+        if (connection.Handle is not { } handle || _configured.TryGetValue(handle, out _))
+        {
+            return connection;
+        }
+
         await using var pragma = connection.CreateCommand();
         // busy_timeout lets concurrent writers queue instead of failing with SQLITE_BUSY.
         pragma.CommandText = $"PRAGMA synchronous={_synchronous}; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000; "
             + $"PRAGMA cache_size=-{_cacheSizeKiB}; PRAGMA wal_autocheckpoint={_walAutoCheckpointPages};";
         await pragma.ExecuteNonQueryAsync(cancellationToken);
+        _configured.AddOrUpdate(handle, handle);
         return connection;
     }
 

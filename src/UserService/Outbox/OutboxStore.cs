@@ -1,11 +1,10 @@
-using System.Data;
-using System.Data.Common;
 using UserAudit.ServiceDefaults.Storage;
+using UserService.Storage;
 
 namespace UserService.Outbox;
 
 /// <summary>The outbox table: rows are added inside business transactions and read, marked and pruned by the relay.</summary>
-public sealed class OutboxStore(ServiceDatabase database, TimeProvider time)
+public sealed class OutboxStore(ServiceDatabase database, GroupCommitWriter writer, TimeProvider time)
 {
     /// <summary>The outbox schema (part of UserService's migrations).</summary>
     public const string Schema = """
@@ -49,17 +48,15 @@ public sealed class OutboxStore(ServiceDatabase database, TimeProvider time)
         CREATE INDEX outbox_delivered ON outbox (delivered_at) WHERE delivered_at IS NOT NULL;
         """;
 
-    /// <summary>Adds a message inside the caller's transaction.</summary>
-    public async Task AddAsync(DbConnection connection, DbTransaction transaction, OutboxMessage message, CancellationToken cancellationToken)
+    /// <summary>Adds a message inside the caller's write (and so in the same transaction as its change).</summary>
+    public void Add(WriteScope scope, OutboxMessage message)
     {
-        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(scope);
         ArgumentNullException.ThrowIfNull(message);
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = """
+        var command = scope.Command("""
             INSERT INTO outbox (event_id, event_type, subject, time, data, traceparent, tracestate, created_at, auth_type, auth_id)
             VALUES (@id, @type, @subject, @time, @data, @traceparent, @tracestate, @created, @auth_type, @auth_id)
-            """;
+            """);
         command.AddParameter("@id", message.EventId);
         command.AddParameter("@type", message.Type);
         command.AddParameter("@subject", message.Subject);
@@ -70,7 +67,7 @@ public sealed class OutboxStore(ServiceDatabase database, TimeProvider time)
         command.AddParameter("@created", time.GetUtcNow().ToUnixTimeMilliseconds());
         command.AddParameter("@auth_type", message.AuthType);
         command.AddParameter("@auth_id", (object?)message.AuthId ?? DBNull.Value);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        command.ExecuteNonQuery();
     }
 
     /// <summary>The oldest pending rows, in the order they were written.</summary>
@@ -104,57 +101,64 @@ public sealed class OutboxStore(ServiceDatabase database, TimeProvider time)
         return rows;
     }
 
-    /// <summary>Marks rows delivered (the broker acknowledged them) and records failures, in one transaction.</summary>
-    public async Task CompleteAsync(IReadOnlyList<long> delivered, IReadOnlyList<(long Sequence, string Error)> failed, CancellationToken cancellationToken)
+    /// <summary>Marks rows delivered (the broker acknowledged them) and records failures, in one write.</summary>
+    public Task CompleteAsync(IReadOnlyList<long> delivered, IReadOnlyList<(long Sequence, string Error)> failed, CancellationToken cancellationToken)
     {
         if (delivered.Count == 0 && failed.Count == 0)
         {
-            return;
+            return Task.CompletedTask;
         }
 
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        if (delivered.Count > 0)
+        return writer.WriteAsync(scope =>
         {
-            await using var mark = connection.CreateCommand();
-            mark.Transaction = transaction;
-            mark.CommandText = "UPDATE outbox SET delivered_at = @now, attempts = attempts + 1, last_error = NULL WHERE seq = @seq";
-            var seq = mark.AddParameter("@seq", DbType.Int64);
-            mark.AddParameter("@now", now);
             foreach (var s in delivered)
             {
-                seq.Value = s;
-                await mark.ExecuteNonQueryAsync(cancellationToken);
+                var mark = scope.Command("UPDATE outbox SET delivered_at = @now, attempts = attempts + 1, last_error = NULL WHERE seq = @seq");
+                mark.AddParameter("@seq", s);
+                mark.AddParameter("@now", now);
+                mark.ExecuteNonQuery();
             }
-        }
 
-        if (failed.Count > 0)
-        {
-            await using var fail = connection.CreateCommand();
-            fail.Transaction = transaction;
-            fail.CommandText = "UPDATE outbox SET attempts = attempts + 1, last_error = @error WHERE seq = @seq";
-            var seq = fail.AddParameter("@seq", DbType.Int64);
-            var error = fail.AddParameter("@error", DbType.String);
             foreach (var (s, e) in failed)
             {
-                seq.Value = s;
-                error.Value = e;
-                await fail.ExecuteNonQueryAsync(cancellationToken);
+                var fail = scope.Command("UPDATE outbox SET attempts = attempts + 1, last_error = @error WHERE seq = @seq");
+                fail.AddParameter("@seq", s);
+                fail.AddParameter("@error", e);
+                fail.ExecuteNonQuery();
             }
-        }
 
-        await transaction.CommitAsync(cancellationToken);
+            return true;
+        }, cancellationToken);
     }
 
-    /// <summary>Deletes delivered rows older than <paramref name="retention"/>; returns how many.</summary>
+    /// <summary>
+    /// Deletes delivered rows older than <paramref name="retention"/>, a bounded number per write so
+    /// that a day's worth never holds up the writes queued behind it; returns how many.
+    /// </summary>
     public async Task<int> PruneAsync(TimeSpan retention, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM outbox WHERE delivered_at IS NOT NULL AND delivered_at < @before";
-        command.AddParameter("@before", (time.GetUtcNow() - retention).ToUnixTimeMilliseconds());
-        return await command.ExecuteNonQueryAsync(cancellationToken);
+        const int perWrite = 2_000;
+        var before = (time.GetUtcNow() - retention).ToUnixTimeMilliseconds();
+        var total = 0;
+        int deleted;
+        do
+        {
+            deleted = await writer.WriteAsync(scope =>
+            {
+                var command = scope.Command("""
+                    DELETE FROM outbox WHERE seq IN
+                        (SELECT seq FROM outbox WHERE delivered_at IS NOT NULL AND delivered_at < @before ORDER BY delivered_at LIMIT @limit)
+                    """);
+                command.AddParameter("@before", before);
+                command.AddParameter("@limit", perWrite);
+                return command.ExecuteNonQuery();
+            }, cancellationToken);
+            total += deleted;
+        }
+        while (deleted == perWrite);
+
+        return total;
     }
 
     /// <summary>How many rows wait and when the oldest was written.</summary>

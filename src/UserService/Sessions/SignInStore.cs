@@ -1,6 +1,6 @@
-using System.Data.Common;
 using UserAudit.ServiceDefaults.Storage;
 using UserService.Outbox;
+using UserService.Storage;
 
 namespace UserService.Sessions;
 
@@ -10,7 +10,7 @@ namespace UserService.Sessions;
 /// every replica), and successes that clear them. Accounts are the ids tried, whether or not a
 /// user has them: an unknown id locks exactly like a real one, so lockouts reveal nothing.
 /// </summary>
-public sealed class SignInStore(ServiceDatabase database, OutboxStore outbox, OutboxSignal signal)
+public sealed class SignInStore(ServiceDatabase database, GroupCommitWriter writer, OutboxStore outbox, OutboxSignal signal)
 {
     /// <summary>When the account's lockout ends, or null when it is not locked at <paramref name="now"/>.</summary>
     public async Task<DateTimeOffset?> LockedUntilAsync(string account, DateTimeOffset now, CancellationToken cancellationToken)
@@ -34,59 +34,62 @@ public sealed class SignInStore(ServiceDatabase database, OutboxStore outbox, Ou
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(events);
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = """
-            INSERT INTO sign_in_failures (account, failures, locked_until) VALUES (@account, 1, NULL)
-            ON CONFLICT (account) DO UPDATE SET failures = sign_in_failures.failures + 1
-            RETURNING failures
-            """;
-        command.AddParameter("@account", account);
-        var failures = Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-        DateTimeOffset? until = null;
-        if (failures >= maxFailures)
+        var until = await writer.WriteAsync(scope =>
         {
-            until = now + lockout;
-            command.CommandText = "UPDATE sign_in_failures SET failures = 0, locked_until = @until WHERE account = @account";
-            command.AddParameter("@until", until.Value.ToUnixTimeMilliseconds());
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
+            var count = scope.Command("""
+                INSERT INTO sign_in_failures (account, failures, locked_until) VALUES (@account, 1, NULL)
+                ON CONFLICT (account) DO UPDATE SET failures = sign_in_failures.failures + 1
+                RETURNING failures
+                """);
+            count.AddParameter("@account", account);
+            var failures = Convert.ToInt32(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            DateTimeOffset? until = null;
+            if (failures >= maxFailures)
+            {
+                until = now + lockout;
+                var lockCommand = scope.Command("UPDATE sign_in_failures SET failures = 0, locked_until = @until WHERE account = @account");
+                lockCommand.AddParameter("@account", account);
+                lockCommand.AddParameter("@until", until.Value.ToUnixTimeMilliseconds());
+                lockCommand.ExecuteNonQuery();
+            }
 
-        await AddAsync(connection, transaction, events(until), cancellationToken);
+            Add(scope, events(until));
+            return until;
+        }, cancellationToken);
+        signal.Notify();
         return until;
     }
 
     /// <summary>Forgets the account's failures after a successful sign-in and writes its event.</summary>
     public async Task RecordSuccessAsync(string account, OutboxMessage signedIn, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "DELETE FROM sign_in_failures WHERE account = @account";
-        command.AddParameter("@account", account);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-        await AddAsync(connection, transaction, [signedIn], cancellationToken);
+        await writer.WriteAsync(scope =>
+        {
+            var command = scope.Command("DELETE FROM sign_in_failures WHERE account = @account");
+            command.AddParameter("@account", account);
+            command.ExecuteNonQuery();
+            Add(scope, [signedIn]);
+            return true;
+        }, cancellationToken);
+        signal.Notify();
     }
 
     /// <summary>Writes the event of an attempt refused without counting it (the account is already locked).</summary>
     public async Task RecordRefusalAsync(OutboxMessage refused, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await AddAsync(connection, transaction, [refused], cancellationToken);
+        await writer.WriteAsync(scope =>
+        {
+            Add(scope, [refused]);
+            return true;
+        }, cancellationToken);
+        signal.Notify();
     }
 
-    private async Task AddAsync(DbConnection connection, DbTransaction transaction, IEnumerable<OutboxMessage> events, CancellationToken cancellationToken)
+    private void Add(WriteScope scope, IEnumerable<OutboxMessage> events)
     {
         foreach (var message in events)
         {
-            await outbox.AddAsync(connection, transaction, message, cancellationToken);
+            outbox.Add(scope, message);
         }
-
-        await transaction.CommitAsync(cancellationToken);
-        signal.Notify();
     }
 }

@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
-using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 using UserAudit.ServiceDefaults.Storage;
+using UserService.Storage;
 
 namespace UserService.Users;
 
@@ -14,7 +14,7 @@ namespace UserService.Users;
 /// password against the user's live one (which answered differently once the password changed, and
 /// cost a PBKDF2 run per replay).
 /// </summary>
-public sealed class IdempotencyKeys(ServiceDatabase database, IOptions<IdempotencyOptions> options, TimeProvider time)
+public sealed class IdempotencyKeys(ServiceDatabase database, GroupCommitWriter writer, IOptions<IdempotencyOptions> options, TimeProvider time)
 {
     private readonly byte[] _secret = Encoding.UTF8.GetBytes(options.Value.RequestHashKey);
     private readonly TimeSpan _lifetime = options.Value.Lifetime;
@@ -56,24 +56,7 @@ public sealed class IdempotencyKeys(ServiceDatabase database, IOptions<Idempoten
     public async Task<IdempotentReplay?> FindAsync(string key, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        return await FindAsync(connection, null, key, cancellationToken);
-    }
-
-    /// <summary>The live entry of <paramref name="key"/> inside a transaction; an expired one is removed so the key can be used again.</summary>
-    internal async Task<IdempotentReplay?> FindAsync(DbConnection connection, DbTransaction? transaction, string key, CancellationToken cancellationToken)
-    {
-        if (transaction is not null)
-        {
-            await using var expire = connection.CreateCommand();
-            expire.Transaction = transaction;
-            expire.CommandText = "DELETE FROM idempotency_keys WHERE key = @key AND created_at < @live";
-            expire.AddParameter("@key", key);
-            expire.AddParameter("@live", LiveSince());
-            await expire.ExecuteNonQueryAsync(cancellationToken);
-        }
-
         await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
         command.CommandText = "SELECT response, request_hash FROM idempotency_keys WHERE key = @key AND created_at >= @live";
         command.AddParameter("@key", key);
         command.AddParameter("@live", LiveSince());
@@ -81,39 +64,63 @@ public sealed class IdempotencyKeys(ServiceDatabase database, IOptions<Idempoten
         return await reader.ReadAsync(cancellationToken) ? new IdempotentReplay(reader.GetString(0), (byte[])reader.GetValue(1)) : null;
     }
 
-    /// <summary>Remembers the answer to a keyed create, in the create's transaction.</summary>
-    internal async Task RememberAsync(DbConnection connection, DbTransaction transaction, IdempotentRequest request, string userId, string response,
-        CancellationToken cancellationToken)
+    /// <summary>The live entry of <paramref name="key"/> inside a write; an expired one is removed so the key can be used again.</summary>
+    internal IdempotentReplay? Find(WriteScope scope, string key)
     {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "INSERT INTO idempotency_keys (key, user_id, response, created_at, request_hash) VALUES (@key, @user, @response, @now, @hash)";
+        var expired = scope.Command("DELETE FROM idempotency_keys WHERE key = @key AND created_at < @live");
+        expired.AddParameter("@key", key);
+        expired.AddParameter("@live", LiveSince());
+        expired.ExecuteNonQuery();
+        var find = scope.Command("SELECT response, request_hash FROM idempotency_keys WHERE key = @key");
+        find.AddParameter("@key", key);
+        using var reader = find.ExecuteReader();
+        return reader.Read() ? new IdempotentReplay(reader.GetString(0), (byte[])reader.GetValue(1)) : null;
+    }
+
+    /// <summary>Remembers the answer to a keyed create, in the create's write.</summary>
+    internal void Remember(WriteScope scope, IdempotentRequest request, string userId, string response)
+    {
+        var command = scope.Command("INSERT INTO idempotency_keys (key, user_id, response, created_at, request_hash) VALUES (@key, @user, @response, @now, @hash)");
         command.AddParameter("@key", request.Key);
         command.AddParameter("@user", userId);
         command.AddParameter("@response", response);
         command.AddParameter("@now", time.GetUtcNow().ToUnixTimeMilliseconds());
         command.AddParameter("@hash", request.RequestHash);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        command.ExecuteNonQuery();
     }
 
-    /// <summary>Forgets the keys of a user being deleted, in the deletion's transaction: their answers hold the user's name.</summary>
-    internal static async Task ForgetUserAsync(DbConnection connection, DbTransaction transaction, string userId, CancellationToken cancellationToken)
+    /// <summary>Forgets the keys of a user being deleted, in the deletion's write: their answers hold the user's name.</summary>
+    internal static void ForgetUser(WriteScope scope, string userId)
     {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "DELETE FROM idempotency_keys WHERE user_id = @user";
+        var command = scope.Command("DELETE FROM idempotency_keys WHERE user_id = @user");
         command.AddParameter("@user", userId);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        command.ExecuteNonQuery();
     }
 
-    /// <summary>Deletes the expired keys; returns how many.</summary>
+    /// <summary>
+    /// Deletes the expired keys, a bounded number per write so that a day's worth never holds up
+    /// the writes queued behind it; returns how many.
+    /// </summary>
     public async Task<int> PruneAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM idempotency_keys WHERE created_at < @live";
-        command.AddParameter("@live", LiveSince());
-        return await command.ExecuteNonQueryAsync(cancellationToken);
+        const int perWrite = 2_000;
+        var live = LiveSince();
+        var total = 0;
+        int deleted;
+        do
+        {
+            deleted = await writer.WriteAsync(scope =>
+            {
+                var command = scope.Command("DELETE FROM idempotency_keys WHERE key IN (SELECT key FROM idempotency_keys WHERE created_at < @live LIMIT @limit)");
+                command.AddParameter("@live", live);
+                command.AddParameter("@limit", perWrite);
+                return command.ExecuteNonQuery();
+            }, cancellationToken);
+            total += deleted;
+        }
+        while (deleted == perWrite);
+
+        return total;
     }
 
     private long LiveSince() => (time.GetUtcNow() - _lifetime).ToUnixTimeMilliseconds();

@@ -51,9 +51,16 @@ public static class UserRules
             return null;
         }
 
-        if (password.Length is < PasswordMin or > PasswordMax)
+        if (password.Length < PasswordMin)
         {
-            errors["password"] = [$"password must be {PasswordMin} to {PasswordMax} characters."];
+            // Length is what makes a password hard to guess; NIST SP 800-63B sets 8 as the least a verifier may accept.
+            errors["password"] = [$"password must be at least {PasswordMin} characters: shorter passwords are guessed too easily (NIST SP 800-63B's minimum)."];
+            return null;
+        }
+
+        if (password.Length > PasswordMax)
+        {
+            errors["password"] = [$"password must be at most {PasswordMax} characters: every password is hashed, and longer ones only cost hashing time."];
             return null;
         }
 

@@ -2,14 +2,16 @@ using System.Data.Common;
 using System.Globalization;
 using UserAudit.ServiceDefaults.Storage;
 using UserService.Outbox;
+using UserService.Storage;
 
 namespace UserService.Users;
 
 /// <summary>
-/// Users in the embedded database. Every change writes its outbox rows in the same transaction,
-/// so a change and its events are stored together or not at all.
+/// Users in the service's database (SQLite or PostgreSQL). Every change writes its outbox rows in the same transaction,
+/// so a change and its events are stored together or not at all. Changes go through the
+/// <see cref="GroupCommitWriter"/> (one connection, batches of changes per commit); reads use pooled connections.
 /// </summary>
-public sealed class UserStore(ServiceDatabase database, OutboxStore outbox, OutboxSignal signal, IdempotencyKeys idempotencyKeys)
+public sealed class UserStore(ServiceDatabase database, GroupCommitWriter writer, OutboxStore outbox, OutboxSignal signal, IdempotencyKeys idempotencyKeys)
 {
     /// <summary>UserService's database, <c>users</c>, with its migrations for both providers.</summary>
     public static ServiceSchema Schema => new("users", Migrations, PostgresMigrations);
@@ -102,27 +104,25 @@ public sealed class UserStore(ServiceDatabase database, OutboxStore outbox, Outb
     public async Task<IdempotentCreate> CreateAsync(
         User user, OutboxMessage message, IdempotentRequest? idempotency, Func<User, string> describe, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (idempotency is not null)
+        ArgumentNullException.ThrowIfNull(user);
+        ArgumentNullException.ThrowIfNull(describe);
+        var result = await writer.WriteAsync(scope =>
         {
-            // Two creates with one key must not both find it unknown (PostgreSQL runs them at once).
-            await transaction.SerializeOnAsync("idempotency-key/" + idempotency.Key, cancellationToken);
-        }
+            if (idempotency is not null)
+            {
+                // Two creates with one key must not both find it unknown (PostgreSQL runs replicas' writes at once).
+                scope.SerializeOn("idempotency-key/" + idempotency.Key);
+            }
 
-        if (idempotency is not null && await idempotencyKeys.FindAsync(connection, transaction, idempotency.Key, cancellationToken) is { } previous)
-        {
-            await transaction.CommitAsync(cancellationToken);
-            return new IdempotentCreate(null, previous);
-        }
+            if (idempotency is not null && idempotencyKeys.Find(scope, idempotency.Key) is { } previous)
+            {
+                return new IdempotentCreate(null, previous);
+            }
 
-        await using (var insert = connection.CreateCommand())
-        {
-            insert.Transaction = transaction;
-            insert.CommandText = """
+            var insert = scope.Command("""
                 INSERT INTO users (id, name, password_hash, version, created_at, updated_at, role, token_version)
                 VALUES (@id, @name, @hash, @version, @created, @updated, @role, @token_version)
-                """;
+                """);
             insert.AddParameter("@id", user.Id);
             insert.AddParameter("@name", user.Name);
             insert.AddParameter("@hash", user.PasswordHash);
@@ -131,25 +131,29 @@ public sealed class UserStore(ServiceDatabase database, OutboxStore outbox, Outb
             insert.AddParameter("@updated", Format(user.UpdatedAt));
             insert.AddParameter("@role", user.Role);
             insert.AddParameter("@token_version", user.TokenVersion);
-            await insert.ExecuteNonQueryAsync(cancellationToken);
-        }
+            insert.ExecuteNonQuery();
 
-        if (idempotency is not null)
+            if (idempotency is not null)
+            {
+                idempotencyKeys.Remember(scope, idempotency, user.Id, describe(user));
+            }
+
+            outbox.Add(scope, message);
+            return new IdempotentCreate(user, null);
+        }, cancellationToken);
+        if (result.Created is not null)
         {
-            await idempotencyKeys.RememberAsync(connection, transaction, idempotency, user.Id, describe(user), cancellationToken);
+            signal.Notify();
         }
 
-        await outbox.AddAsync(connection, transaction, message, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        signal.Notify();
-        return new IdempotentCreate(user, null);
+        return result;
     }
 
     /// <summary>One user, or null.</summary>
     public async Task<User?> FindAsync(string id, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        return await FindAsync(connection, null, id, cancellationToken);
+        return await FindAsync(connection, id, cancellationToken);
     }
 
     /// <summary>Users ordered by id (ids are time-ordered UUIDv7), after <paramref name="afterId"/>.</summary>
@@ -157,7 +161,7 @@ public sealed class UserStore(ServiceDatabase database, OutboxStore outbox, Outb
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        // The filter appears only when present: PostgreSQL cannot type a parameter that is only compared with NULL.
+        // No "@after IS NULL OR": PostgreSQL cannot type a parameter that is only compared with NULL.
         command.CommandText = $"SELECT {Columns} FROM users WHERE {(afterId is null ? "1 = 1" : "id > @after")} ORDER BY id LIMIT @limit";
         if (afterId is not null)
         {
@@ -184,51 +188,52 @@ public sealed class UserStore(ServiceDatabase database, OutboxStore outbox, Outb
     public async Task<(WriteOutcome Outcome, User? User)> UpdateAsync(
         string id, long? expectedVersion, Func<User, long, (User Updated, IReadOnlyList<OutboxMessage> Events)> change, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var current = await FindAsync(connection, transaction, id, cancellationToken);
-        if (current is null)
+        ArgumentNullException.ThrowIfNull(change);
+        var (outcome, user, wrote) = await writer.WriteAsync(scope =>
         {
-            return (WriteOutcome.NotFound, null);
-        }
+            var current = Find(scope, id);
+            if (current is null)
+            {
+                return (WriteOutcome.NotFound, (User?)null, false);
+            }
 
-        if (expectedVersion is not null && expectedVersion != current.Version)
-        {
-            return (WriteOutcome.VersionMismatch, current);
-        }
+            if (expectedVersion is not null && expectedVersion != current.Version)
+            {
+                return (WriteOutcome.VersionMismatch, current, false);
+            }
 
-        var nextVersion = current.Version + 1;
-        var (updated, events) = change(current, nextVersion);
-        if (events.Count == 0)
-        {
-            return (WriteOutcome.Done, current); // nothing changed: no new version, no event
-        }
+            var nextVersion = current.Version + 1;
+            var (updated, events) = change(current, nextVersion);
+            if (events.Count == 0)
+            {
+                return (WriteOutcome.Done, current, false); // nothing changed: no new version, no event
+            }
 
-        updated = updated with { Version = nextVersion };
-        await using (var command = connection.CreateCommand())
-        {
-            command.Transaction = transaction;
-            command.CommandText = """
+            updated = updated with { Version = nextVersion };
+            var command = scope.Command("""
                 UPDATE users SET name = @name, password_hash = @hash, version = @version, updated_at = @updated, token_version = @token_version
                 WHERE id = @id
-                """;
+                """);
             command.AddParameter("@token_version", updated.TokenVersion);
             command.AddParameter("@id", id);
             command.AddParameter("@name", updated.Name);
             command.AddParameter("@hash", updated.PasswordHash);
             command.AddParameter("@version", updated.Version);
             command.AddParameter("@updated", Format(updated.UpdatedAt));
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
+            command.ExecuteNonQuery();
+            foreach (var message in events)
+            {
+                outbox.Add(scope, message);
+            }
 
-        foreach (var message in events)
+            return (WriteOutcome.Done, updated, true);
+        }, cancellationToken);
+        if (wrote)
         {
-            await outbox.AddAsync(connection, transaction, message, cancellationToken);
+            signal.Notify();
         }
 
-        await transaction.CommitAsync(cancellationToken);
-        signal.Notify();
-        return (WriteOutcome.Done, updated);
+        return (outcome, user);
     }
 
     /// <summary>
@@ -237,46 +242,55 @@ public sealed class UserStore(ServiceDatabase database, OutboxStore outbox, Outb
     /// </summary>
     public async Task<WriteOutcome> DeleteAsync(string id, long? expectedVersion, Func<User, OutboxMessage> deletedEvent, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var current = await FindAsync(connection, transaction, id, cancellationToken);
-        if (current is null)
+        ArgumentNullException.ThrowIfNull(deletedEvent);
+        var outcome = await writer.WriteAsync(scope =>
         {
-            return WriteOutcome.NotFound;
-        }
+            var current = Find(scope, id);
+            if (current is null)
+            {
+                return WriteOutcome.NotFound;
+            }
 
-        if (expectedVersion is not null && expectedVersion != current.Version)
-        {
-            return WriteOutcome.VersionMismatch;
-        }
+            if (expectedVersion is not null && expectedVersion != current.Version)
+            {
+                return WriteOutcome.VersionMismatch;
+            }
 
-        await using (var command = connection.CreateCommand())
-        {
-            command.Transaction = transaction;
-            command.CommandText = "DELETE FROM users WHERE id = @id";
+            var command = scope.Command("DELETE FROM users WHERE id = @id");
             command.AddParameter("@id", id);
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            command.ExecuteNonQuery();
+            IdempotencyKeys.ForgetUser(scope, id);
+            outbox.Add(scope, deletedEvent(current));
+            return WriteOutcome.Done;
+        }, cancellationToken);
+        if (outcome == WriteOutcome.Done)
+        {
+            signal.Notify();
         }
 
-        await IdempotencyKeys.ForgetUserAsync(connection, transaction, id, cancellationToken);
-
-        await outbox.AddAsync(connection, transaction, deletedEvent(current), cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        signal.Notify();
-        return WriteOutcome.Done;
+        return outcome;
     }
 
     private const string Columns = "id, name, password_hash, version, created_at, updated_at, role, token_version";
 
-    private static async Task<User?> FindAsync(DbConnection connection, DbTransaction? transaction, string id, CancellationToken cancellationToken)
+    private const string FindSql = $"SELECT {Columns} FROM users WHERE id = @id";
+
+    private static async Task<User?> FindAsync(DbConnection connection, string id, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        // A writer locks the row it will write back (PostgreSQL), so concurrent changes of one user queue.
-        command.CommandText = $"SELECT {Columns} FROM users WHERE id = @id" + (transaction is null ? "" : SqlDialect.ForUpdate(connection));
+        command.CommandText = FindSql;
         command.AddParameter("@id", id);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+    }
+
+    // Inside a write: the current row, read in the write's transaction.
+    private static User? Find(WriteScope scope, string id)
+    {
+        var command = scope.Command(FindSql + scope.ForUpdate);
+        command.AddParameter("@id", id);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? Read(reader) : null;
     }
 
     private static User Read(DbDataReader reader) => new(

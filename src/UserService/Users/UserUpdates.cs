@@ -57,20 +57,23 @@ internal static class UserUpdates
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["Give name, password, or both."] });
         }
 
-        var current = await services.Store.FindAsync(id, cancellationToken);
-        if (current is null)
-        {
-            return UserProblems.NotFound(id);
-        }
-
-        if (expectedVersion is not null && expectedVersion != current.Version)
-        {
-            return UserProblems.StaleVersion();
-        }
-
         string? newHash = null;
         if (password is not null)
         {
+            // The current password is checked, and the new one hashed, against the stored user
+            // before anything is written. A rename needs no such read: the write itself finds the
+            // user and checks its version, inside its transaction.
+            var current = await services.Store.FindAsync(id, cancellationToken);
+            if (current is null)
+            {
+                return UserProblems.NotFound(id);
+            }
+
+            if (expectedVersion is not null && expectedVersion != current.Version)
+            {
+                return UserProblems.StaleVersion();
+            }
+
             if (self && !await services.Passwords.VerifyAsync(current.PasswordHash, body.CurrentPassword!, cancellationToken))
             {
                 // A stolen token must not make guessing the password free: it counts like a failed sign-in.

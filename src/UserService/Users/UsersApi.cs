@@ -18,6 +18,12 @@ public static class UsersApi
     /// <summary>Longest accepted Idempotency-Key.</summary>
     public const int MaxIdempotencyKeyLength = 200;
 
+    /// <summary>The original design's creation path, served as a deprecated alias of <c>POST /v1/users</c>.</summary>
+    public const string DeprecatedCreatePath = "/v1/user";
+
+    // RFC 9745: the date the alias was deprecated, a Structured Field Date (seconds since the epoch): 2026-11-30.
+    private const string DeprecatedSince = "@1795996800";
+
     /// <summary>Maps the endpoints.</summary>
     public static RouteGroupBuilder MapUsersApi(this IEndpointRouteBuilder app)
     {
@@ -30,6 +36,26 @@ public static class UsersApi
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType).ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        // The original design created users at POST /v1/user: still served, by the same handler, and
+        // marked deprecated (RFC 9745) with a link to its successor, so old clients keep working and learn where to go.
+        app.MapPost(DeprecatedCreatePath, CreateAsync).WithTags("Users").WithName("CreateUserDeprecated").AllowAnonymous()
+            .RequireRateLimiting(UserAuthentication.RegistrationPolicy)
+            .Accepts<CreateUserRequest>("application/json").ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType).ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .AddEndpointFilter((invocation, next) =>
+            {
+                var headers = invocation.HttpContext.Response.Headers;
+                headers["Deprecation"] = DeprecatedSince;
+                headers.Link = "</v1/users>; rel=\"successor-version\"";
+                return next(invocation);
+            })
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                operation.Deprecated = true;
+                return Task.CompletedTask;
+            });
         group.MapGet("/", ListAsync).WithName("ListUsers").ProducesProblem(StatusCodes.Status400BadRequest);
         group.MapGet("/{id}", GetAsync).WithName("GetUser").ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPut("/{id}", (string id, HttpContext context, [AsParameters] UserServices services, CancellationToken ct) =>

@@ -24,6 +24,7 @@ public sealed class AuditApiAuthenticationTests(UserAuditApp app)
     [
         "/v1/audit-events", "/v1/audit-events/by-id?source=urn:x&id=1", "/v1/audit-events/export?format=ndjson", "/v1/audit-events/counts?by=type",
         "/v1/audit-events/verify", "/v1/audit-events/checkpoints", "/v1/audit-events/checkpoints/public-key", "/v1/audit-events/conflicts",
+        "/v1/audit-events/stream",
     ];
 
     public static TheoryData<string> ReadEndpoints => new(ReadPaths);

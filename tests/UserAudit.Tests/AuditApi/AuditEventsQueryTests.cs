@@ -43,6 +43,29 @@ public sealed class AuditEventsQueryTests(UserAuditApp app)
     }
 
     [Fact]
+    public async Task Events_are_filtered_by_the_actor_named_in_their_auth_context()
+    {
+        var events = new AuditApiEvents(app);
+        var subject = AuditApiEvents.NewSubject();
+        CloudNative.CloudEvents.CloudEvent By(string authType, string authId)
+        {
+            var e = events.Json(Created, subject, AuditApiEvents.BaseTime);
+            e[UserAudit.CloudEvents.AuthContextExtension.AuthType] = authType;
+            e[UserAudit.CloudEvents.AuthContextExtension.AuthId] = authId;
+            return e;
+        }
+
+        var (admin, user, service) = (By("user", "admin-7"), By("user", "user-7"), By("service_account", "admin-7"));
+        await events.StoreAsync([admin, user, service], Ct);
+
+        var byId = await ItemsAsync(events.Query("/v1/audit-events") + "&authid=admin-7");
+        var byBoth = await ItemsAsync(events.Query("/v1/audit-events") + "&authtype=user&authid=admin-7");
+
+        Assert.Equal([service.Id, admin.Id], byId.Select(e => e.GetProperty("id").GetString()));
+        Assert.Equal(admin.Id, Assert.Single(byBoth).GetProperty("id").GetString());
+    }
+
+    [Fact]
     public async Task A_users_history_is_the_events_filtered_by_subject()
     {
         var events = new AuditApiEvents(app);

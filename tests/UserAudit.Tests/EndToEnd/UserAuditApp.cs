@@ -26,7 +26,7 @@ public sealed class UserAuditApp : IAsyncLifetime
     private readonly CancellationTokenSource _stopping = new();
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _logs = new();
 
-    /// <summary>Every console log line of every resource so far ("resource: line").</summary>
+    /// <summary>Every console log line of every resource so far ("resource: line"), and the orchestrator's warnings ("apphost: line").</summary>
     public IReadOnlyCollection<string> Logs => _logs;
 
     /// <summary>Folder holding both services' databases.</summary>
@@ -225,24 +225,26 @@ public sealed class UserAuditApp : IAsyncLifetime
         }
     }
 
-    /// <summary>Keeps the resources' console lines that the testing host forwards to logging.</summary>
+    /// <summary>Keeps the resources' console lines that the testing host forwards to logging, and what the orchestrator warns.</summary>
     private sealed class ResourceLogCapture(System.Collections.Concurrent.ConcurrentQueue<string> lines) : ILoggerProvider
     {
         public ILogger CreateLogger(string categoryName) =>
-            categoryName.StartsWith(ResourceLogCategory, StringComparison.Ordinal) ? new Capture(categoryName, lines) : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+            categoryName.StartsWith(ResourceLogCategory, StringComparison.Ordinal) ? new Capture(categoryName[(ResourceLogCategory.Length + 1)..], lines)
+            : categoryName.StartsWith("Aspire.Hosting.Dcp", StringComparison.Ordinal) ? new Capture("apphost", lines)
+            : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 
         public void Dispose()
         {
         }
 
-        private sealed class Capture(string category, System.Collections.Concurrent.ConcurrentQueue<string> lines) : ILogger
+        private sealed class Capture(string source, System.Collections.Concurrent.ConcurrentQueue<string> lines) : ILogger
         {
             public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
             public bool IsEnabled(LogLevel logLevel) => true;
 
             public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                lines.Enqueue($"{category[(ResourceLogCategory.Length + 1)..]}: {formatter(state, exception)}");
+                lines.Enqueue($"{source}: {formatter(state, exception)}");
         }
     }
 }

@@ -58,13 +58,35 @@ public sealed class WalkingSkeletonTests(UserAuditApp app)
         Assert.True(subjects.IndexOf(second) < subjects.IndexOf(first), "newest first");
     }
 
+    [Fact]
+    public async Task The_original_designs_POST_v1_user_still_creates_a_user_marked_deprecated_with_a_link_to_its_successor()
+    {
+        using var anonymous = app.AnonymousUsersClient();
+
+        using var tooShort = await anonymous.PostAsync("/v1/user", new StringContent("""{"name": "Ada", "password": "12345"}""", Encoding.UTF8, "application/json"), Ct);
+        using var created = await anonymous.PostAsync("/v1/user", new StringContent("""{"name": "Ada", "password": "analytical-engine-1843"}""", Encoding.UTF8, "application/json"), Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, tooShort.StatusCode);
+        Assert.Contains("password must be at least 8 characters", await tooShort.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        foreach (var response in (HttpResponseMessage[])[tooShort, created])
+        {
+            Assert.Matches("^@[0-9]+$", Assert.Single(response.Headers.GetValues("Deprecation")));
+            Assert.Equal("</v1/users>; rel=\"successor-version\"", Assert.Single(response.Headers.GetValues("Link")));
+        }
+
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetString()!;
+        Assert.EndsWith($"/v1/users/{id}", created.Headers.Location?.OriginalString, StringComparison.Ordinal);
+        Assert.Single(await app.WaitForAuditEventsAsync(id, 1, Ct));
+    }
+
     [Theory]
     [InlineData("""{"name": "Ada", "password": """, "Malformed JSON")]
     [InlineData("""{"password": "long-enough-secret"}""", "name is required")]
     [InlineData("""{"name": "   ", "password": "long-enough-secret"}""", "name must be 1 to 100")]
     [InlineData("""{"name": 42, "password": "long-enough-secret"}""", "Wrong type")]
     [InlineData("""{"name": "Ada", "password": "long-enough-secret", "admin": true}""", "Unknown field")]
-    [InlineData("""{"name": "Ada", "password": "short"}""", "password must be 8 to 128")]
+    [InlineData("""{"name": "Ada", "password": "short"}""", "password must be at least 8 characters: shorter passwords are guessed too easily")]
     public async Task Bad_create_requests_get_a_problem_details_400_that_says_what_is_wrong(string body, string expected)
     {
         using var response = await app.Users.PostAsync("/v1/users", new StringContent(body, Encoding.UTF8, "application/json"), Ct);

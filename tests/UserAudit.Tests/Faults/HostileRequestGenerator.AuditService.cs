@@ -347,7 +347,7 @@ internal sealed partial class HostileRequestGenerator
 
     private HostileRequest AuditQuery()
     {
-        var endpoint = Pick(["/v1/audit-events", "/v1/audit-events/export", "/v1/audit-events/counts"]);
+        var endpoint = Pick(["/v1/audit-events", "/v1/audit-events/export", "/v1/audit-events/counts", "/v1/audit-events/stream"]);
         string query;
         switch (_random.Next(8))
         {
@@ -433,7 +433,8 @@ internal sealed partial class HostileRequestGenerator
             ("POST", "/v1/audit-events"), ("DELETE", "/v1/audit-events"), ("PUT", "/v1/audit-events/export"), ("POST", "/v1/audit-events/counts"),
             ("TRACE", "/v1/audit-events"), ("OPTIONS", "/v1/cloudevents"), ("FOO", "/v1/cloudevents"), ("HEAD", "/v1/cloudevents"),
             ("GET", "/v1/audit-event"), ("GET", "/v1/audit-events/by-id/x"), ("POST", "/v1/cloudevents/batch"), ("GET", "/v2/audit-events"),
-            ("POST", "/v1/cloudevent"), ("DELETE", "/v1/audit-events/by-id"),
+            ("POST", "/v1/cloudevent"), ("DELETE", "/v1/audit-events/by-id"), ("POST", "/v1/audit-events/stream"), ("POST", "/trail/"),
+            ("GET", "/trail/../appsettings.json"), ("GET", "/trail/%2e%2e/appsettings.json"), ("GET", "/appsettings.json"),
         ]);
         return Audit($"{method} {path}", method, path, method is "GET" or "HEAD" or "TRACE" or "OPTIONS" ? null : ValidStructuredEvent(NextEventId()));
     }

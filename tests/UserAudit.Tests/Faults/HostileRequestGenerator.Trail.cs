@@ -14,7 +14,7 @@ internal sealed partial class HostileRequestGenerator
     private static readonly string[] ReadPathsForWrongRole =
     [
         "/v1/audit-events?limit=1", "/v1/audit-events/export?format=ndjson", "/v1/audit-events/counts", "/v1/audit-events/verify",
-        "/v1/audit-events/checkpoints", "/v1/audit-events/checkpoints/public-key", "/v1/audit-events/conflicts",
+        "/v1/audit-events/checkpoints", "/v1/audit-events/checkpoints/public-key", "/v1/audit-events/conflicts", "/v1/audit-events/stream",
     ];
 
     private static readonly string[] ForgedSources =

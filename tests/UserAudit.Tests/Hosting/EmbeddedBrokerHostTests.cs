@@ -55,6 +55,27 @@ public sealed class EmbeddedBrokerHostTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task The_dashboards_fault_commands_take_the_broker_down_and_bring_it_back()
+    {
+        using var http = await StartAsync("Development");
+        async Task<int[]> DownAsync() =>
+            [.. (await http.GetFromJsonAsync<JsonElement>("/v1/broker", Ct)).GetProperty("brokersDown").EnumerateArray().Select(b => b.GetInt32())];
+
+        var down = await UserAudit.AppHost.Kafka.EmbeddedBrokerCommands.SendAsync(http.BaseAddress!, HttpMethod.Post, "/v1/broker/brokers/1/down", null, Ct);
+        Assert.True(down.Success, down.Message);
+        Assert.Equal(1, Assert.Single(await DownAsync()));
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health", Ct)).StatusCode); // degraded, not unhealthy: the host still runs
+
+        var up = await UserAudit.AppHost.Kafka.EmbeddedBrokerCommands.SendAsync(http.BaseAddress!, HttpMethod.Post, "/v1/broker/brokers/1/up", null, Ct);
+        Assert.True(up.Success, up.Message);
+        Assert.Empty(await DownAsync());
+
+        var refused = await UserAudit.AppHost.Kafka.EmbeddedBrokerCommands.SendAsync(http.BaseAddress!, HttpMethod.Put, "/v1/broker/brokers/1/rtt", new { milliseconds = -1 }, Ct);
+        Assert.False(refused.Success);
+        Assert.Contains("400", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_broker_listens_on_loopback_only_for_http_and_for_kafka()
     {
         Assert.SkipUnless(File.Exists("/proc/net/tcp"), "Listening sockets are read from Linux's /proc.");

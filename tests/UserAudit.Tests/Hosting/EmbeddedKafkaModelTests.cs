@@ -56,4 +56,18 @@ public sealed class EmbeddedKafkaModelTests
         var error = Assert.Throws<InvalidOperationException>(() => builder.AddEmbeddedKafka<Projects.UserAudit_KafkaBroker>("kafka"));
         Assert.Contains("never published", error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("Development", true)]
+    [InlineData("Production", false)]
+    public void The_dashboard_gets_the_brokers_fault_switches_in_development_only(string environment, bool expected)
+    {
+        var builder = DistributedApplication.CreateBuilder(["--environment", environment, "--Kafka:Mode=embedded"]);
+        var kafka = builder.AddKafkaForMode<Projects.UserAudit_KafkaBroker>("kafka", new KafkaTopic("audit", 3));
+
+        var commands = kafka.Resource.Annotations.OfType<ResourceCommandAnnotation>().Select(c => c.Name).ToList();
+        string[] switches = [EmbeddedBrokerCommands.TakeDown, EmbeddedBrokerCommands.BringUp, EmbeddedBrokerCommands.AddLatency, EmbeddedBrokerCommands.RemoveLatency];
+        Assert.Equal(expected, switches.All(commands.Contains));
+        Assert.Equal(expected, switches.Any(commands.Contains));
+    }
 }

@@ -1,5 +1,6 @@
 using AuditService.Ingestion;
 using AuditService.Store;
+using AuditService.Streaming;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
@@ -36,7 +37,7 @@ public sealed class AuditEventWriterTests : IAsyncLifetime
         using var stored = new MetricCollector<long>(metrics.Stored);
         using var duplicates = new MetricCollector<long>(metrics.Duplicates);
         using var loggers = LoggerFactory.Create(logging => logging.AddProvider(new FakeLoggerProvider(_logs)));
-        var writer = new AuditEventWriter(new AuditEventStore(_database), new AuditEventLog(loggers), metrics, TimeProvider.System);
+        var writer = new AuditEventWriter(new AuditEventStore(_database), new AuditEventLog(loggers), metrics, TimeProvider.System, new AuditEventSignal());
         var (first, second, third) = (Record("first"), Record("second"), Record("third"));
 
         var httpBatch = await writer.WriteAsync([new IngestedEvent(first, Span: null), new IngestedEvent(second, Span: null)], Ct);
@@ -49,6 +50,29 @@ public sealed class AuditEventWriterTests : IAsyncLifetime
         var storedLines = _logs.GetSnapshot().Where(r => r.Category == "AuditService.Events").Select(r => r.Message).ToList();
         Assert.Equal(3, storedLines.Count);
         Assert.Single(storedLines, line => line.Contains("id=first", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_write_that_stores_something_wakes_the_live_streams_and_a_duplicate_does_not()
+    {
+        using var metrics = new IngestionMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+        using var loggers = LoggerFactory.Create(_ => { });
+        var signal = new AuditEventSignal();
+        var writer = new AuditEventWriter(new AuditEventStore(_database), new AuditEventLog(loggers), metrics, TimeProvider.System, signal);
+        using var subscription = signal.Subscribe();
+        var record = Record("woken");
+
+        await writer.WriteAsync([new IngestedEvent(record, Span: null)], Ct);
+        var wokenByStore = await subscription.WaitAsync(Timeout.InfiniteTimeSpan, Ct);
+        await writer.WriteAsync([new IngestedEvent(record, Span: null)], Ct);
+        using var shortWait = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        shortWait.CancelAfter(TimeSpan.FromMilliseconds(200));
+        var wokenByDuplicate = await subscription.WaitAsync(Timeout.InfiniteTimeSpan, shortWait.Token);
+
+        Assert.True(wokenByStore);
+        Assert.False(wokenByDuplicate);
+        subscription.Dispose();
+        Assert.Equal(0, signal.Subscribers);
     }
 
     private static AuditRecord Record(string id) => new(

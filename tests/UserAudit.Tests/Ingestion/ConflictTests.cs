@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using System.Text.Json;
 using AuditService.Ingestion;
 using AuditService.Store;
+using AuditService.Streaming;
 using CloudNative.CloudEvents;
 using CloudNative.CloudEvents.SystemTextJson;
 using Microsoft.Extensions.DependencyInjection;
@@ -75,7 +76,7 @@ public sealed class ConflictTests
         await using var services = new ServiceCollection().AddMetrics()
             .AddLogging(logging => logging.AddProvider(new Capture(logs))).BuildServiceProvider();
         using var metrics = new IngestionMetrics(services.GetRequiredService<IMeterFactory>());
-        var writer = new AuditEventWriter(store.Store, new AuditEventLog(services.GetRequiredService<ILoggerFactory>()), metrics, store.Time);
+        var writer = new AuditEventWriter(store.Store, new AuditEventLog(services.GetRequiredService<ILoggerFactory>()), metrics, store.Time, new AuditEventSignal());
         var measured = new ConcurrentBag<(long Value, string? Path)>();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>

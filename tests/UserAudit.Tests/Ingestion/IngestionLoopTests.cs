@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using AuditService.Ingestion;
 using AuditService.Store;
+using AuditService.Streaming;
 using CloudNative.CloudEvents;
 using Confluent.Kafka;
 using Microsoft.Data.Sqlite;
@@ -139,7 +140,7 @@ public sealed class IngestionLoopTests : IAsyncLifetime
         var kafkaTelemetry = new KafkaTelemetry(meters);
         return new KafkaIngestionService(
             consumer,
-            new AuditEventWriter(new AuditEventStore(_database), new AuditEventLog(loggers), metrics, TimeProvider.System),
+            new AuditEventWriter(new AuditEventStore(_database), new AuditEventLog(loggers), metrics, TimeProvider.System, new AuditEventSignal()),
             new DeadLetterPublisher(producer, options, metrics, kafkaTelemetry, loggers.CreateLogger<DeadLetterPublisher>()),
             options, new KafkaConsumerMonitor(TimeProvider.System), new KafkaConsumerSettings(), kafkaTelemetry, TimeProvider.System,
             loggers.CreateLogger<KafkaIngestionService>());

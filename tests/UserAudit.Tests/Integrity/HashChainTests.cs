@@ -40,6 +40,7 @@ public sealed class HashChainTests
     [InlineData("UPDATE audit_events SET data_json = '{\"n\":2}' WHERE seq = 7", 7, ChainBreakKind.Changed)]
     [InlineData("UPDATE audit_events SET received_unix_ms = received_unix_ms - 86400000 WHERE seq = 7", 7, ChainBreakKind.Changed)]
     [InlineData("UPDATE audit_events SET extensions = '{\"tenant\":\"red\"}' WHERE seq = 7", 7, ChainBreakKind.Changed)]
+    [InlineData("UPDATE audit_events SET authtype = 'user', authid = 'someone-else' WHERE seq = 7", 7, ChainBreakKind.Changed)]
     [InlineData("DELETE FROM audit_events WHERE seq = 7", 7, ChainBreakKind.Missing)]
     [InlineData("DELETE FROM audit_events WHERE seq >= 18", 18, ChainBreakKind.Missing)]
     [InlineData("UPDATE audit_events SET seq = seq - 1 WHERE seq > 7", 7, ChainBreakKind.Changed)]

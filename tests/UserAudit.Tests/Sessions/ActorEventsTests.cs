@@ -57,6 +57,14 @@ public sealed class ActorEventsTests(UserAuditApp app)
         Assert.Equal(("app_user", id), Actor(Single(events, "tokens_revoked.v1")));
         Assert.Equal(("user", app.AdminId), Actor(Single(events, "deleted.v1")));
         // The admin's own sign-in (at the fixture's start) is an event of the admin's subject, not this user's.
+
+        // The actor is a stored column: filter by it and count by it.
+        var byUser = await app.Audit.GetFromJsonAsync<JsonElement>($"/v1/audit-events?authid={id}&subject={id}", Ct);
+        Assert.Equal(4, byUser.GetProperty("items").GetArrayLength()); // signed in, renamed, password changed, tokens revoked
+        Assert.All(byUser.GetProperty("items").EnumerateArray(), e => Assert.Equal(("app_user", id), Actor(e)));
+        var counts = await app.Audit.GetFromJsonAsync<JsonElement>($"/v1/audit-events/counts?by=actor&subject={id}", Ct);
+        var byActor = counts.EnumerateArray().ToDictionary(c => c.GetProperty("key").GetString()!, c => c.GetProperty("count").GetInt64());
+        Assert.Equal(new Dictionary<string, long> { [$"app_user:{id}"] = 4, [$"user:{app.AdminId}"] = 2, ["unauthenticated"] = 2 }, byActor);
     }
 
     [Fact]

@@ -1,10 +1,12 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using UserAudit.ServiceDefaults.Storage;
 using UserService.Events;
 using UserService.Outbox;
 using UserService.Sessions;
+using UserService.Storage;
 using UserService.Users;
 using Xunit;
 
@@ -17,6 +19,7 @@ public sealed class SignInServiceTests : IAsyncLifetime
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "useraudit-tests", Guid.NewGuid().ToString("N"));
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
     private SqliteDatabase _database = null!;
+    private GroupCommitWriter _writer = null!;
     private UserStore _users = null!;
     private PasswordHashing _passwords = null!;
 
@@ -26,13 +29,15 @@ public sealed class SignInServiceTests : IAsyncLifetime
     {
         _database = new SqliteDatabase(new StorageOptions { DataDirectory = _folder }, "users.db");
         await _database.MigrateAsync(UserStore.Migrations, Ct);
-        var outbox = new OutboxStore(_database, _clock);
-        _users = new UserStore(_database, outbox, new OutboxSignal(), new IdempotencyKeys(_database, Options.Create(new IdempotencyOptions { RequestHashKey = new string('k', 32) }), _clock));
+        _writer = new GroupCommitWriter(_database, NullLogger<GroupCommitWriter>.Instance);
+        var outbox = new OutboxStore(_database, _writer, _clock);
+        var keys = new IdempotencyKeys(_database, _writer, Options.Create(new IdempotencyOptions { RequestHashKey = new string('k', 32) }), _clock);
+        _users = new UserStore(_database, _writer, outbox, new OutboxSignal(), keys);
         _passwords = new PasswordHashing(Options.Create(new PasswordOptions()));
     }
 
     private SignInService Service(int maxFailures = 3, int perAccountPerMinute = 100) =>
-        new(_users, new SignInStore(_database, new OutboxStore(_database, _clock), new OutboxSignal()), _passwords,
+        new(_users, new SignInStore(_database, _writer, new OutboxStore(_database, _writer, _clock), new OutboxSignal()), _passwords,
             new AccessTokens(Options.Create(Auth(maxFailures, perAccountPerMinute)), _clock), new UserEventFactory(),
             Options.Create(Auth(maxFailures, perAccountPerMinute)), _clock);
 
@@ -127,11 +132,11 @@ public sealed class SignInServiceTests : IAsyncLifetime
         return events;
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         _passwords.Dispose();
+        await _writer.DisposeAsync();
         SqliteConnection.ClearAllPools();
         Directory.Delete(_folder, recursive: true);
-        return ValueTask.CompletedTask;
     }
 }

@@ -3,11 +3,13 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using UserAudit.ServiceDefaults.Storage;
 using UserAudit.Tests.EndToEnd;
 using UserService.Outbox;
+using UserService.Storage;
 using UserService.Users;
 using Xunit;
 
@@ -22,6 +24,7 @@ public sealed class IdempotencyKeyTests(UserAuditApp app) : IAsyncLifetime
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "useraudit-tests", $"idempotency-{Guid.NewGuid():N}");
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 6, 1, 12, 0, 0, TimeSpan.Zero));
     private SqliteDatabase _database = null!;
+    private GroupCommitWriter _writer = null!;
     private IdempotencyKeys _keys = null!;
     private UserStore _users = null!;
 
@@ -31,8 +34,9 @@ public sealed class IdempotencyKeyTests(UserAuditApp app) : IAsyncLifetime
     {
         _database = new SqliteDatabase(new StorageOptions { DataDirectory = _folder }, "users.db");
         await _database.MigrateAsync(UserStore.Migrations, Ct);
-        _keys = new IdempotencyKeys(_database, Options.Create(new IdempotencyOptions { RequestHashKey = new string('s', 32) }), _time);
-        _users = new UserStore(_database, new OutboxStore(_database, _time), new OutboxSignal(), _keys);
+        _writer = new GroupCommitWriter(_database, NullLogger<GroupCommitWriter>.Instance);
+        _keys = new IdempotencyKeys(_database, _writer, Options.Create(new IdempotencyOptions { RequestHashKey = new string('s', 32) }), _time);
+        _users = new UserStore(_database, _writer, new OutboxStore(_database, _writer, _time), new OutboxSignal(), _keys);
     }
 
     [Fact]
@@ -99,7 +103,7 @@ public sealed class IdempotencyKeyTests(UserAuditApp app) : IAsyncLifetime
     [Fact]
     public void The_request_hash_is_keyed_and_covers_key_name_and_password()
     {
-        var other = new IdempotencyKeys(_database, Options.Create(new IdempotencyOptions { RequestHashKey = new string('t', 32) }), _time);
+        var other = new IdempotencyKeys(_database, _writer, Options.Create(new IdempotencyOptions { RequestHashKey = new string('t', 32) }), _time);
         var hash = _keys.RequestHash("k", "Ada", "pw-123456");
 
         Assert.Equal(hash, _keys.RequestHash("k", "Ada", "pw-123456"));
@@ -124,11 +128,11 @@ public sealed class IdempotencyKeyTests(UserAuditApp app) : IAsyncLifetime
         Assert.NotEqual(first, second);
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        await _writer.DisposeAsync();
         SqliteConnection.ClearAllPools();
         Directory.Delete(_folder, recursive: true);
-        return ValueTask.CompletedTask;
     }
 
     private async Task<string> PostAsync(string key)

@@ -235,6 +235,14 @@ public sealed class UsersApiTests(UserAuditApp app)
         different.Headers.Add("Idempotency-Key", key);
         using var conflict = await app.Users.SendAsync(different, Ct);
         Assert.Equal(HttpStatusCode.Conflict, conflict.StatusCode);
+
+        // Keys are scoped to the caller: the same key and request from another caller is its own create.
+        using var anonymous = app.AnonymousUsersClient();
+        using var elsewhere = new HttpRequestMessage(HttpMethod.Post, "/v1/users") { Content = Json("""{"name": "Retried", "password": "retry-password"}""") };
+        elsewhere.Headers.Add("Idempotency-Key", key);
+        using var other = await anonymous.SendAsync(elsewhere, Ct);
+        Assert.Equal(HttpStatusCode.Created, other.StatusCode);
+        Assert.NotEqual(id, (await other.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetString());
     }
 
     [Fact]

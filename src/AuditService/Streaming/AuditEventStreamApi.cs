@@ -1,0 +1,89 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using AuditService.Api;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace AuditService.Streaming;
+
+/// <summary>Query parameters and headers of <c>GET /v1/audit-events/stream</c>.</summary>
+/// <param name="Type">Only events of this type.</param>
+/// <param name="Source">Only events from this source.</param>
+/// <param name="Subject">Only events about this subject.</param>
+/// <param name="From">Only events whose <c>time</c> is at or after this RFC 3339 timestamp.</param>
+/// <param name="To">Only events whose <c>time</c> is before this RFC 3339 timestamp.</param>
+/// <param name="AuthType">Only events whose actor is of this kind (<c>authtype</c>).</param>
+/// <param name="AuthId">Only events caused by this principal (<c>authid</c>).</param>
+/// <param name="LastEventId">The <c>id</c> of the last event the client received: the stream resumes after it.</param>
+public sealed record AuditStreamFilter(
+    string? Type, string? Source, string? Subject, string? From, string? To, string? AuthType, string? AuthId,
+    [FromHeader(Name = "Last-Event-ID")] string? LastEventId);
+
+/// <summary>
+/// <c>GET /v1/audit-events/stream</c>: stored events as server-sent events, live, with the filters of
+/// <c>GET /v1/audit-events</c> and its read key. Each event's <c>id</c> is its store position, so a
+/// client that reconnects with <c>Last-Event-ID</c> gets every matching event stored since, then the
+/// live ones; without it, only events stored from now on.
+/// </summary>
+public static class AuditEventStreamApi
+{
+    /// <summary>The rate-limiting policy bounding open streams.</summary>
+    public const string ConcurrencyPolicy = "audit-stream";
+
+    /// <summary>Maps the endpoint.</summary>
+    public static RouteHandlerBuilder MapAuditEventStreamApi(this IEndpointRouteBuilder app) =>
+        app.MapReadGroup("Audit events").MapGet("/stream", Stream).WithName("StreamAuditEvents")
+            .RequireRateLimiting(ConcurrencyPolicy).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+    /// <summary>The feed, its wake-up signal, its options and the bound on open streams.</summary>
+    public static IServiceCollection AddAuditEventStream(this IServiceCollection services)
+    {
+        services.AddOptions<StreamOptions>().BindConfiguration(StreamOptions.SectionName).ValidateDataAnnotations()
+            .Validate(o => o.RecheckInterval > TimeSpan.Zero, "Stream:RecheckInterval must be positive.")
+            .ValidateOnStart();
+        services.AddSingleton<AuditEventSignal>();
+        services.AddSingleton<AuditEventFeed>();
+        services.AddRateLimiter(limiter => limiter.AddPolicy<string, OpenStreamLimit>(ConcurrencyPolicy));
+        return services;
+    }
+
+    private static Results<ServerSentEventsResult<string>, ProblemHttpResult> Stream([AsParameters] AuditStreamFilter filter, AuditEventFeed feed, HttpResponse response)
+    {
+        if (AuditEventsApi.ParseFilters(filter.Type, filter.Source, filter.Subject, filter.From, filter.To, filter.AuthType, filter.AuthId, out var query) is { } problem)
+        {
+            return problem;
+        }
+
+        long? after = null;
+        if (!string.IsNullOrEmpty(filter.LastEventId))
+        {
+            if (!long.TryParse(filter.LastEventId, NumberStyles.None, CultureInfo.InvariantCulture, out var position))
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid header 'Last-Event-ID'",
+                    detail: "Last-Event-ID must be the id of an event this stream sent: a whole number.");
+            }
+
+            after = position;
+        }
+
+        // The result sets the headers, then enumerates with the request's abort token: the stream ends with
+        // the connection. Flushing once the feed listens sends the headers before the first event.
+        return TypedResults.ServerSentEvents(feed.ReadAsync(query, after, response.Body.FlushAsync, CancellationToken.None));
+    }
+
+    /// <summary>One limit for every reader: each open stream holds a connection and wakes on every commit.</summary>
+    private sealed class OpenStreamLimit(IOptions<StreamOptions> options) : IRateLimiterPolicy<string>
+    {
+        public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected { get; } = (rejected, _) =>
+            ServiceBusy.WriteAsync(rejected.HttpContext, 5, "Too many streams", "The most live streams allowed are open; retry after the time in Retry-After.");
+
+        public RateLimitPartition<string> GetPartition(HttpContext httpContext) =>
+            RateLimitPartition.GetConcurrencyLimiter(ConcurrencyPolicy, _ => new ConcurrencyLimiterOptions
+            {
+                PermitLimit = options.Value.MaxStreams,
+                QueueLimit = 0,
+            });
+    }
+}
