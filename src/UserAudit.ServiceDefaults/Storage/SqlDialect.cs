@@ -53,6 +53,13 @@ public static class SqlDialect
     /// </summary>
     public static bool IsConflict(Exception exception) => exception is DbException { SqlState: "40P01" or "40001" };
 
+    /// <summary>
+    /// Whether <paramref name="exception"/> is a unique constraint's refusal (SQLSTATE 23505 on
+    /// PostgreSQL, SQLITE_CONSTRAINT on SQLite): another writer stored the same key first.
+    /// </summary>
+    public static bool IsUniqueViolation(Exception exception) =>
+        exception is DbException { SqlState: "23505" } or Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19 };
+
     /// <summary>Adds a parameter with a value (null is sent as SQL NULL).</summary>
     public static DbParameter AddParameter(this DbCommand command, string name, object? value)
     {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using UserAudit.ServiceDefaults.Storage;
 using UserService.Events;
 using UserService.Users;
 
@@ -35,8 +36,16 @@ public sealed partial class AdminBootstrapper(
 
         var now = time.GetUtcNow();
         var user = new User(admin.Id!, admin.Name, await passwords.HashAsync(admin.Password!, cancellationToken), 1, now, now, UserRoles.Admin);
-        await store.CreateAsync(user, events.Create(UserEventTypes.Created, user.Id, user.Version, now, Actor.System), null, _ => "", cancellationToken);
-        LogCreated(logger, user.Id);
+        try
+        {
+            await store.CreateAsync(user, events.Create(UserEventTypes.Created, user.Id, user.Version, now, Actor.System), null, _ => "", cancellationToken);
+            LogCreated(logger, user.Id);
+        }
+        catch (Exception ex) when (SqlDialect.IsUniqueViolation(ex))
+        {
+            // Replicas starting together on one PostgreSQL: another one created it a moment ago.
+            LogCreatedByAnother(logger, user.Id);
+        }
     }
 
     /// <inheritdoc />
@@ -44,6 +53,9 @@ public sealed partial class AdminBootstrapper(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created the first administrator {UserId} (Auth:BootstrapAdmin)")]
     private static partial void LogCreated(ILogger logger, string userId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The first administrator {UserId} was created by another replica as this one started")]
+    private static partial void LogCreatedByAnother(ILogger logger, string userId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No administrator is configured (Auth:BootstrapAdmin): nobody can list users or act on others")]
     private static partial void LogNoAdministrator(ILogger logger);
