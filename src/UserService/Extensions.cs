@@ -32,6 +32,7 @@ public static class Extensions
         services.AddSingleton<GroupCommitWriter>();
         services.AddSingleton<OutboxStore>();
         services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<RelayLease>();
         services.AddSingleton<IdempotencyKeys>();
         services.AddHostedService<IdempotencyKeyPruner>();
         services.AddSingleton<UserStore>();

@@ -17,11 +17,13 @@ namespace UserService.Outbox;
 /// Publishes pending outbox rows to Kafka in the order they were written and marks them delivered
 /// only after the broker acknowledged them. While Kafka is unreachable it backs off and retries;
 /// rows survive restarts, so an event is published at least once and AuditService drops repeats.
+/// With several replicas (PostgreSQL), only the holder of the <see cref="RelayLease"/> publishes.
 /// </summary>
 public sealed partial class OutboxRelay : BackgroundService
 {
     private readonly OutboxStore _store;
     private readonly OutboxSignal _signal;
+    private readonly RelayLease _lease;
     private readonly CloudEventKafkaPublisher _publisher;
     private readonly OutboxOptions _options;
     private readonly EventOptions _events;
@@ -38,6 +40,7 @@ public sealed partial class OutboxRelay : BackgroundService
     public OutboxRelay(
         OutboxStore store,
         OutboxSignal signal,
+        RelayLease lease,
         CloudEventKafkaPublisher publisher,
         IOptions<OutboxOptions> options,
         IOptions<EventOptions> eventOptions,
@@ -48,7 +51,7 @@ public sealed partial class OutboxRelay : BackgroundService
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(eventOptions);
         ArgumentNullException.ThrowIfNull(meterFactory);
-        (_store, _signal, _publisher, _options, _events, _time, _logger) = (store, signal, publisher, options.Value, eventOptions.Value, time, logger);
+        (_store, _signal, _lease, _publisher, _options, _events, _time, _logger) = (store, signal, lease, publisher, options.Value, eventOptions.Value, time, logger);
         _meter = meterFactory.Create(Microsoft.Extensions.Hosting.UserAuditTelemetry.UserService);
         _meter.CreateObservableGauge("useraudit.outbox.pending", () => Volatile.Read(ref _pending), "{row}", "Outbox rows not yet acknowledged by Kafka.");
         _meter.CreateObservableGauge("useraudit.outbox.oldest_pending.age", () => Volatile.Read(ref _oldestAgeSeconds), "s", "Age of the oldest pending outbox row.");
@@ -67,7 +70,12 @@ public sealed partial class OutboxRelay : BackgroundService
             while (!stoppingToken.IsCancellationRequested)
             {
                 var delivered = await _retry.ExecuteAsync(RoundAsync, stoppingToken);
-                if (delivered < _options.BatchSize)
+                if (delivered is null)
+                {
+                    // Another replica relays: ask for the lease again after a poll interval.
+                    await Task.Delay(_options.PollInterval, _time, stoppingToken);
+                }
+                else if (delivered < _options.BatchSize)
                 {
                     await _signal.WaitAsync(_options.PollInterval, stoppingToken);
                 }
@@ -76,12 +84,25 @@ public sealed partial class OutboxRelay : BackgroundService
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+        finally
+        {
+            await _lease.DisposeAsync();
+        }
     }
 
-    /// <summary>Prunes when due, publishes one batch and refreshes the gauges; returns how many rows were delivered.</summary>
+    /// <summary>
+    /// Prunes when due, publishes one batch and refreshes the gauges; returns how many rows were
+    /// delivered, or null when another replica holds the relay lease.
+    /// </summary>
     /// <exception cref="OutboxDeliveryIncompleteException">Some rows were not acknowledged (the others are marked).</exception>
-    private async ValueTask<int> RoundAsync(CancellationToken cancellationToken)
+    private async ValueTask<int?> RoundAsync(CancellationToken cancellationToken)
     {
+        if (!await _lease.HoldAsync(cancellationToken))
+        {
+            await RefreshStatisticsAsync(cancellationToken);
+            return null;
+        }
+
         if (_time.GetUtcNow() >= _nextPrune)
         {
             var pruned = await _store.PruneAsync(_options.DeliveredRetention, cancellationToken);
