@@ -133,6 +133,20 @@ if (auditReplicas > 1)
     auditService.WithReplicas(auditReplicas);
 }
 
+// UserService replicas share one PostgreSQL: any replica takes any request, and one of them at a
+// time (the holder of the relay lease) publishes the outbox. SQLite's file belongs to one process.
+var userReplicas = builder.Configuration.GetValue("UserService:Replicas", 1);
+if (userReplicas > 1)
+{
+    if (postgres is null)
+    {
+        throw new InvalidOperationException(
+            $"UserService:Replicas is {userReplicas}, but replicas need a shared database: add --Storage:Provider=postgres, or run one replica on SQLite.");
+    }
+
+    userService.WithReplicas(userReplicas);
+}
+
 // Everything here is plain HTTP on loopback: no development certificate is needed, or asked for.
 builder.WithoutDevelopmentCertificates();
 
