@@ -13,7 +13,7 @@ namespace UserAudit.Tests.EndToEnd;
 /// the class: users change, their events are stored once and in order, the query, count, export,
 /// conflict and verify APIs answer as on SQLite, and the rows are in PostgreSQL, not in a file.
 /// </summary>
-public sealed class PostgresEndToEndTests(PostgresUserAuditApp postgres) : IClassFixture<PostgresUserAuditApp>
+public sealed partial class PostgresEndToEndTests(PostgresUserAuditApp postgres) : IClassFixture<PostgresUserAuditApp>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

@@ -260,20 +260,7 @@ public sealed class FaultScenarioTests(IsolatedUserAuditApp fault) : IClassFixtu
         }
     }
 
-    private LoadOptions Load(double rate, int seconds) => new()
-    {
-        UserService = App.Users.BaseAddress!,
-        AuditService = App.Audit.BaseAddress!,
-        AuditApiKey = App.AuditApiKey,
-        SignIn = new SignInCredentials(App.AdminId, App.AdminPassword),
-        Connections = 8,
-        Rate = rate,
-        Duration = TimeSpan.FromSeconds(seconds),
-        Workload = Workload.Renames,
-        PollInterval = TimeSpan.FromMilliseconds(100),
-        SettleTimeout = TimeSpan.FromMinutes(2),
-        Processes = [],
-    };
+    private LoadOptions Load(double rate, int seconds) => AppLoad.Options(App, rate, seconds);
 
     private static string Verdict(AuditVerdict verdict) =>
         verdict.Passed ? "all audited once, in order" : verdict.ToString();
@@ -285,11 +272,5 @@ public sealed class FaultScenarioTests(IsolatedUserAuditApp fault) : IClassFixtu
         Assert.True(result.Total.Succeeded >= rate * seconds / 2,
             $"the load phase did too little: {result.Total.Succeeded} succeeded, at least {rate * seconds / 2} expected");
 
-    private static void AssertAuditedOnceInOrder(AuditVerdict verdict, double? settleSeconds)
-    {
-        Assert.True(verdict.Acknowledged > 0, "the scenario acknowledged no change");
-        Assert.True(settleSeconds is not null, $"not every acknowledged change became visible before the settle timeout: {verdict}");
-        Assert.True(verdict.Passed, verdict.ToString());
-        Assert.Equal(verdict.Acknowledged, verdict.Audited);
-    }
+    private static void AssertAuditedOnceInOrder(AuditVerdict verdict, double? settleSeconds) => AppLoad.AssertAuditedOnceInOrder(verdict, settleSeconds);
 }

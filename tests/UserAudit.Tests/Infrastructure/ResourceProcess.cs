@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using UserAudit.Tests.EndToEnd;
 
 namespace UserAudit.Tests.Infrastructure;
@@ -11,21 +12,72 @@ public static class ResourceProcess
     /// <summary>
     /// SIGKILLs the resource's process and the service under it (the pid DCP reports may be a
     /// <c>dotnet run</c> launcher's): no flush, no commit, no leaving a consumer group, no shutdown
-    /// hooks. Returns once the application model sees the resource stopped.
+    /// hooks. With replicas, <paramref name="replica"/> names the one (its resource id). Returns once
+    /// the application model sees it stopped.
     /// </summary>
-    public static async Task KillAsync(UserAuditApp app, string resource, CancellationToken cancellationToken)
+    public static async Task KillAsync(UserAuditApp app, string resource, CancellationToken cancellationToken, string? replica = null)
     {
         ArgumentNullException.ThrowIfNull(app);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(Eventually.DefaultTimeout);
         var running = await app.App.ResourceNotifications.WaitForResourceAsync(resource,
-            e => e.Snapshot.State?.Text == KnownResourceStates.Running && Pid(e.Snapshot) is not null, deadline.Token);
+            e => (replica is null || e.ResourceId == replica) && e.Snapshot.State?.Text == KnownResourceStates.Running && Pid(e.Snapshot) is not null,
+            deadline.Token);
         using (var process = Process.GetProcessById(Pid(running.Snapshot)!.Value))
         {
             process.Kill(entireProcessTree: true);
         }
 
-        await app.App.ResourceNotifications.WaitForResourceAsync(resource, KnownResourceStates.TerminalStates, deadline.Token);
+        await app.App.ResourceNotifications.WaitForResourceAsync(resource,
+            e => e.ResourceId == running.ResourceId && e.Snapshot.State?.Text is { } state && KnownResourceStates.TerminalStates.Contains(state), deadline.Token);
+    }
+
+    /// <summary>Starts one replica again (by its resource id) and returns once it is running and healthy.</summary>
+    public static async Task StartReplicaAsync(UserAuditApp app, string resource, string replica, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(TimeSpan.FromMinutes(2));
+        var started = await app.App.ResourceCommands.ExecuteCommandAsync(replica, KnownResourceCommands.StartCommand, deadline.Token);
+        if (!started.Success)
+        {
+            throw new InvalidOperationException($"Starting {replica} failed: {started.Message}");
+        }
+
+        await app.App.ResourceNotifications.WaitForResourceAsync(resource,
+            e => e.ResourceId == replica && e.Snapshot.State?.Text == KnownResourceStates.Running && e.Snapshot.HealthStatus == HealthStatus.Healthy, deadline.Token);
+    }
+
+    /// <summary>The resource ids of <paramref name="count"/> replicas of <paramref name="resource"/> once each is running and healthy.</summary>
+    public static async Task<string[]> HealthyReplicasAsync(UserAuditApp app, string resource, int count, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(TimeSpan.FromMinutes(2));
+        var healthy = new HashSet<string>();
+        await foreach (var e in app.App.ResourceNotifications.WatchAsync(deadline.Token))
+        {
+            if (e.Resource.Name != resource)
+            {
+                continue;
+            }
+
+            if (e.Snapshot.State?.Text == KnownResourceStates.Running && e.Snapshot.HealthStatus == HealthStatus.Healthy)
+            {
+                healthy.Add(e.ResourceId);
+            }
+            else
+            {
+                healthy.Remove(e.ResourceId);
+            }
+
+            if (healthy.Count == count)
+            {
+                break;
+            }
+        }
+
+        return [.. healthy.Order(StringComparer.Ordinal)];
     }
 
     private static int? Pid(CustomResourceSnapshot snapshot) =>
