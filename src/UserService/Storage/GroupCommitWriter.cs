@@ -11,12 +11,12 @@ namespace UserService.Storage;
 /// A change and its outbox rows are still one write, so they are stored together or not at all.
 /// </summary>
 /// <remarks>
-/// On PostgreSQL each replica has one such writer, and replicas' batches run at the same time: a
+/// On PostgreSQL the writer keeps <see cref="PostgresConnections"/> connections, each taking the next
+/// batch from the queue, and replicas' batches run at the same time too: a
 /// write that PostgreSQL picks as a deadlock's victim (two batches locking the same users in
 /// opposite orders) is undone alone and runs again in the next batch, after this one's commit
 /// released its locks.
-/// </remarks>
-/// <remarks>
+/// <para/>
 /// Why: SQLite takes one writer at a time. With a pooled connection per request, 32 concurrent
 /// renames queued on the write lock in SQLite's busy handler, which sleeps between tries, and every
 /// request compiled its statements again: UserService kept less than one core busy at 1,650
@@ -35,14 +35,22 @@ public sealed partial class GroupCommitWriter : IAsyncDisposable
 
     private readonly ServiceDatabase _database;
     private readonly ILogger<GroupCommitWriter> _logger;
-    private readonly Channel<QueuedWrite> _queue = Channel.CreateUnbounded<QueuedWrite>(new UnboundedChannelOptions { SingleReader = true });
+    /// <summary>
+    /// Writer connections on PostgreSQL, each running batches of its own. SQLite has one writer at a
+    /// time, so one connection; PostgreSQL's row locks let batches run side by side, and one
+    /// connection would leave every write waiting on the round trips of the writes before it.
+    /// </summary>
+    public const int PostgresConnections = 8;
+
+    private readonly Channel<QueuedWrite> _queue = Channel.CreateUnbounded<QueuedWrite>();
     private readonly Lazy<Task> _loop;
 
     /// <summary>Creates the writer; its connection opens with the first write.</summary>
     public GroupCommitWriter(ServiceDatabase database, ILogger<GroupCommitWriter> logger)
     {
         (_database, _logger) = (database, logger);
-        _loop = new Lazy<Task>(() => Task.Run(RunAsync), LazyThreadSafetyMode.ExecutionAndPublication);
+        var connections = database.Provider == StorageProvider.Postgres ? PostgresConnections : 1;
+        _loop = new Lazy<Task>(() => Task.WhenAll(Enumerable.Range(0, connections).Select(_ => Task.Run(RunAsync))), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>
