@@ -18,7 +18,6 @@ public static class Extensions
     public static void AddAuditServiceComponents(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddProblemDetails();
         services.AddOpenApi();
         services.AddSingleton(TimeProvider.System);
         services.AddApiKeyAuthentication();

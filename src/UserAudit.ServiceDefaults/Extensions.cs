@@ -41,6 +41,9 @@ public static class Extensions
         builder.AddDefaultHealthChecks();
         builder.AddServiceEdge();
 
+        // One ProblemDetails shape for every error a service answers (with the request's traceId),
+        // whoever writes it: handlers, authentication, rate limiters, status code pages, exception handlers.
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemTypes.Complete);
         // A request body Kestrel rejects mid-read is the client's 4xx, not a 500.
         builder.Services.AddExceptionHandler<RejectedRequestExceptionHandler>();
 

@@ -15,7 +15,6 @@ public static class Extensions
     public static void AddUserServiceComponents(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddProblemDetails();
         services.AddOpenApi();
         services.AddSingleton(TimeProvider.System);
 
