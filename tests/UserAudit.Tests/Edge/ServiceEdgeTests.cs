@@ -6,6 +6,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -16,9 +17,9 @@ namespace UserAudit.Tests.Edge;
 
 /// <summary>
 /// What ServiceDefaults gives every service at its edge, on an in-process host: nosniff on every
-/// answer, one ProblemDetails shape for every error, a new trace for an untrusted caller with the
-/// caller's context kept as a bounded link, health answered from the published report, loopback-only
-/// URLs in Development.
+/// answer, one ProblemDetails shape for every error (a busy or full database a 503 to retry), a new
+/// trace for an untrusted caller with the caller's context kept as a bounded link, health answered
+/// from the published report, loopback-only URLs in Development.
 /// </summary>
 public sealed class ServiceEdgeTests
 {
@@ -37,17 +38,38 @@ public sealed class ServiceEdgeTests
         }
     }
 
+    [Theory]
+    [InlineData("/busy", 1, "Storage busy")]
+    [InlineData("/locked", 1, "Storage busy")]
+    [InlineData("/full", 30, "Storage full")]
+    public async Task A_write_the_database_cannot_take_now_is_a_503_to_retry_not_a_500(string path, int retryAfter, string title)
+    {
+        await using var app = await StartAsync(Environments.Production);
+        using var client = app.GetTestClient();
+
+        using var response = await client.PostAsync(path, null, Ct);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(retryAfter), response.Headers.RetryAfter?.Delta);
+        var problem = await ProblemAsync(response);
+        Assert.Equal((503, title), (problem.GetProperty("status").GetInt32(), problem.GetProperty("title").GetString()));
+    }
+
     [Fact]
     public async Task A_failure_nobody_handles_is_a_500_problem_naming_the_request_by_its_trace_id_and_nothing_else()
     {
         await using var app = await StartAsync(Environments.Production);
         using var client = app.GetTestClient();
 
-        using var response = await client.PostAsync("/throws", null, Ct);
+        using var corrupt = await client.PostAsync("/corrupt", null, Ct);
+        using var throws = await client.PostAsync("/throws", null, Ct);
 
-        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
-        var problem = await ProblemAsync(response);
-        Assert.DoesNotContain("secret", problem.GetRawText(), StringComparison.Ordinal);
+        foreach (var response in (HttpResponseMessage[])[corrupt, throws])
+        {
+            Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+            var problem = await ProblemAsync(response);
+            Assert.DoesNotContain("secret", problem.GetRawText(), StringComparison.Ordinal);
+        }
     }
 
     [Theory]
@@ -211,6 +233,10 @@ public sealed class ServiceEdgeTests
         app.MapGet("/hello", () => "hello");
         app.MapGet("/fails", (HttpContext _) => Results.Problem(statusCode: 500));
         app.MapGet("/status/{status:int}", (int status) => Results.Problem(statusCode: status));
+        app.MapPost("/busy", IResult () => throw new SqliteException("database is locked", 5));
+        app.MapPost("/locked", IResult () => throw new SqliteException("database table is locked", 6));
+        app.MapPost("/full", IResult () => throw new SqliteException("database or disk is full", 13));
+        app.MapPost("/corrupt", IResult () => throw new SqliteException("database disk image is malformed: secret", 11));
         app.MapPost("/throws", IResult () => throw new InvalidOperationException("secret"));
         await app.StartAsync(Ct);
         return app;
