@@ -100,10 +100,10 @@ public static partial class AuditEventsApi
     public static RouteGroupBuilder MapAuditEventsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapReadGroup("Audit events");
-        group.MapGet("/", ListAsync).WithName("ListAuditEvents");
-        group.MapGet("/by-id", GetAsync).WithName("GetAuditEvent");
-        group.MapGet("/export", Export).WithName("ExportAuditEvents");
-        group.MapGet("/counts", CountAsync).WithName("CountAuditEvents");
+        group.MapGet("/", ListAsync).WithName("ListAuditEvents").ProducesProblem(StatusCodes.Status400BadRequest);
+        group.MapGet("/by-id", GetAsync).WithName("GetAuditEvent").ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/export", Export).WithName("ExportAuditEvents").ProducesProblem(StatusCodes.Status400BadRequest);
+        group.MapGet("/counts", CountAsync).WithName("CountAuditEvents").ProducesProblem(StatusCodes.Status400BadRequest);
         return group;
     }
 

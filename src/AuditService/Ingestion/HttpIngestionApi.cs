@@ -4,6 +4,7 @@ using AuditService.Security;
 using AuditService.Store;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
 using UserAudit.CloudEvents;
 using UserAudit.CloudEvents.Http;
 
@@ -30,8 +31,26 @@ public static partial class HttpIngestionApi
     public static RouteHandlerBuilder MapHttpIngestionApi(this IEndpointRouteBuilder app) =>
         app.MapPost("/v1/cloudevents", IngestAsync).WithTags("Ingestion").WithName("IngestCloudEvents")
             .RequireAuthorization(AuditPolicies.Ingest).RequireRateLimiting(ConcurrencyPolicy)
-            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                // Documented rather than declared with Accepts: binary mode takes any media type, and
+                // routing would refuse every type an Accepts does not list.
+                operation.RequestBody = new OpenApiRequestBody
+                {
+                    Description = "Structured mode: one event as application/cloudevents+json. Batch mode: a JSON array of events as "
+                        + "application/cloudevents-batch+json. Binary mode: the attributes in ce-* headers (ce-specversion, ce-id, ce-source, "
+                        + "ce-type, ...) and the data as the body, in any media type, or no body.",
+                    Content = new Dictionary<string, OpenApiMediaType>
+                    {
+                        ["application/cloudevents+json"] = new(),
+                        ["application/cloudevents-batch+json"] = new(),
+                        ["*/*"] = new(),
+                    },
+                };
+                return Task.CompletedTask;
+            });
 
     /// <summary>
     /// One limiter for every sender: ingest shares one database with the Kafka path, so the bound is

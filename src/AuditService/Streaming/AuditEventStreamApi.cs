@@ -36,7 +36,7 @@ public static class AuditEventStreamApi
     /// <summary>Maps the endpoint.</summary>
     public static RouteHandlerBuilder MapAuditEventStreamApi(this IEndpointRouteBuilder app) =>
         app.MapReadGroup("Audit events").MapGet("/stream", Stream).WithName("StreamAuditEvents")
-            .RequireRateLimiting(ConcurrencyPolicy).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .RequireRateLimiting(ConcurrencyPolicy).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
     /// <summary>The feed, its wake-up signal, its options and the bound on open streams.</summary>
     public static IServiceCollection AddAuditEventStream(this IServiceCollection services)
