@@ -4,6 +4,7 @@ using AuditService.Retention;
 using AuditService.Security;
 using AuditService.Store;
 using AuditService.Streaming;
+using UserAudit.ServiceDefaults.OpenApi;
 using UserAudit.ServiceDefaults.Storage;
 
 namespace AuditService;
@@ -18,8 +19,7 @@ public static class Extensions
     public static void AddAuditServiceComponents(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddProblemDetails();
-        services.AddOpenApi();
+        services.AddOpenApi(options => options.AddSecuritySchemes(ApiKeyAuthentication.OpenApiSchemes));
         services.AddSingleton(TimeProvider.System);
         services.AddApiKeyAuthentication();
 

@@ -41,8 +41,13 @@ public static class Extensions
         builder.AddDefaultHealthChecks();
         builder.AddServiceEdge();
 
-        // A request body Kestrel rejects mid-read is the client's 4xx, not a 500.
+        // One ProblemDetails shape for every error a service answers (with the request's traceId),
+        // whoever writes it: handlers, authentication, rate limiters, status code pages, exception handlers.
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemTypes.Complete);
+        // A request body Kestrel rejects mid-read is the client's 4xx, not a 500; a write the
+        // database cannot take now (locked, disk full) is a 503 to retry, not a 500.
         builder.Services.AddExceptionHandler<RejectedRequestExceptionHandler>();
+        builder.Services.AddExceptionHandler<StorageBusyExceptionHandler>();
 
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>

@@ -1,4 +1,7 @@
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.OpenApi;
 using UserAudit.ServiceDefaults.Kafka;
+using UserAudit.ServiceDefaults.OpenApi;
 using UserAudit.ServiceDefaults.Storage;
 using UserService.Events;
 using UserService.Outbox;
@@ -15,8 +18,16 @@ public static class Extensions
     public static void AddUserServiceComponents(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddProblemDetails();
-        services.AddOpenApi();
+        services.AddOpenApi(options => options.AddSecuritySchemes(new Dictionary<string, OpenApiSecurityScheme>
+        {
+            [JwtBearerDefaults.AuthenticationScheme] = new()
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                BearerFormat = "JWT",
+                Description = "An access token from POST /v1/sessions, sent as 'Authorization: Bearer <token>'.",
+            },
+        }));
         services.AddSingleton(TimeProvider.System);
 
         services.AddOptions<EventOptions>().BindConfiguration(EventOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();

@@ -45,7 +45,9 @@ public sealed record AuditEventPage(IReadOnlyList<AuditEventResponse> Items, str
 /// <param name="Cursor">The <c>nextCursor</c> of the previous page.</param>
 /// <param name="Limit">Page size, 1 to 500; 50 by default.</param>
 public sealed record AuditEventFilter(
-    string? Type, string? Source, string? Subject, string? From, string? To, string? Cursor, string? Limit, string? AuthType = null, string? AuthId = null);
+    [FromQuery(Name = "type")] string? Type, [FromQuery(Name = "source")] string? Source, [FromQuery(Name = "subject")] string? Subject,
+    [FromQuery(Name = "from")] string? From, [FromQuery(Name = "to")] string? To, [FromQuery(Name = "cursor")] string? Cursor, [FromQuery(Name = "limit")] string? Limit,
+    [FromQuery(Name = "authtype")] string? AuthType = null, [FromQuery(Name = "authid")] string? AuthId = null);
 
 /// <summary>Query parameters of <c>GET /v1/audit-events/export</c>.</summary>
 /// <param name="Format"><c>batch</c> or <c>ndjson</c>; when absent, the <c>Accept</c> header decides, batch by default.</param>
@@ -58,8 +60,9 @@ public sealed record AuditEventFilter(
 /// <param name="AuthType">Only events whose actor is of this kind (the <c>authtype</c> attribute, such as <c>user</c> or <c>service_account</c>).</param>
 /// <param name="AuthId">Only events caused by this principal (the <c>authid</c> attribute).</param>
 public sealed record AuditExportFilter(
-    string? Format, string? Type, string? Source, string? Subject, string? From, string? To, [FromHeader(Name = "Accept")] string? Accept,
-    string? AuthType = null, string? AuthId = null);
+    [FromQuery(Name = "format")] string? Format, [FromQuery(Name = "type")] string? Type, [FromQuery(Name = "source")] string? Source,
+    [FromQuery(Name = "subject")] string? Subject, [FromQuery(Name = "from")] string? From, [FromQuery(Name = "to")] string? To,
+    [FromHeader(Name = "Accept")] string? Accept, [FromQuery(Name = "authtype")] string? AuthType = null, [FromQuery(Name = "authid")] string? AuthId = null);
 
 /// <summary>Query parameters of <c>GET /v1/audit-events/counts</c>.</summary>
 /// <param name="By">
@@ -73,7 +76,10 @@ public sealed record AuditExportFilter(
 /// <param name="To">Only events whose <c>time</c> is before this RFC 3339 timestamp.</param>
 /// <param name="AuthType">Only events whose actor is of this kind (the <c>authtype</c> attribute, such as <c>user</c> or <c>service_account</c>).</param>
 /// <param name="AuthId">Only events caused by this principal (the <c>authid</c> attribute).</param>
-public sealed record AuditCountFilter(string? By, string? Type, string? Source, string? Subject, string? From, string? To, string? AuthType = null, string? AuthId = null);
+public sealed record AuditCountFilter(
+    [FromQuery(Name = "by")] string? By, [FromQuery(Name = "type")] string? Type, [FromQuery(Name = "source")] string? Source,
+    [FromQuery(Name = "subject")] string? Subject, [FromQuery(Name = "from")] string? From, [FromQuery(Name = "to")] string? To,
+    [FromQuery(Name = "authtype")] string? AuthType = null, [FromQuery(Name = "authid")] string? AuthId = null);
 
 /// <summary>
 /// <c>/v1/audit-events</c>: stored events, newest stored first, filtered, paged, exported and
@@ -94,10 +100,10 @@ public static partial class AuditEventsApi
     public static RouteGroupBuilder MapAuditEventsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapReadGroup("Audit events");
-        group.MapGet("/", ListAsync).WithName("ListAuditEvents");
-        group.MapGet("/by-id", GetAsync).WithName("GetAuditEvent");
-        group.MapGet("/export", Export).WithName("ExportAuditEvents");
-        group.MapGet("/counts", CountAsync).WithName("CountAuditEvents");
+        group.MapGet("/", ListAsync).WithName("ListAuditEvents").ProducesProblem(StatusCodes.Status400BadRequest);
+        group.MapGet("/by-id", GetAsync).WithName("GetAuditEvent").ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/export", Export).WithName("ExportAuditEvents").ProducesProblem(StatusCodes.Status400BadRequest);
+        group.MapGet("/counts", CountAsync).WithName("CountAuditEvents").ProducesProblem(StatusCodes.Status400BadRequest);
         return group;
     }
 

@@ -18,7 +18,7 @@ public static class ConflictsApi
 
     /// <summary>Maps the endpoint.</summary>
     public static RouteHandlerBuilder MapConflictsApi(this IEndpointRouteBuilder app) =>
-        app.MapReadGroup("Audit events").MapGet("/conflicts", ListAsync).WithName("ListConflicts");
+        app.MapReadGroup("Audit events").MapGet("/conflicts", ListAsync).WithName("ListConflicts").ProducesProblem(StatusCodes.Status400BadRequest);
 
     private static async Task<Results<Ok<AuditConflictPage>, ProblemHttpResult>> ListAsync(
         string? source, string? cursor, string? limit, AuditEventStore store, CancellationToken cancellationToken)

@@ -4,7 +4,10 @@ using AuditService.Security;
 using AuditService.Store;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+using Microsoft.OpenApi;
 using UserAudit.CloudEvents;
+using UserAudit.CloudEvents.Core;
 using UserAudit.CloudEvents.Http;
 
 namespace AuditService.Ingestion;
@@ -23,6 +26,8 @@ public sealed record HttpIngestionServices(
 /// </summary>
 public static partial class HttpIngestionApi
 {
+    private const string StructuredJsonMediaType = "application/cloudevents+json", BatchJsonMediaType = "application/cloudevents-batch+json";
+
     /// <summary>The rate-limiting policy bounding concurrent HTTP ingest.</summary>
     public const string ConcurrencyPolicy = "http-ingest";
 
@@ -30,8 +35,27 @@ public static partial class HttpIngestionApi
     public static RouteHandlerBuilder MapHttpIngestionApi(this IEndpointRouteBuilder app) =>
         app.MapPost("/v1/cloudevents", IngestAsync).WithTags("Ingestion").WithName("IngestCloudEvents")
             .RequireAuthorization(AuditPolicies.Ingest).RequireRateLimiting(ConcurrencyPolicy)
-            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                // Documented rather than declared with Accepts: binary mode takes any media type, and
+                // routing would refuse every type an Accepts does not list.
+                operation.RequestBody = new OpenApiRequestBody
+                {
+                    Description = "Structured mode: one event as application/cloudevents+json. Batch mode: a JSON array of events as "
+                        + "application/cloudevents-batch+json. Binary mode: the attributes in ce-* headers (ce-specversion, ce-id, ce-source, "
+                        + "ce-type, ...) and the data as the body, in any media type, or no body.",
+                    Content = new Dictionary<string, OpenApiMediaType>
+                    {
+                        [StructuredJsonMediaType] = new(),
+                        [BatchJsonMediaType] = new(),
+                        ["*/*"] = new(),
+                    },
+                };
+                return Task.CompletedTask;
+            });
 
     /// <summary>
     /// One limiter for every sender: ingest shares one database with the Kafka path, so the bound is
@@ -62,6 +86,11 @@ public static partial class HttpIngestionApi
         HttpContext context, [AsParameters] HttpIngestionServices services, CancellationToken cancellationToken)
     {
         var credential = context.Credential() ?? throw new InvalidOperationException("The ingest policy let a request through without a credential.");
+        if (UnsupportedEventFormat(context.Request.Headers.ContentType) is { } unsupported)
+        {
+            return unsupported;
+        }
+
         var options = services.Options.Value;
         IReadOnlyList<CloudNative.CloudEvents.CloudEvent> events;
         try
@@ -99,6 +128,27 @@ public static partial class HttpIngestionApi
         var ingested = events.Select(e => new IngestedEvent(AuditRecord.From(e, CloudEventJson.Formatter, null, now, credential.Name), Span: null)).ToList();
         var result = await services.Writer.WriteAsync(ingested, cancellationToken);
         return TypedResults.Accepted((string?)null, new IngestResult(ingested.Count, result.Stored, result.Duplicates, result.Conflicts));
+    }
+
+    /// <summary>
+    /// 415 for a structured or batch body in an event format other than JSON (<c>application/cloudevents+xml</c>,
+    /// <c>application/cloudevents-batch+avro</c>, no suffix at all): the JSON formatter would otherwise
+    /// parse any such body as JSON, and store an event whose sender meant another format.
+    /// </summary>
+    private static ProblemHttpResult? UnsupportedEventFormat(StringValues contentType)
+    {
+        if (contentType.Count != 1)
+        {
+            // None is binary mode without data; several are the binding's to refuse (DuplicateHeader).
+            return null;
+        }
+
+        var mediaType = contentType[0]!.Split(';', 2)[0].Trim();
+        var supported = MediaTypes.IsBatch(mediaType) ? BatchJsonMediaType : MediaTypes.IsStructured(mediaType) ? StructuredJsonMediaType : null;
+        return supported is null || mediaType.Equals(supported, StringComparison.OrdinalIgnoreCase)
+            ? null
+            : TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported event format",
+                detail: $"Structured and batch mode take the JSON event format only: {StructuredJsonMediaType} or {BatchJsonMediaType}.");
     }
 
     /// <summary>403 when the key may not write <paramref name="source"/>: reserved for Kafka, or not granted to it.</summary>

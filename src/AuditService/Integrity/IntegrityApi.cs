@@ -44,9 +44,9 @@ public static class IntegrityApi
     public static RouteGroupBuilder MapIntegrityApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapReadGroup("Integrity");
-        group.MapGet("/verify", VerifyAsync).WithName("VerifyAuditChain");
-        group.MapGet("/checkpoints", ListAsync).WithName("ListCheckpoints");
-        group.MapGet("/checkpoints/{number:long}", GetAsync).WithName("GetCheckpoint");
+        group.MapGet("/verify", VerifyAsync).WithName("VerifyAuditChain").ProducesProblem(StatusCodes.Status400BadRequest);
+        group.MapGet("/checkpoints", ListAsync).WithName("ListCheckpoints").ProducesProblem(StatusCodes.Status400BadRequest);
+        group.MapGet("/checkpoints/{number:long}", GetAsync).WithName("GetCheckpoint").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/checkpoints/public-key", (CheckpointSigner signer) =>
             TypedResults.Ok(new CheckpointKeyResponse(signer.KeyId, "ECDSA P-256 SHA-256 (DER signature)", signer.PublicKeyPem))).WithName("GetCheckpointKey");
         return group;

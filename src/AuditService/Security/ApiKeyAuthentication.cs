@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
 
 namespace AuditService.Security;
 
@@ -19,6 +20,28 @@ public static class ApiKeyAuthentication
 
     /// <summary>Header that may carry the key instead of <c>Authorization</c>.</summary>
     public const string HeaderName = "X-Api-Key";
+
+    /// <summary>
+    /// The two ways the handler reads a key, as the OpenAPI document names them; each operation lists
+    /// the role (<see cref="AuditRole"/>) its key must have.
+    /// </summary>
+    public static IReadOnlyDictionary<string, OpenApiSecurityScheme> OpenApiSchemes { get; } = new Dictionary<string, OpenApiSecurityScheme>
+    {
+        ["Bearer"] = new()
+        {
+            Type = SecuritySchemeType.Http,
+            Scheme = "bearer",
+            Description = "A read key (queries, export, counts, stream, verify, checkpoints, conflicts) or an ingest key (POST /v1/cloudevents), "
+                + "sent as 'Authorization: Bearer <key>'.",
+        },
+        [Scheme] = new()
+        {
+            Type = SecuritySchemeType.ApiKey,
+            In = ParameterLocation.Header,
+            Name = HeaderName,
+            Description = $"The same read or ingest key, sent as '{HeaderName}: <key>' instead.",
+        },
+    };
 
     /// <summary>
     /// Registers the scheme as the default one and a policy per role (<see cref="AuditPolicies"/>);

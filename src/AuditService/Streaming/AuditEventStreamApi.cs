@@ -18,8 +18,9 @@ namespace AuditService.Streaming;
 /// <param name="AuthId">Only events caused by this principal (<c>authid</c>).</param>
 /// <param name="LastEventId">The <c>id</c> of the last event the client received: the stream resumes after it.</param>
 public sealed record AuditStreamFilter(
-    string? Type, string? Source, string? Subject, string? From, string? To, string? AuthType, string? AuthId,
-    [FromHeader(Name = "Last-Event-ID")] string? LastEventId);
+    [FromQuery(Name = "type")] string? Type, [FromQuery(Name = "source")] string? Source, [FromQuery(Name = "subject")] string? Subject,
+    [FromQuery(Name = "from")] string? From, [FromQuery(Name = "to")] string? To, [FromQuery(Name = "authtype")] string? AuthType,
+    [FromQuery(Name = "authid")] string? AuthId, [FromHeader(Name = "Last-Event-ID")] string? LastEventId);
 
 /// <summary>
 /// <c>GET /v1/audit-events/stream</c>: stored events as server-sent events, live, with the filters of
@@ -35,7 +36,7 @@ public static class AuditEventStreamApi
     /// <summary>Maps the endpoint.</summary>
     public static RouteHandlerBuilder MapAuditEventStreamApi(this IEndpointRouteBuilder app) =>
         app.MapReadGroup("Audit events").MapGet("/stream", Stream).WithName("StreamAuditEvents")
-            .RequireRateLimiting(ConcurrencyPolicy).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .RequireRateLimiting(ConcurrencyPolicy).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
     /// <summary>The feed, its wake-up signal, its options and the bound on open streams.</summary>
     public static IServiceCollection AddAuditEventStream(this IServiceCollection services)

@@ -5,12 +5,16 @@ namespace UserService.Events;
 /// <summary><c>/v1/schemas/{file}</c>: the JSON Schemas that events name in <c>dataschema</c>.</summary>
 public static class SchemasApi
 {
+    private const string SchemaMediaType = "application/schema+json";
+
     /// <summary>Maps the endpoint.</summary>
     public static RouteHandlerBuilder MapSchemasApi(this IEndpointRouteBuilder app) =>
-        app.MapGet("/v1/schemas/{file}", Get).WithTags("Event schemas").WithName("GetEventSchema");
+        app.MapGet("/v1/schemas/{file}", Get).WithTags("Event schemas").WithName("GetEventSchema")
+            .Produces(StatusCodes.Status200OK, contentType: SchemaMediaType).ProducesProblem(StatusCodes.Status404NotFound);
 
-    private static Results<FileStreamHttpResult, NotFound> Get(string file) =>
+    private static Results<FileStreamHttpResult, ProblemHttpResult> Get(string file) =>
         UserEventSchemas.Open(file) is { } stream
-            ? TypedResults.Stream(stream, "application/schema+json")
-            : TypedResults.NotFound();
+            ? TypedResults.Stream(stream, SchemaMediaType)
+            : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Schema not found",
+                detail: "There is no such schema: events name theirs in 'dataschema'.");
 }

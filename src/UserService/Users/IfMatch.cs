@@ -6,10 +6,10 @@ namespace UserService.Users;
 internal static class IfMatch
 {
     /// <summary>Reads If-Match: absent or <c>*</c> means any version; otherwise one strong ETag.</summary>
-    public static bool TryRead(HttpRequest request, out long? version)
+    public static bool TryRead(string? value, out long? version)
     {
         version = null;
-        var header = request.Headers.IfMatch.ToString().Trim();
+        var header = (value ?? "").Trim();
         if (header.Length == 0 || header == "*")
         {
             return true;

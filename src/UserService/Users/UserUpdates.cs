@@ -14,7 +14,7 @@ namespace UserService.Users;
 internal static class UserUpdates
 {
     public static async Task<Results<Ok<UserResponse>, ProblemHttpResult, ValidationProblem>> UpdateAsync(
-        string id, HttpContext context, UserServices services, bool replace, CancellationToken cancellationToken)
+        string id, string? ifMatch, HttpContext context, UserServices services, bool replace, CancellationToken cancellationToken)
     {
         if (!UserIds.IsValid(id))
         {
@@ -27,7 +27,7 @@ internal static class UserUpdates
             return UserProblems.Forbidden();
         }
 
-        if (!IfMatch.TryRead(context.Request, out var expectedVersion))
+        if (!IfMatch.TryRead(ifMatch, out var expectedVersion))
         {
             return UserProblems.InvalidIfMatch();
         }

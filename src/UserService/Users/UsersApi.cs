@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using UserService.Events;
 using UserService.Sessions;
 
@@ -25,25 +26,18 @@ public static class UsersApi
     private const string DeprecatedSince = "@1795996800";
 
     /// <summary>Maps the endpoints.</summary>
+    /// <remarks>
+    /// The responses listed are the ones the handlers give; the 401 of a missing or bad token is
+    /// documented from the authorization metadata (<c>AddSecuritySchemes</c>). A 503 answers a busy
+    /// password hasher, or a write the database could not take now (ServiceDefaults).
+    /// </remarks>
     public static RouteGroupBuilder MapUsersApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/users").WithTags("Users").RequireAuthorization()
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden);
-        group.MapPost("/", CreateAsync).WithName("CreateUser").AllowAnonymous()
-            .RequireRateLimiting(UserAuthentication.RegistrationPolicy)
-            .Accepts<CreateUserRequest>("application/json").ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType).ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        var group = app.MapGroup("/v1/users").WithTags("Users").RequireAuthorization();
+        group.MapPost("/", CreateAsync).WithName("CreateUser").AllowAnonymous().WithCreateResponses();
         // The original design created users at POST /v1/user: still served, by the same handler, and
         // marked deprecated (RFC 9745) with a link to its successor, so old clients keep working and learn where to go.
-        app.MapPost(DeprecatedCreatePath, CreateAsync).WithTags("Users").WithName("CreateUserDeprecated").AllowAnonymous()
-            .RequireRateLimiting(UserAuthentication.RegistrationPolicy)
-            .Accepts<CreateUserRequest>("application/json").ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType).ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+        app.MapPost(DeprecatedCreatePath, CreateAsync).WithTags("Users").WithName("CreateUserDeprecated").AllowAnonymous().WithCreateResponses()
             .AddEndpointFilter((invocation, next) =>
             {
                 var headers = invocation.HttpContext.Response.Headers;
@@ -56,28 +50,38 @@ public static class UsersApi
                 operation.Deprecated = true;
                 return Task.CompletedTask;
             });
-        group.MapGet("/", ListAsync).WithName("ListUsers").ProducesProblem(StatusCodes.Status400BadRequest);
-        group.MapGet("/{id}", GetAsync).WithName("GetUser").ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPut("/{id}", (string id, HttpContext context, [AsParameters] UserServices services, CancellationToken ct) =>
-                UserUpdates.UpdateAsync(id, context, services, replace: true, ct))
-            .WithName("ReplaceUser").Accepts<UpdateUserRequest>("application/json").WithUpdateResponses();
-        group.MapPatch("/{id}", (string id, HttpContext context, [AsParameters] UserServices services, CancellationToken ct) =>
-                UserUpdates.UpdateAsync(id, context, services, replace: false, ct))
-            .WithName("UpdateUser").Accepts<UpdateUserRequest>("application/json").WithUpdateResponses();
+        group.MapGet("/", ListAsync).WithName("ListUsers").ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden);
+        group.MapGet("/{id}", GetAsync).WithName("GetUser")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPut("/{id}", (string id, [FromHeader(Name = "If-Match")] string? ifMatch, HttpContext context, [AsParameters] UserServices services, CancellationToken ct) =>
+                UserUpdates.UpdateAsync(id, ifMatch, context, services, replace: true, ct))
+            .WithName("ReplaceUser").WithUpdateResponses();
+        group.MapPatch("/{id}", (string id, [FromHeader(Name = "If-Match")] string? ifMatch, HttpContext context, [AsParameters] UserServices services, CancellationToken ct) =>
+                UserUpdates.UpdateAsync(id, ifMatch, context, services, replace: false, ct))
+            .WithName("UpdateUser").WithUpdateResponses();
         group.MapDelete("/{id}", DeleteAsync).WithName("DeleteUser")
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed);
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return group;
     }
 
+    private static RouteHandlerBuilder WithCreateResponses(this RouteHandlerBuilder endpoint) =>
+        endpoint.RequireRateLimiting(UserAuthentication.RegistrationPolicy)
+            .Accepts<CreateUserRequest>("application/json").ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType).ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
     private static RouteHandlerBuilder WithUpdateResponses(this RouteHandlerBuilder endpoint) =>
-        endpoint.ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed)
+        endpoint.Accepts<UpdateUserRequest>("application/json").ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-    private static async Task<Results<Created<UserResponse>, Ok<UserResponse>, ProblemHttpResult, ValidationProblem>> CreateAsync(
-        HttpContext context, [AsParameters] UserServices services, CancellationToken cancellationToken)
+    private static async Task<Results<Created<UserResponse>, ProblemHttpResult, ValidationProblem>> CreateAsync(
+        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, HttpContext context, [AsParameters] UserServices services, CancellationToken cancellationToken)
     {
-        var idempotencyKey = context.Request.Headers["Idempotency-Key"].ToString();
+        idempotencyKey ??= "";
         if (idempotencyKey.Length > MaxIdempotencyKeyLength || idempotencyKey.Any(char.IsControl))
         {
             return JsonBody.Problem(StatusCodes.Status400BadRequest, "Invalid Idempotency-Key", $"Idempotency-Key must be at most {MaxIdempotencyKeyLength} printable characters.");
@@ -127,7 +131,7 @@ public static class UsersApi
     /// The first answer when the replay asks what the first request asked (same key, name and
     /// password, compared by keyed hash), else 409: the answer never depends on the user's current password.
     /// </summary>
-    private static Results<Created<UserResponse>, Ok<UserResponse>, ProblemHttpResult, ValidationProblem> Replay(
+    private static Results<Created<UserResponse>, ProblemHttpResult, ValidationProblem> Replay(
         HttpContext context, IdempotentReplay previous, IdempotentRequest replay)
     {
         if (!IdempotencyKeys.SameRequest(previous, replay))
@@ -189,7 +193,7 @@ public static class UsersApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        string id, HttpContext context, [AsParameters] UserServices services, CancellationToken cancellationToken)
+        string id, [FromHeader(Name = "If-Match")] string? ifMatch, HttpContext context, [AsParameters] UserServices services, CancellationToken cancellationToken)
     {
         if (!UserIds.IsValid(id))
         {
@@ -202,7 +206,7 @@ public static class UsersApi
             return UserProblems.Forbidden();
         }
 
-        if (!IfMatch.TryRead(context.Request, out var expectedVersion))
+        if (!IfMatch.TryRead(ifMatch, out var expectedVersion))
         {
             return UserProblems.InvalidIfMatch();
         }

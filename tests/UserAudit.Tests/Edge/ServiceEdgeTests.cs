@@ -1,9 +1,12 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -14,8 +17,9 @@ namespace UserAudit.Tests.Edge;
 
 /// <summary>
 /// What ServiceDefaults gives every service at its edge, on an in-process host: nosniff on every
-/// answer, a new trace for an untrusted caller with the caller's context kept as a bounded link,
-/// health answered from the published report, loopback-only URLs in Development.
+/// answer, one ProblemDetails shape for every error (a busy or full database a 503 to retry), a new
+/// trace for an untrusted caller with the caller's context kept as a bounded link, health answered
+/// from the published report, loopback-only URLs in Development.
 /// </summary>
 public sealed class ServiceEdgeTests
 {
@@ -32,6 +36,57 @@ public sealed class ServiceEdgeTests
             using var response = await client.GetAsync(path, Ct);
             Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
         }
+    }
+
+    [Theory]
+    [InlineData("/busy", 1, "Storage busy")]
+    [InlineData("/locked", 1, "Storage busy")]
+    [InlineData("/full", 30, "Storage full")]
+    public async Task A_write_the_database_cannot_take_now_is_a_503_to_retry_not_a_500(string path, int retryAfter, string title)
+    {
+        await using var app = await StartAsync(Environments.Production);
+        using var client = app.GetTestClient();
+
+        using var response = await client.PostAsync(path, null, Ct);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(retryAfter), response.Headers.RetryAfter?.Delta);
+        var problem = await ProblemAsync(response);
+        Assert.Equal((503, title), (problem.GetProperty("status").GetInt32(), problem.GetProperty("title").GetString()));
+    }
+
+    [Fact]
+    public async Task A_failure_nobody_handles_is_a_500_problem_naming_the_request_by_its_trace_id_and_nothing_else()
+    {
+        await using var app = await StartAsync(Environments.Production);
+        using var client = app.GetTestClient();
+
+        using var corrupt = await client.PostAsync("/corrupt", null, Ct);
+        using var throws = await client.PostAsync("/throws", null, Ct);
+
+        foreach (var response in (HttpResponseMessage[])[corrupt, throws])
+        {
+            Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+            var problem = await ProblemAsync(response);
+            Assert.DoesNotContain("secret", problem.GetRawText(), StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData(413, "https://tools.ietf.org/html/rfc9110#section-15.5.14")]
+    [InlineData(429, "https://tools.ietf.org/html/rfc6585#section-4")]
+    [InlineData(404, "https://tools.ietf.org/html/rfc9110#section-15.5.5")]
+    [InlineData(507, "about:blank")]
+    public async Task Every_problem_has_a_type_and_a_title_even_for_statuses_the_framework_leaves_untyped(int status, string type)
+    {
+        await using var app = await StartAsync(Environments.Production);
+        using var client = app.GetTestClient();
+
+        using var response = await client.GetAsync($"/status/{status}", Ct);
+
+        var problem = await ProblemAsync(response);
+        Assert.Equal((status, type), (problem.GetProperty("status").GetInt32(), problem.GetProperty("type").GetString()));
+        Assert.False(string.IsNullOrEmpty(problem.GetProperty("title").GetString()));
     }
 
     [Fact]
@@ -134,6 +189,14 @@ public sealed class ServiceEdgeTests
         Assert.Null(builder.Configuration["urls"]);
     }
 
+    private static async Task<JsonElement> ProblemAsync(HttpResponseMessage response)
+    {
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Matches("^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$", problem.GetProperty("traceId").GetString());
+        return problem;
+    }
+
     // The server's activity stops after the response went out: wait for it.
     private static Task<Activity> StoppedAsync(ConcurrentQueue<Activity> activities) =>
         Infrastructure.Eventually.GetAsync(_ => Task.FromResult(activities.SingleOrDefault(a => a.OperationName == "Microsoft.AspNetCore.Hosting.HttpRequestIn")),
@@ -163,9 +226,18 @@ public sealed class ServiceEdgeTests
         builder.AddServiceDefaults();
         configure?.Invoke(builder.Services);
         var app = builder.Build();
+        // As the services' pipelines start.
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
         app.MapDefaultEndpoints();
         app.MapGet("/hello", () => "hello");
         app.MapGet("/fails", (HttpContext _) => Results.Problem(statusCode: 500));
+        app.MapGet("/status/{status:int}", (int status) => Results.Problem(statusCode: status));
+        app.MapPost("/busy", IResult () => throw new SqliteException("database is locked", 5));
+        app.MapPost("/locked", IResult () => throw new SqliteException("database table is locked", 6));
+        app.MapPost("/full", IResult () => throw new SqliteException("database or disk is full", 13));
+        app.MapPost("/corrupt", IResult () => throw new SqliteException("database disk image is malformed: secret", 11));
+        app.MapPost("/throws", IResult () => throw new InvalidOperationException("secret"));
         await app.StartAsync(Ct);
         return app;
     }
