@@ -4,7 +4,6 @@ using AuditService.Ingestion;
 using AuditService.Integrity;
 using AuditService.Streaming;
 using AuditService.Trail;
-using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -20,11 +19,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
 app.MapDefaultEndpoints();
-app.MapOpenApi();
-if (app.Environment.IsDevelopment())
-{
-    app.MapScalarApiReference();
-}
+app.MapApiReference();
 
 app.MapAuditEventsApi();
 app.MapAuditEventStreamApi();

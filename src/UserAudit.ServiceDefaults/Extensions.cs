@@ -9,6 +9,7 @@ using OpenTelemetry;
 using OpenTelemetry.Context.Propagation;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
+using Scalar.AspNetCore;
 using UserAudit.ServiceDefaults.Health;
 using UserAudit.ServiceDefaults.Http;
 using UserAudit.ServiceDefaults.Tracing;
@@ -124,6 +125,25 @@ public static class Extensions
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         HealthEndpoints.Map(app, HealthPath, AlivePath, LiveTag);
+        return app;
+    }
+
+    /// <summary>
+    /// Maps the OpenAPI document (<c>/openapi/v1.json</c>) and, in Development, its interactive
+    /// reference at <c>/scalar</c>. The reference needs nothing but the service: its script is the one
+    /// bundled in Scalar.AspNetCore, and it asks no other host for anything (no fonts from Scalar's
+    /// CDN, no telemetry, no AI agent, no developer toolbar, whose Share and Deploy send the document
+    /// to Scalar's cloud), so it works offline and tells no one what the service is.
+    /// </summary>
+    public static WebApplication MapApiReference(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapOpenApi();
+        if (app.Environment.IsDevelopment())
+        {
+            app.MapScalarApiReference(options => options.DisableDefaultFonts().DisableTelemetry().DisableAgent().HideDeveloperTools());
+        }
+
         return app;
     }
 

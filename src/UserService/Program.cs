@@ -1,4 +1,3 @@
-using Scalar.AspNetCore;
 using UserService;
 using UserService.Events;
 using UserService.Sessions;
@@ -17,11 +16,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
 app.MapDefaultEndpoints();
-app.MapOpenApi();
-if (app.Environment.IsDevelopment())
-{
-    app.MapScalarApiReference();
-}
+app.MapApiReference();
 
 app.MapUsersApi();
 app.MapSessionsApi();

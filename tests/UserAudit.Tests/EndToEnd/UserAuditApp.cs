@@ -22,6 +22,7 @@ public sealed class UserAuditApp : IAsyncLifetime
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
     private DistributedApplication? _app;
+    private Uri? _dashboardLoginUri;
     private const string ResourceLogCategory = "UserAudit.AppHost.Resources";
     private readonly CancellationTokenSource _stopping = new();
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _logs = new();
@@ -80,12 +81,18 @@ public sealed class UserAuditApp : IAsyncLifetime
     /// <summary>Extra AppHost arguments, for tests that need another shape.</summary>
     public IList<string> Arguments { get; } = [];
 
+    /// <summary>Runs the Aspire dashboard too, on ports of its own; Aspire.Hosting.Testing leaves it out unless asked.</summary>
+    public bool WithDashboard { get; init; }
+
+    /// <summary>The dashboard's login address, carrying its browser token (<c>/login?t=</c>); only <see cref="WithDashboard"/>.</summary>
+    public Uri DashboardLoginUri => _dashboardLoginUri ?? throw new InvalidOperationException("The application runs without its dashboard.");
+
     /// <inheritdoc />
     public async ValueTask InitializeAsync()
     {
         using var cts = new CancellationTokenSource(StartTimeout);
         // Every secret parameter is given, so that nothing is generated into the AppHost's user secrets.
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.UserAudit_AppHost>(
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.UserAudit_AppHost>(new DistributedApplicationTestingBuilderOptions { EnableDashboard = WithDashboard },
         [
             "--Kafka:Mode=embedded", $"--UserAudit:DataRoot={DataRoot}", $"--Parameters:audit-api-key={AuditApiKey}",
             $"--Parameters:admin-id={AdminId}", $"--Parameters:admin-password={AdminPassword}", $"--Parameters:user-token-signing-key={TokenSigningKey}",
@@ -119,6 +126,11 @@ public sealed class UserAuditApp : IAsyncLifetime
         Ingest.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", IngestKey);
         Broker = _app.CreateHttpClient("kafka", "http");
         KafkaBootstrapServers = await _app.GetConnectionStringAsync("kafka", cts.Token) ?? throw new InvalidOperationException("No Kafka connection string.");
+        if (WithDashboard)
+        {
+            // Waits until the dashboard is healthy; the address signs a browser in with the token the testing builder generated.
+            _dashboardLoginUri = await _app.GetDashboardUrlAsync(cts.Token);
+        }
     }
 
     /// <summary>Signs in and returns the access token.</summary>
