@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
@@ -11,7 +12,8 @@ namespace UserAudit.ServiceDefaults.Http;
 /// Answers a request whose write the database could not take now with 503 ProblemDetails and
 /// <c>Retry-After</c>, instead of a 500: the lock stayed taken past the busy timeout
 /// (<c>SQLITE_BUSY</c>, <c>SQLITE_LOCKED</c>: another process, such as a replica, holds it) or the disk
-/// is full (<c>SQLITE_FULL</c>, until retention or pruning frees space or an operator adds some).
+/// is full (<c>SQLITE_FULL</c>, until retention or pruning frees space or an operator adds some), and
+/// PostgreSQL's equivalents (see <see cref="Classify"/>).
 /// Nothing of the request was stored (the write's transaction rolled back), so the client may
 /// simply retry; any other database error stays a 500.
 /// </summary>
@@ -21,13 +23,12 @@ internal sealed partial class StorageBusyExceptionHandler(IProblemDetailsService
 
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (exception is not SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked or SqliteFull } busy)
+        if (Classify(exception) is not var (full, code))
         {
             return false;
         }
 
-        var full = busy.SqliteErrorCode == SqliteFull;
-        LogBusy(logger, busy.SqliteErrorCode, busy.Message);
+        LogBusy(logger, code, exception.Message);
         httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         httpContext.Response.Headers.RetryAfter = (full ? 30 : 1).ToString(CultureInfo.InvariantCulture);
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext
@@ -42,6 +43,21 @@ internal sealed partial class StorageBusyExceptionHandler(IProblemDetailsService
         });
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A request was answered 503: the database refused its write (SQLite error {SqliteErrorCode}: {Reason})")]
-    private static partial void LogBusy(ILogger logger, int sqliteErrorCode, string reason);
+    /// <summary>
+    /// Whether the database refused for now rather than for good, and whether for lack of space.
+    /// SQLite: busy, locked, full. PostgreSQL (SQLSTATE): disk full (53100), out of memory or
+    /// connections (53xxx), starting up or shutting down (57P03), or a deadlock or serialization
+    /// failure that outlasted the writer's retries (40P01, 40001).
+    /// </summary>
+    private static (bool Full, string Code)? Classify(Exception exception) => exception switch
+    {
+        SqliteException { SqliteErrorCode: SqliteFull } e => (true, $"SQLite {e.SqliteErrorCode}"),
+        SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked } e => (false, $"SQLite {e.SqliteErrorCode}"),
+        DbException { SqlState: "53100" } => (true, "SQLSTATE 53100"),
+        DbException { SqlState: "53000" or "53200" or "53300" or "57P03" or "40P01" or "40001" } e => (false, $"SQLSTATE {e.SqlState}"),
+        _ => null,
+    };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A request was answered 503: the database refused its write ({Code}: {Reason})")]
+    private static partial void LogBusy(ILogger logger, string code, string reason);
 }

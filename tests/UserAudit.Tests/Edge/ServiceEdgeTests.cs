@@ -42,6 +42,9 @@ public sealed class ServiceEdgeTests
     [InlineData("/busy", 1, "Storage busy")]
     [InlineData("/locked", 1, "Storage busy")]
     [InlineData("/full", 30, "Storage full")]
+    [InlineData("/pg-full", 30, "Storage full")]
+    [InlineData("/pg-deadlock", 1, "Storage busy")]
+    [InlineData("/pg-starting", 1, "Storage busy")]
     public async Task A_write_the_database_cannot_take_now_is_a_503_to_retry_not_a_500(string path, int retryAfter, string title)
     {
         await using var app = await StartAsync(Environments.Production);
@@ -236,6 +239,9 @@ public sealed class ServiceEdgeTests
         app.MapPost("/busy", IResult () => throw new SqliteException("database is locked", 5));
         app.MapPost("/locked", IResult () => throw new SqliteException("database table is locked", 6));
         app.MapPost("/full", IResult () => throw new SqliteException("database or disk is full", 13));
+        app.MapPost("/pg-full", IResult () => throw new Npgsql.PostgresException("could not extend file", "ERROR", "ERROR", "53100"));
+        app.MapPost("/pg-deadlock", IResult () => throw new Npgsql.PostgresException("deadlock detected", "ERROR", "ERROR", "40P01"));
+        app.MapPost("/pg-starting", IResult () => throw new Npgsql.PostgresException("the database system is starting up", "FATAL", "FATAL", "57P03"));
         app.MapPost("/corrupt", IResult () => throw new SqliteException("database disk image is malformed: secret", 11));
         app.MapPost("/throws", IResult () => throw new InvalidOperationException("secret"));
         await app.StartAsync(Ct);
