@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using UserAudit.AppHost.Hosting;
 
 namespace UserAudit.AppHost.Kafka;
 
@@ -37,31 +38,8 @@ public static partial class KafkaHostingExtensions
             _ => builder.AddEmbeddedKafka<TBrokerProject>(name, options.Port).WithFaultCommands(builder.Environment.IsDevelopment()).WithTopics(topics),
         };
 
-        // Said when the resource is initialised: in the AppHost's log, and in the resource's own
-        // console in the dashboard, next to what the broker then logs. Publishing initialises no
-        // resource, so it is said as the AppHost starts.
-        if (builder.ExecutionContext.IsPublishMode)
-        {
-            builder.Eventing.Subscribe<BeforeStartEvent>((e, _) => Say(e.Services, resourceLogger: null));
-        }
-        else
-        {
-            builder.Eventing.Subscribe<InitializeResourceEvent>(kafka.Resource, (e, _) => Say(e.Services, e.Logger));
-        }
-
+        kafka.Announce(builder, LogCategory, logger => LogModeChosen(logger, decision.Mode, decision.Reason));
         return kafka;
-
-        Task Say(IServiceProvider services, ILogger? resourceLogger)
-        {
-            var appHostLogger = services.GetRequiredService<ILoggerFactory>().CreateLogger(LogCategory);
-            LogModeChosen(appHostLogger, decision.Mode, decision.Reason);
-            if (resourceLogger is not null)
-            {
-                LogModeChosen(resourceLogger, decision.Mode, decision.Reason);
-            }
-
-            return Task.CompletedTask;
-        }
     }
 
     /// <summary>Log category of the AppHost's Kafka messages.</summary>

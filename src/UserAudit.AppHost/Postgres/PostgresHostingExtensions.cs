@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
+using UserAudit.AppHost.Hosting;
 using UserAudit.AppHost.Kafka;
 
 namespace UserAudit.AppHost.Postgres;
@@ -54,30 +55,8 @@ public static partial class PostgresHostingExtensions
                 : builder.AddLocalPostgres(name, password, options.Port, PostgresServerBinaries.Find(options.BinDirectory), Path.Combine(dataRoot, "postgres"));
         }
 
-        // Said when the resource is initialised (the AppHost's log and the resource's console), or
-        // as the AppHost starts when publishing, as for Kafka.
-        if (builder.ExecutionContext.IsPublishMode)
-        {
-            builder.Eventing.Subscribe<BeforeStartEvent>((e, _) => Say(e.Services, resourceLogger: null));
-        }
-        else
-        {
-            builder.Eventing.Subscribe<InitializeResourceEvent>(postgres.Resource, (e, _) => Say(e.Services, e.Logger));
-        }
-
+        postgres.Announce(builder, LogCategory, logger => LogModeChosen(logger, decision.Mode, decision.Reason));
         return postgres;
-
-        Task Say(IServiceProvider services, ILogger? resourceLogger)
-        {
-            var appHostLogger = services.GetRequiredService<ILoggerFactory>().CreateLogger(LogCategory);
-            LogModeChosen(appHostLogger, decision.Mode, decision.Reason);
-            if (resourceLogger is not null)
-            {
-                LogModeChosen(resourceLogger, decision.Mode, decision.Reason);
-            }
-
-            return Task.CompletedTask;
-        }
     }
 
     /// <summary>
