@@ -136,29 +136,13 @@ public sealed class OutboxStore(ServiceDatabase database, GroupCommitWriter writ
     /// Deletes delivered rows older than <paramref name="retention"/>, a bounded number per write so
     /// that a day's worth never holds up the writes queued behind it; returns how many.
     /// </summary>
-    public async Task<int> PruneAsync(TimeSpan retention, CancellationToken cancellationToken)
+    public Task<int> PruneAsync(TimeSpan retention, CancellationToken cancellationToken)
     {
-        const int perWrite = 2_000;
         var before = (time.GetUtcNow() - retention).ToUnixTimeMilliseconds();
-        var total = 0;
-        int deleted;
-        do
-        {
-            deleted = await writer.WriteAsync(scope =>
-            {
-                var command = scope.Command("""
-                    DELETE FROM outbox WHERE seq IN
-                        (SELECT seq FROM outbox WHERE delivered_at IS NOT NULL AND delivered_at < @before ORDER BY delivered_at LIMIT @limit)
-                    """);
-                command.AddParameter("@before", before);
-                command.AddParameter("@limit", perWrite);
-                return command.ExecuteNonQuery();
-            }, cancellationToken);
-            total += deleted;
-        }
-        while (deleted == perWrite);
-
-        return total;
+        return writer.DeleteInChunksAsync("""
+            DELETE FROM outbox WHERE seq IN
+                (SELECT seq FROM outbox WHERE delivered_at IS NOT NULL AND delivered_at < @before ORDER BY delivered_at LIMIT @limit)
+            """, "@before", before, perWrite: 2_000, cancellationToken);
     }
 
     /// <summary>How many rows wait and when the oldest was written.</summary>

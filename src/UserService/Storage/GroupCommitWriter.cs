@@ -70,6 +70,31 @@ public sealed partial class GroupCommitWriter : IAsyncDisposable
         return (T)(await write.Task)!;
     }
 
+    /// <summary>
+    /// Runs <paramref name="delete"/>, a DELETE of at most <c>@limit</c> rows with one more parameter
+    /// <paramref name="name"/>, as writes of <paramref name="perWrite"/> rows until one deletes fewer,
+    /// so that a large backlog never holds up the writes queued behind it; returns how many rows went.
+    /// </summary>
+    public async Task<int> DeleteInChunksAsync(string delete, string name, object value, int perWrite, CancellationToken cancellationToken)
+    {
+        var total = 0;
+        int deleted;
+        do
+        {
+            deleted = await WriteAsync(scope =>
+            {
+                var command = scope.Command(delete);
+                command.AddParameter(name, value);
+                command.AddParameter("@limit", perWrite);
+                return command.ExecuteNonQuery();
+            }, cancellationToken);
+            total += deleted;
+        }
+        while (deleted == perWrite);
+
+        return total;
+    }
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {

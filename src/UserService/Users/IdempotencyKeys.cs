@@ -101,27 +101,9 @@ public sealed class IdempotencyKeys(ServiceDatabase database, GroupCommitWriter 
     /// Deletes the expired keys, a bounded number per write so that a day's worth never holds up
     /// the writes queued behind it; returns how many.
     /// </summary>
-    public async Task<int> PruneAsync(CancellationToken cancellationToken)
-    {
-        const int perWrite = 2_000;
-        var live = LiveSince();
-        var total = 0;
-        int deleted;
-        do
-        {
-            deleted = await writer.WriteAsync(scope =>
-            {
-                var command = scope.Command("DELETE FROM idempotency_keys WHERE key IN (SELECT key FROM idempotency_keys WHERE created_at < @live LIMIT @limit)");
-                command.AddParameter("@live", live);
-                command.AddParameter("@limit", perWrite);
-                return command.ExecuteNonQuery();
-            }, cancellationToken);
-            total += deleted;
-        }
-        while (deleted == perWrite);
-
-        return total;
-    }
+    public Task<int> PruneAsync(CancellationToken cancellationToken) => writer.DeleteInChunksAsync(
+        "DELETE FROM idempotency_keys WHERE key IN (SELECT key FROM idempotency_keys WHERE created_at < @live LIMIT @limit)",
+        "@live", LiveSince(), perWrite: 2_000, cancellationToken);
 
     private long LiveSince() => (time.GetUtcNow() - _lifetime).ToUnixTimeMilliseconds();
 }
