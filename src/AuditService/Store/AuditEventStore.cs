@@ -142,14 +142,7 @@ public sealed class AuditEventStore(ServiceDatabase database)
 
         command.CommandText = $"SELECT {Columns} FROM audit_events WHERE {where} ORDER BY seq DESC LIMIT @limit";
         command.AddParameter("@limit", query.Limit);
-        var events = new List<StoredAuditEvent>(query.Limit);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            events.Add(Read(reader));
-        }
-
-        return events;
+        return await ReadPageAsync(command, query.Limit, cancellationToken);
     }
 
     /// <summary>
@@ -167,14 +160,7 @@ public sealed class AuditEventStore(ServiceDatabase database)
         command.AddParameter("@after", after);
         command.AddParameter("@up_to", upTo);
         command.AddParameter("@limit", query.Limit);
-        var events = new List<StoredAuditEvent>(query.Limit);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            events.Add(Read(reader));
-        }
-
-        return events;
+        return await ReadPageAsync(command, query.Limit, cancellationToken);
     }
 
     /// <summary>The position of the newest stored event; 0 when none is stored.</summary>
@@ -355,6 +341,18 @@ public sealed class AuditEventStore(ServiceDatabase database)
     }
 
     private const string Columns = "seq, " + AuditRow.Columns;
+
+    private static async Task<IReadOnlyList<StoredAuditEvent>> ReadPageAsync(DbCommand command, int limit, CancellationToken cancellationToken)
+    {
+        var events = new List<StoredAuditEvent>(limit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            events.Add(Read(reader));
+        }
+
+        return events;
+    }
 
     private static StoredAuditEvent Read(DbDataReader reader) => new(reader.GetInt64(0), AuditRow.Read(reader, 1).ToRecord());
 }
