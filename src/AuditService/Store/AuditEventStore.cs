@@ -57,7 +57,7 @@ public sealed class AuditEventStore(ServiceDatabase database)
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = InsertSql;
-        var columns = new DbParameter[AuditRow.ColumnCount];
+        var columns = new DbParameter[AuditRow.ColumnTypes.Count];
         for (var i = 0; i < columns.Length; i++)
         {
             columns[i] = command.AddParameter("@c" + i.ToString(CultureInfo.InvariantCulture), AuditRow.ColumnTypes[i]);

@@ -80,9 +80,6 @@ public sealed record AuditRow(
         }
     }
 
-    /// <summary>Number of <see cref="Columns"/>.</summary>
-    public const int ColumnCount = 20;
-
     private static readonly string AuthTypeName = UserAudit.CloudEvents.AuthContextExtension.AuthType.Name;
     private static readonly string AuthIdName = UserAudit.CloudEvents.AuthContextExtension.AuthId.Name;
 
