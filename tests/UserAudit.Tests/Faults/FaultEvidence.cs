@@ -46,6 +46,21 @@ internal static partial class FaultEvidence
         return [.. committed.OrderBy(c => c.Partition.Value).Select(c => c.Offset.Value < 0 ? 0 : c.Offset.Value)];
     }
 
+    /// <summary>The end (high watermark) of each partition of the audit topic: where a consumer that has read everything stands.</summary>
+    public static long[] EndOffsets(string bootstrapServers, int partitions)
+    {
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = bootstrapServers, GroupId = "fault-evidence" }).Build();
+        return [.. Enumerable.Range(0, partitions).Select(p => consumer.QueryWatermarkOffsets(new TopicPartition(AuditTopics.Audit, p), TimeSpan.FromSeconds(10)).High.Value)];
+    }
+
+    /// <summary>Rows in AuditService's event table.</summary>
+    public static Task<long> StoredEventsAsync(UserAuditApp app, CancellationToken cancellationToken) =>
+        ScalarAsync(Path.Combine(app.DataRoot, "audit-service", "audit.db"), "SELECT count(*) FROM audit_events", cancellationToken);
+
+    /// <summary>AuditService's failed attempts to store a batch (each followed by a retry), in the resource log lines after <paramref name="from"/>.</summary>
+    public static long StoreRetries(IEnumerable<string> logLines, int from) =>
+        logLines.Skip(from).LongCount(line => line.StartsWith("audit-service", StringComparison.Ordinal) && line.Contains("store failed (", StringComparison.Ordinal));
+
     /// <summary>How many events AuditService stored whose offsets its group has not committed: all of them are read again after a crash.</summary>
     public static long StoredButUncommitted(long[] stored, long[] committed) =>
         stored.Select((offset, p) => Math.Max(0, offset + 1 - committed[p])).Sum();

@@ -18,14 +18,15 @@ namespace UserAudit.Tests.Faults;
 /// issue's scale (see docs/benchmarks.md).
 /// </summary>
 [Collection(typeof(LoadSensitive))]
-public sealed class FaultScenarioTests(IsolatedUserAuditApp fault) : IClassFixture<IsolatedUserAuditApp>
+public sealed partial class FaultScenarioTests(FaultSuiteApp fault) : IClassFixture<FaultSuiteApp>
 {
     private const string AuditService = "audit-service";
     private const string UserService = "user-service";
     private const string EventSource = "urn:useraudit:user-service";
     private const int Partitions = 3;
 
-    private static readonly bool Long = Environment.GetEnvironmentVariable("USERAUDIT_FAULTS") == "long";
+    /// <summary>The scenarios run at the scale (<c>USERAUDIT_FAULTS=long</c>) rather than short.</summary>
+    internal static readonly bool Long = Environment.GetEnvironmentVariable("USERAUDIT_FAULTS") == "long";
 
     private UserAuditApp App => fault.App;
 
