@@ -1,31 +1,34 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Confluent.Kafka;
-using Microsoft.Data.Sqlite;
 using UserAudit.ServiceDefaults.Kafka;
 using UserAudit.Tests.EndToEnd;
+using UserAudit.Tests.Infrastructure;
 
 namespace UserAudit.Tests.Faults;
 
 /// <summary>
 /// What a fault scenario observes to show that its fault bit: the outbox backlog in UserService's
 /// database, what AuditService stored against what its consumer group committed, and the
-/// duplicates AuditService reports skipping. Read from outside, the way an operator would.
+/// duplicates AuditService reports skipping. Read from outside, the way an operator would, on
+/// either storage provider.
 /// </summary>
 internal static partial class FaultEvidence
 {
     /// <summary>UserService's outbox rows not yet acknowledged by Kafka.</summary>
     public static Task<long> OutboxPendingAsync(UserAuditApp app, CancellationToken cancellationToken) =>
-        ScalarAsync(Path.Combine(app.DataRoot, "user-service", "users.db"), "SELECT count(*) FROM outbox WHERE delivered_at IS NULL", cancellationToken);
+        ScalarAsync(app, ServiceDatabases.Users, "SELECT count(*) FROM outbox WHERE delivered_at IS NULL", cancellationToken);
 
     /// <summary>The highest stored offset of each partition of the audit topic (-1 where none is stored).</summary>
     public static async Task<long[]> StoredOffsetsAsync(UserAuditApp app, int partitions, CancellationToken cancellationToken)
     {
         var offsets = Enumerable.Repeat(-1L, partitions).ToArray();
-        await using var connection = await OpenReadOnlyAsync(Path.Combine(app.DataRoot, "audit-service", "audit.db"), cancellationToken);
+        await using var connection = await ServiceDatabases.OpenAsync(app, ServiceDatabases.Audit, cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT kafka_partition, max(kafka_offset) FROM audit_events WHERE kafka_topic = $topic GROUP BY kafka_partition";
-        command.Parameters.AddWithValue("$topic", AuditTopics.Audit);
+        command.CommandText = "SELECT kafka_partition, max(kafka_offset) FROM audit_events WHERE kafka_topic = @topic GROUP BY kafka_partition";
+        var topic = command.CreateParameter();
+        (topic.ParameterName, topic.Value) = ("@topic", AuditTopics.Audit);
+        command.Parameters.Add(topic);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -55,7 +58,7 @@ internal static partial class FaultEvidence
 
     /// <summary>Rows in AuditService's event table.</summary>
     public static Task<long> StoredEventsAsync(UserAuditApp app, CancellationToken cancellationToken) =>
-        ScalarAsync(Path.Combine(app.DataRoot, "audit-service", "audit.db"), "SELECT count(*) FROM audit_events", cancellationToken);
+        ScalarAsync(app, ServiceDatabases.Audit, "SELECT count(*) FROM audit_events", cancellationToken);
 
     /// <summary>AuditService's failed attempts to store a batch (each followed by a retry), in the resource log lines after <paramref name="from"/>.</summary>
     public static long StoreRetries(IEnumerable<string> logLines, int from) =>
@@ -76,19 +79,11 @@ internal static partial class FaultEvidence
     [GeneratedRegex(@"Skipped (\d+) duplicate event")]
     private static partial Regex SkippedPattern();
 
-    private static async Task<long> ScalarAsync(string path, string sql, CancellationToken cancellationToken)
+    private static async Task<long> ScalarAsync(UserAuditApp app, string database, string sql, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenReadOnlyAsync(path, cancellationToken);
+        await using var connection = await ServiceDatabases.OpenAsync(app, database, cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
-    }
-
-    private static async Task<SqliteConnection> OpenReadOnlyAsync(string path, CancellationToken cancellationToken)
-    {
-        // A reader of its own, never pooled: it must not hold the file after the test.
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false, DefaultTimeout = 5 }.ToString());
-        await connection.OpenAsync(cancellationToken);
-        return connection;
     }
 }
