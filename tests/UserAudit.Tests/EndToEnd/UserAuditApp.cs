@@ -207,11 +207,23 @@ public sealed class UserAuditApp : IAsyncLifetime
         Assert.Equal(System.Net.HttpStatusCode.NoContent, response.StatusCode);
     }
 
-    /// <summary>Starts a stopped resource again and waits until it is healthy.</summary>
+    /// <summary>
+    /// Starts a stopped resource again and waits until it is healthy; if it never gets there, the
+    /// failure carries the resource's last log lines, the one place that says why.
+    /// </summary>
     public async Task StartResourceAsync(string name, CancellationToken cancellationToken)
     {
+        var mark = _logs.Count;
         await App.ResourceCommands.ExecuteCommandAsync(name, KnownResourceCommands.StartCommand, cancellationToken);
-        await App.ResourceNotifications.WaitForResourceHealthyAsync(name, cancellationToken);
+        try
+        {
+            await App.ResourceNotifications.WaitForResourceHealthyAsync(name, cancellationToken);
+        }
+        catch (OperationCanceledException ex)
+        {
+            var lines = _logs.Skip(mark).Where(l => l.StartsWith(name, StringComparison.Ordinal)).TakeLast(60);
+            throw new TimeoutException($"{name} did not become healthy after its restart. Its last log lines:\n{string.Join('\n', lines)}", ex);
+        }
     }
 
     private static string NewSecret() => Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
