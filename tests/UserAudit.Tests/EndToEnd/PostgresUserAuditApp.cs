@@ -13,16 +13,29 @@ namespace UserAudit.Tests.EndToEnd;
 /// 3 AuditService replicas, each its own process sharing only the PostgreSQL server and Kafka. Needs
 /// Debian's <c>postgresql</c> package, which <c>.ci/run</c> installs.
 /// </summary>
-public sealed class PostgresUserAuditApp : IAsyncLifetime
+public class PostgresUserAuditApp : IAsyncLifetime
 {
-    /// <summary>The application.</summary>
-    public UserAuditApp App { get; } = new();
-
-    /// <summary>UserService replicas.</summary>
+    /// <summary>UserService replicas of the scaled-out application.</summary>
     public const int UserServiceReplicas = 2;
 
-    /// <summary>AuditService replicas.</summary>
+    /// <summary>AuditService replicas of the scaled-out application.</summary>
     public const int AuditServiceReplicas = 3;
+
+    private readonly int _userServiceReplicas;
+    private readonly int _auditServiceReplicas;
+
+    /// <summary>The scaled-out application: <see cref="UserServiceReplicas"/> and <see cref="AuditServiceReplicas"/>.</summary>
+    public PostgresUserAuditApp()
+        : this(UserServiceReplicas, AuditServiceReplicas)
+    {
+    }
+
+    /// <summary>The application with other replica counts.</summary>
+    protected PostgresUserAuditApp(int userServiceReplicas, int auditServiceReplicas) =>
+        (_userServiceReplicas, _auditServiceReplicas) = (userServiceReplicas, auditServiceReplicas);
+
+    /// <summary>The application.</summary>
+    public UserAuditApp App { get; } = new();
 
     /// <summary>The <c>postgres</c> role's password, given as the AppHost's <c>postgres-password</c> parameter.</summary>
     public string Password { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
@@ -34,13 +47,13 @@ public sealed class PostgresUserAuditApp : IAsyncLifetime
         App.Arguments.Add("--Postgres:Mode=local");
         App.Arguments.Add($"--Postgres:Port={FreePort()}");
         App.Arguments.Add($"--Parameters:postgres-password={Password}");
-        App.Arguments.Add($"--UserService:Replicas={UserServiceReplicas}");
-        App.Arguments.Add($"--AuditService:Replicas={AuditServiceReplicas}");
+        App.Arguments.Add($"--UserService:Replicas={_userServiceReplicas}");
+        App.Arguments.Add($"--AuditService:Replicas={_auditServiceReplicas}");
         await App.InitializeAsync();
         // The fixture waited for one replica of each; the tests need all of them serving.
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await Infrastructure.ResourceProcess.HealthyReplicasAsync(App, "user-service", UserServiceReplicas, timeout.Token);
-        await Infrastructure.ResourceProcess.HealthyReplicasAsync(App, "audit-service", AuditServiceReplicas, timeout.Token);
+        await Infrastructure.ResourceProcess.HealthyReplicasAsync(App, "user-service", _userServiceReplicas, timeout.Token);
+        await Infrastructure.ResourceProcess.HealthyReplicasAsync(App, "audit-service", _auditServiceReplicas, timeout.Token);
     }
 
     /// <summary>The server's connection string with <paramref name="database"/> set.</summary>
@@ -51,7 +64,11 @@ public sealed class PostgresUserAuditApp : IAsyncLifetime
     }
 
     /// <inheritdoc />
-    public ValueTask DisposeAsync() => App.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        GC.SuppressFinalize(this);
+        return App.DisposeAsync();
+    }
 
     private static int FreePort()
     {

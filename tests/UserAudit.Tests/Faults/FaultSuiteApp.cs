@@ -28,7 +28,7 @@ public sealed class FaultSuiteApp : IAsyncLifetime
     {
         // Room for the databases of every scenario (tmpfs takes memory only as it fills); small
         // enough to fill in a moment. The long mode's volumes need more.
-        var sizeMiB = FaultScenarioTests.Long ? 1024 : 160;
+        var sizeMiB = FaultScenarios.Long ? 1024 : 160;
         UserServiceDisk = SmallDisk.TryMount(Path.Combine(App.DataRoot, "user-service"), sizeMiB, out var whyNot);
         AuditServiceDisk = UserServiceDisk is null ? null : SmallDisk.TryMount(Path.Combine(App.DataRoot, "audit-service"), sizeMiB, out whyNot);
         WhyNoDisks = whyNot;
