@@ -254,7 +254,7 @@ internal static partial class Program
           --duration T           measured phase, default 30s (500ms, 30s, 2m)
           --requests N           stop after N requests if that comes first
           --rate R               open loop at R requests/s over all clients (latency from due time)
-          --workload W           load only: mixed (default), renames, creates, passwords
+          --workload W           load only: mixed (default), renames, creates, passwords, soak
           --poll-interval T      audit API poll interval, default 25ms (freshness resolution)
           --settle-timeout T     longest wait for every change to be audited, default 2m
           --json FILE            also write the results as JSON
