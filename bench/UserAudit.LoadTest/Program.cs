@@ -67,6 +67,39 @@ try
                 return AuditPassed(creates.Figures) && AuditPassed(passwords.Figures) ? 0 : 1;
             }
 
+        case "soak":
+            {
+                var options = LoadOptionsFrom(line, Workload.Soak, defaultDuration: TimeSpan.FromMinutes(30), defaultRate: 500);
+                if (options.AuditService is null)
+                {
+                    throw new UsageException("soak checks the audit store: it needs AuditService, not --audit-service none.");
+                }
+
+                var soak = new SoakOptions
+                {
+                    DataRoot = Path.GetFullPath(line.Text("data-root") ?? Path.Combine(RepositoryRoot(), ".data")),
+                    Kafka = NonEmpty(line, "kafka") ?? "localhost:9092",
+                    Group = NonEmpty(line, "group") ?? "audit",
+                    Topic = NonEmpty(line, "topic") ?? "audit",
+                    SampleInterval = line.Duration("sample-interval") ?? TimeSpan.FromSeconds(10),
+                    Processes = options.Processes,
+                };
+                soak = soak with { WalLimitMiB = line.Number("wal-limit") ?? soak.WalLimitMiB };
+                if (soak.SampleInterval * 2 > options.Duration)
+                {
+                    throw new UsageException($"--sample-interval ({soak.SampleInterval.TotalSeconds:N0} s) must be at most half of --duration ({options.Duration.TotalSeconds:N0} s).");
+                }
+
+                var json = line.Text("json") ?? "soak.json";
+                line.RejectUnknown();
+                var progress = new SynchronousProgress(p => Console.Error.WriteLine(LoadReport.Format(p)));
+                var result = await new SoakRunner(options, soak).RunAsync(progress, cancel.Token);
+                Console.WriteLine(LoadReport.Format(result.Load));
+                Console.Write(SoakReport.Format(result));
+                await WriteAsync(result, json, cancel.Token);
+                return result.Verdict.Passed ? 0 : 1;
+            }
+
         case "drain":
             {
                 var events = (int)(line.WholeNumber("events", 1, 10_000_000) ?? 100_000);
@@ -155,7 +188,7 @@ static async Task WriteAsync(object result, string? path, CancellationToken canc
     }
 }
 
-static LoadOptions LoadOptionsFrom(CommandLine line, Workload workload)
+static LoadOptions LoadOptionsFrom(CommandLine line, Workload workload, TimeSpan? defaultDuration = null, double? defaultRate = null)
 {
     var auditAddress = line.Text("audit-service");
     var audit = auditAddress is "none" ? null : line.Address("audit-service") ?? new Uri("http://localhost:8080");
@@ -166,14 +199,18 @@ static LoadOptions LoadOptionsFrom(CommandLine line, Workload workload)
         AuditApiKey = audit is null ? null : line.Text("api-key") ?? Environment.GetEnvironmentVariable("USERAUDIT_AUDIT_API_KEY") ?? FromUserSecrets("audit-api-key"),
         SignIn = AdministratorFrom(line),
         Connections = (int)(line.WholeNumber("connections", 1, 4096) ?? 32),
-        Duration = line.Duration("duration") ?? TimeSpan.FromSeconds(30),
+        Duration = line.Duration("duration") ?? defaultDuration ?? TimeSpan.FromSeconds(30),
         Requests = line.WholeNumber("requests", 1, long.MaxValue),
-        Rate = line.Number("rate"),
+        Rate = line.Number("rate") ?? defaultRate,
         Workload = workload,
         PollInterval = line.Duration("poll-interval") ?? TimeSpan.FromMilliseconds(25),
         SettleTimeout = line.Duration("settle-timeout") ?? TimeSpan.FromMinutes(2),
     };
 }
+
+// A text option that, when given, is not blank.
+static string? NonEmpty(CommandLine line, string name) =>
+    line.Text(name) is not { } text ? null : string.IsNullOrWhiteSpace(text) ? throw new UsageException($"--{name} must not be empty.") : text;
 
 // The administrator UserService was started with: options, environment, or what `dotnet run --project
 // src/UserAudit.AppHost` generated and keeps in the AppHost's user secrets.
@@ -236,6 +273,11 @@ internal static partial class Program
                     update, same database file, no outbox, no event) in the same run; the ratio.
           creates   Raw password hashing rate on all cores, then creates and password changes through
                     UserService; the ratios.
+          soak      load's checks over a long run at a fixed rate (default 500 requests/s for 30m, the soak
+                    workload: 98 % renames), sampling every 10s each service's RSS, the SQLite WAL files, the
+                    outbox backlog, AuditService's consumer lag and the request rate; passes when nothing is
+                    lost or duplicated, RSS at the end is within 10 % of minute 5's and the WAL files stay
+                    bounded. Writes the samples and the verdict as JSON.
           drain     Self-contained: pre-fills a topic on an embedded broker, then measures the bare
                     Confluent.Kafka consume rate, a raw insert of the same rows into AuditService's
                     schema, and AuditService's stored-events rate; the ratios.
@@ -244,7 +286,7 @@ internal static partial class Program
                     baseline, interleaved over rounds, each standalone with a fresh embedded broker and
                     database; renames/s, p50/p99, the ratios, and an exactly-once check of each topic.
 
-        Options (load, renames, creates):
+        Options (load, renames, creates, soak):
           --user-service URL     default http://localhost:3000
           --audit-service URL    default http://localhost:8080; 'none' skips the audit check
           --api-key KEY          default $USERAUDIT_AUDIT_API_KEY, else the AppHost's user secrets
@@ -260,6 +302,14 @@ internal static partial class Program
           --json FILE            also write the results as JSON
           --user-db FILE         renames only: UserService's database, default .data/user-service/users.db
           --iterations N         creates only: PBKDF2 iterations of UserService, default 210000
+        Options (soak only; --rate defaults to 500, --duration to 30m, --json to soak.json):
+          --sample-interval T    time between samples, default 10s
+          --data-root DIR        the AppHost's UserAudit:DataRoot, default <repository>/.data (UserService's
+                                 user-service/users.db, AuditService's files under audit-service/)
+          --kafka SERVERS        bootstrap servers, default localhost:9092 (the AppHost's embedded broker)
+          --group ID             AuditService's consumer group, default audit
+          --topic NAME           the audit topic, default audit
+          --wal-limit MIB        largest WAL file allowed, default 128 (twice the services' 64 MiB checkpoint size)
         Options (drain): --events N (default 100000), --partitions N (default 16: the embedded broker keeps
           about 5 MB, 10,000 events, per partition), --json FILE
 
@@ -268,6 +318,6 @@ internal static partial class Program
           --settle-timeout T (default 2m), --json FILE,
           --user-service-before DLL (another build's UserService.dll, measured too: a change before and after in one run)
 
-        Exit code: 0 done, 1 lost or duplicated events (load, peers) or incomplete drain, 2 bad command line.
+        Exit code: 0 done, 1 lost or duplicated events (load, peers), a failed soak or an incomplete drain, 2 bad command line.
         """;
 }

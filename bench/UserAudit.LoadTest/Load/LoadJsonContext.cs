@@ -8,6 +8,7 @@ namespace UserAudit.LoadTest.Load;
 [JsonSerializable(typeof(UserChange))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(LoadResult))]
+[JsonSerializable(typeof(SoakResult))]
 [JsonSerializable(typeof(Benchmarks.BaselineUser))]
 [JsonSerializable(typeof(Benchmarks.DrainResult))]
 [JsonSerializable(typeof(Benchmarks.RenameBenchmarkResult))]

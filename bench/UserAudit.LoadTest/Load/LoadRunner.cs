@@ -12,12 +12,37 @@ namespace UserAudit.LoadTest.Load;
 public sealed class LoadRunner(LoadOptions options)
 {
     private VirtualClient[] _clients = [];
+    private volatile LoadCounters? _counters;
+    private volatile AuditWatcher? _watcher;
+    private volatile string _phase = "setup";
 
     /// <summary>Every change sent so far and its outcome.</summary>
     public Ledger Ledger { get; } = new();
 
     /// <summary>The users the clients hold at the end of the run, with their versions.</summary>
     public IReadOnlyList<KnownUser> Users => [.. _clients.SelectMany(c => c.Users)];
+
+    /// <summary>Where the run is: setup, load (the measured phase), settle (waiting for the audit store), or done.</summary>
+    public string Phase => _phase;
+
+    /// <summary>Requests answered so far, set-up included.</summary>
+    public long Answered => _counters?.CompletedCount ?? 0;
+
+    /// <summary>Acknowledged changes not yet visible in the audit API; null before the run starts or without AuditService.</summary>
+    public long? Unaudited
+    {
+        get
+        {
+            if (_watcher is not { } watcher)
+            {
+                return null;
+            }
+
+            // Audited first: what is acknowledged only grows, so the difference is never below the truth.
+            var audited = watcher.CountAudited(Ledger);
+            return Math.Max(0, Ledger.Acknowledged - audited);
+        }
+    }
 
     /// <summary>
     /// Waits until the run has acknowledged <paramref name="count"/> changes of its measured phase,
@@ -57,23 +82,25 @@ public sealed class LoadRunner(LoadOptions options)
         var from = DateTimeOffset.UtcNow.AddSeconds(-5);
         using var background = new CancellationTokenSource();
         var watcher = audit is null ? null : new AuditWatcher(audit, options.EventSource, from, options.PollInterval);
+        _watcher = watcher;
         var watching = watcher?.RunAsync(background.Token) ?? Task.CompletedTask;
         var memory = new ProcessMemory(options.Processes, TimeSpan.FromMilliseconds(500));
         var sampling = memory.RunAsync(background.Token);
 
         var counters = new LoadCounters(options.Requests);
+        _counters = counters;
         var runToken = Convert.ToHexString(RandomNumberGenerator.GetBytes(3)).ToLowerInvariant();
         _clients = [.. Enumerable.Range(0, options.Connections).Select(i => new VirtualClient(i, options, users, session, Ledger, counters, runToken))];
-        var phase = "setup";
+        _phase = "setup";
         var started = Stopwatch.GetTimestamp();
         using var reporting = new CancellationTokenSource();
-        var reporter = ReportAsync(progress, counters, watcher, () => phase, () => started, reporting.Token);
+        var reporter = ReportAsync(progress, counters, watcher, () => _phase, () => started, reporting.Token);
 
         try
         {
             await Task.WhenAll(_clients.Select(c => c.SetUpAsync(options.ExistingUsers, cancellationToken)));
 
-            phase = "load";
+            _phase = "load";
             started = Stopwatch.GetTimestamp();
             var deadline = started + (long)(options.Duration.TotalSeconds * Stopwatch.Frequency);
             await Task.WhenAll(_clients.Select(c => c.RunAsync(started, deadline, cancellationToken)));
@@ -84,7 +111,7 @@ public sealed class LoadRunner(LoadOptions options)
             double? settleSeconds = null;
             if (watcher is not null && audit is not null)
             {
-                phase = "settle";
+                _phase = "settle";
                 var settleStarted = Stopwatch.GetTimestamp();
                 var settleDeadline = settleStarted + (long)(options.SettleTimeout.TotalSeconds * Stopwatch.Frequency);
                 while (watcher.CountAudited(Ledger) < Ledger.Acknowledged && Stopwatch.GetTimestamp() < settleDeadline)
@@ -105,6 +132,7 @@ public sealed class LoadRunner(LoadOptions options)
         }
         finally
         {
+            _phase = "done";
             await reporting.CancelAsync();
             await reporter;
             await background.CancelAsync();

@@ -48,6 +48,34 @@ public sealed class ProcessMemory(IReadOnlyList<string> names, TimeSpan interval
     /// <summary>Takes one sample now.</summary>
     public void Sample()
     {
+        foreach (var (name, kb) in Read())
+        {
+            lock (_peakKb)
+            {
+                _peakKb[name] = Math.Max(_peakKb.GetValueOrDefault(name), kb);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Resident memory now (not the peak) per name, summed over the processes that match it (replicas
+    /// of one service add up); names with no process are absent, and so is everything where /proc is missing.
+    /// </summary>
+    public IReadOnlyDictionary<string, ResidentMemory> Current()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return new Dictionary<string, ResidentMemory>();
+        }
+
+        return Read().GroupBy(p => p.Name, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => new ResidentMemory(Math.Round(g.Sum(p => p.Kb) / 1024.0, 1), g.Count()), StringComparer.Ordinal);
+    }
+
+    // Every matching process's name and VmRSS in kB.
+    private List<(string Name, long Kb)> Read()
+    {
+        var found = new List<(string Name, long Kb)>();
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out _))
@@ -66,10 +94,7 @@ public sealed class ProcessMemory(IReadOnlyList<string> names, TimeSpan interval
                 var rss = File.ReadLines(Path.Combine(directory, "status")).FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
                 if (rss is not null && long.TryParse(rss["VmRSS:".Length..].Replace("kB", "", StringComparison.Ordinal).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var kb))
                 {
-                    lock (_peakKb)
-                    {
-                        _peakKb[name] = Math.Max(_peakKb.GetValueOrDefault(name), kb);
-                    }
+                    found.Add((name, kb));
                 }
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -77,6 +102,8 @@ public sealed class ProcessMemory(IReadOnlyList<string> names, TimeSpan interval
                 // The process ended between listing and reading.
             }
         }
+
+        return found;
     }
 
     private string? Match(string[] arguments)
@@ -99,3 +126,8 @@ public sealed class ProcessMemory(IReadOnlyList<string> names, TimeSpan interval
         return null;
     }
 }
+
+/// <summary>Resident memory of one service now.</summary>
+/// <param name="MiB">VmRSS summed over its processes, in MiB.</param>
+/// <param name="Processes">How many processes matched (more than one: replicas, or another copy of the service on the machine).</param>
+public sealed record ResidentMemory(double MiB, int Processes);
