@@ -7,8 +7,16 @@ namespace UserAudit.LoadTest.Load;
 /// A process matches a name when its program or first assembly is that name (the apphost
 /// <c>UserService</c>, or <c>dotnet UserService.dll</c>); <c>dotnet run</c> launchers do not.
 /// </summary>
-public sealed class ProcessMemory(IReadOnlyList<string> names, TimeSpan interval)
+/// <param name="names">Process names to sample.</param>
+/// <param name="interval">Time between samples of <see cref="RunAsync"/>.</param>
+/// <param name="openUnder">
+/// When set, only processes that hold a file under this directory open count (a service's
+/// database under its data root): another copy of the services on the machine, such as another
+/// checkout's tests, is left out.
+/// </param>
+public sealed class ProcessMemory(IReadOnlyList<string> names, TimeSpan interval, string? openUnder = null)
 {
+    private readonly string? _openUnder = openUnder is null ? null : Path.TrimEndingDirectorySeparator(Path.GetFullPath(openUnder)) + Path.DirectorySeparatorChar;
     private readonly Dictionary<string, long> _peakKb = [];
 
     /// <summary>Highest resident memory seen per name, in MiB; names never found are absent.</summary>
@@ -86,7 +94,7 @@ public sealed class ProcessMemory(IReadOnlyList<string> names, TimeSpan interval
             try
             {
                 var name = Match(File.ReadAllText(Path.Combine(directory, "cmdline")).Split('\0', StringSplitOptions.RemoveEmptyEntries));
-                if (name is null)
+                if (name is null || (_openUnder is not null && !HoldsFileUnder(directory, _openUnder)))
                 {
                     continue;
                 }
@@ -105,6 +113,10 @@ public sealed class ProcessMemory(IReadOnlyList<string> names, TimeSpan interval
 
         return found;
     }
+
+    private static bool HoldsFileUnder(string process, string root) =>
+        new DirectoryInfo(Path.Combine(process, "fd")).EnumerateFileSystemInfos()
+            .Any(fd => fd.LinkTarget is { } target && target.StartsWith(root, StringComparison.Ordinal));
 
     private string? Match(string[] arguments)
     {

@@ -14,7 +14,8 @@ public sealed class SoakSampler(SoakOptions options, LoadRunner runner) : IDispo
     // Each broker answer; a sample waits at most a few of these when the broker is down.
     private static readonly TimeSpan BrokerTimeout = TimeSpan.FromSeconds(2);
     private readonly List<SoakSample> _samples = [];
-    private readonly ProcessMemory _memory = new(options.Processes, options.SampleInterval);
+    // Only the services that hold a file under this soak's data root open: not another checkout's copies.
+    private readonly ProcessMemory _memory = new(options.Processes, options.SampleInterval, options.DataRoot);
     private readonly ConsumerLag _lag = new(options.Kafka, options.Group, options.Topic, BrokerTimeout);
 
     /// <summary>The samples so far, oldest first.</summary>
