@@ -97,6 +97,18 @@ try
                 Console.WriteLine(LoadReport.Format(result.Load));
                 Console.Write(SoakReport.Format(result));
                 await WriteAsync(result, json, cancel.Token);
+                var png = Path.ChangeExtension(json, ".png");
+                try
+                {
+                    SoakPlot.Write(result, png);
+                    Console.WriteLine("plot written to " + Path.GetFullPath(png));
+                }
+                catch (Exception ex) when (ex is DllNotFoundException or TypeInitializationException or IOException or UnauthorizedAccessException)
+                {
+                    // The samples are in the JSON: a plot that cannot be drawn does not change the verdict.
+                    await Console.Error.WriteLineAsync("soak: the plot could not be written: " + ex.Message);
+                }
+
                 return result.Verdict.Passed ? 0 : 1;
             }
 
@@ -277,7 +289,7 @@ internal static partial class Program
                     workload: 98 % renames), sampling every 10s each service's RSS, the SQLite WAL files, the
                     outbox backlog, AuditService's consumer lag and the request rate; passes when nothing is
                     lost or duplicated, RSS at the end is within 10 % of minute 5's and the WAL files stay
-                    bounded. Writes the samples and the verdict as JSON.
+                    bounded. Writes the samples as JSON and a plot of them as PNG beside it.
           drain     Self-contained: pre-fills a topic on an embedded broker, then measures the bare
                     Confluent.Kafka consume rate, a raw insert of the same rows into AuditService's
                     schema, and AuditService's stored-events rate; the ratios.
