@@ -16,10 +16,11 @@ public enum Workload
     Passwords,
 
     /// <summary>
-    /// Renames, creates, password changes and deletes (98/1/0.5/0.5 %; a client never deletes its
+    /// Renames, creates, password changes and deletes (99/0.5/0.25/0.25 %; a client never deletes its
     /// last user), for a long run at a fixed rate. Creates and password changes cost a PBKDF2 hash
-    /// (210,000 iterations), of which two cores manage about 17 a second: <see cref="Mixed"/>'s
-    /// 15 % of hashing requests caps it near 110 requests/s, while 1.5 % leaves room for 500.
+    /// (210,000 iterations); UserService hashes one at a time on two cores, about 8.5 a second:
+    /// <see cref="Mixed"/>'s 15 % of hashing requests caps it near 60 requests/s, while 0.75 % asks
+    /// 3.75 hashes a second at 500 requests/s, under half of what the hashing slot does.
     /// </summary>
     Soak,
 }

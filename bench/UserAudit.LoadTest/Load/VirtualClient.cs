@@ -134,11 +134,11 @@ internal sealed class VirtualClient(
             case Workload.Passwords:
                 return ChangePasswordAsync(Pick(), sentAt, cancellationToken);
             case Workload.Soak:
-                // Per mille: 10 creates, 5 password changes, 5 deletes (unless it is the client's last user), the rest renames.
-                var draw = _random.Next(1000);
-                return _users.Count == 0 || draw < 10 ? CreateAsync(measured: true, sentAt, cancellationToken)
-                    : draw < 15 ? ChangePasswordAsync(Pick(), sentAt, cancellationToken)
-                    : draw < 20 && _users.Count > 1 ? DeleteAsync(Pick(), sentAt, cancellationToken)
+                // Per 10,000: 50 creates, 25 password changes, 25 deletes (unless it is the client's last user), the rest renames.
+                var draw = _random.Next(10_000);
+                return _users.Count == 0 || draw < 50 ? CreateAsync(measured: true, sentAt, cancellationToken)
+                    : draw < 75 ? ChangePasswordAsync(Pick(), sentAt, cancellationToken)
+                    : draw < 100 && _users.Count > 1 ? DeleteAsync(Pick(), sentAt, cancellationToken)
                     : RenameAsync(Pick(), sentAt, cancellationToken);
             default:
                 var roll = _random.Next(100);
