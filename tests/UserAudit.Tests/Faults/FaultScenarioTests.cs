@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using UserAudit.LoadTest.Load;
 using UserAudit.Tests.EndToEnd;
 using UserAudit.Tests.Infrastructure;
 using UserAudit.Tests.Ingestion;
@@ -9,10 +8,11 @@ namespace UserAudit.Tests.Faults;
 
 /// <summary>
 /// The fault suite on SQLite, the embedded default: the scenarios every provider runs, and those
-/// about SQLite's files (a direct stream read back from <c>audit.db</c>, each service's disk full).
+/// about SQLite's files (a direct stream read back from <c>audit.db</c>; each service's disk full is
+/// <see cref="DiskFullTests"/>, on an application of its own).
 /// </summary>
 [Collection(typeof(LoadSensitive))]
-public sealed partial class FaultScenarioTests(FaultSuiteApp fault) : FaultScenarios, IClassFixture<FaultSuiteApp>
+public sealed class FaultScenarioTests(IsolatedUserAuditApp fault) : FaultScenarios, IClassFixture<IsolatedUserAuditApp>
 {
     /// <inheritdoc />
     protected override UserAuditApp App => fault.App;
@@ -21,9 +21,7 @@ public sealed partial class FaultScenarioTests(FaultSuiteApp fault) : FaultScena
     public async Task Poison_burst_during_load_is_dead_lettered_and_the_load_loses_and_duplicates_nothing()
     {
         var (rate, seconds) = (Long ? 500 : 100, Long ? 60 : 8);
-        var runner = new LoadRunner(Load(rate, seconds));
-        var running = runner.RunAsync(cancellationToken: Ct);
-        await runner.WaitForMeasuredAsync(rate * 2, running, Ct);
+        var (runner, running) = await AppLoad.StartAsync(App, rate, seconds, Ct);
 
         using var kafka = new AuditTopicClient(App.KafkaBootstrapServers);
         var kinds = (string[])["not-a-cloud-event", "invalid-time", "invalid-utf8-header", "data-not-json"];

@@ -43,9 +43,7 @@ public abstract class FaultScenarios
     public async Task Broker_away_for_ten_seconds_during_load_holds_acknowledged_changes_and_loses_none()
     {
         var (rate, seconds) = (Long ? 500 : 100, Long ? 60 : 14);
-        var runner = new LoadRunner(Load(rate, seconds));
-        var running = runner.RunAsync(cancellationToken: Ct);
-        await runner.WaitForMeasuredAsync(rate * 2, running, Ct);
+        var (runner, running) = await AppLoad.StartAsync(App, rate, seconds, Ct);
 
         long downFrom, upRequested;
         DateTimeOffset upRequestedAt;
@@ -90,9 +88,7 @@ public abstract class FaultScenarios
     public async Task Audit_service_killed_mid_stream_rereads_what_it_had_not_committed_and_stores_it_once()
     {
         var (rate, seconds) = (Long ? 500 : 200, Long ? 60 : 10);
-        var runner = new LoadRunner(Load(rate, seconds));
-        var running = runner.RunAsync(cancellationToken: Ct);
-        await runner.WaitForMeasuredAsync(rate * 2, running, Ct);
+        var (runner, running) = await AppLoad.StartAsync(App, rate, seconds, Ct);
 
         // Strike while AuditService holds stored events whose offsets its group has not committed:
         // a crash now must make the restarted consumer read them again.

@@ -31,8 +31,19 @@ public sealed class SmallDisk : IDisposable
         }
 
         Directory.CreateDirectory(path);
-        // 0700, the mode the services give their data directories.
-        var (exit, output) = Run("mount", "-t", "tmpfs", "-o", $"size={sizeMiB}m,mode=0700", "tmpfs", path);
+        int exit;
+        string output;
+        try
+        {
+            // 0700, the mode the services give their data directories.
+            (exit, output) = Run("mount", "-t", "tmpfs", "-o", $"size={sizeMiB}m,mode=0700", "tmpfs", path);
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            whyNot = "no mount program: " + ex.Message;
+            return null;
+        }
+
         if (exit != 0)
         {
             whyNot = $"mount -t tmpfs failed ({exit}): {output}";

@@ -27,6 +27,18 @@ public static class AppLoad
         };
     }
 
+    /// <summary>
+    /// Starts renames at <paramref name="rate"/> per second for <paramref name="seconds"/> and returns
+    /// once the run has acknowledged twice the rate in measured changes: the floor a fault strikes on.
+    /// </summary>
+    public static async Task<(LoadRunner Runner, Task<LoadResult> Running)> StartAsync(UserAuditApp app, int rate, int seconds, CancellationToken cancellationToken)
+    {
+        var runner = new LoadRunner(Options(app, rate, seconds));
+        var running = runner.RunAsync(cancellationToken: cancellationToken);
+        await runner.WaitForMeasuredAsync(rate * 2, running, cancellationToken);
+        return (runner, running);
+    }
+
     /// <summary>The audit check by identity passed: every acknowledged change stored once, in order, and nothing else.</summary>
     public static void AssertAuditedOnceInOrder(AuditVerdict verdict, double? settleSeconds)
     {

@@ -4,26 +4,39 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using AuditService.Ingestion;
 using UserAudit.LoadTest.Load;
+using UserAudit.Tests.EndToEnd;
 using UserAudit.Tests.Infrastructure;
 using Xunit;
 
 namespace UserAudit.Tests.Faults;
 
-// A service's disk runs full under load (its data directory is a small tmpfs, filled to the last
-// byte by the test) and is freed again. UserService refuses writes with 503 and Retry-After and keeps
-// nothing of them; AuditService stores nothing and commits no offset while it cannot store, and
-// catches up afterwards. Needs root for the mounts (CI runs as root); skipped otherwise.
-public sealed partial class FaultScenarioTests
+/// <summary>
+/// A service's disk runs full under load (its data directory is a small tmpfs, filled to the last
+/// byte by the test) and is freed again. UserService refuses writes with 503 and Retry-After and keeps
+/// nothing of them; AuditService stores nothing and commits no offset while it cannot store, and
+/// catches up afterwards. An application of its own: the WALs must be young (a WAL that has reached
+/// the checkpoint size is reused from its start without asking the filesystem for space, so a full
+/// disk would go unnoticed for tens of megabytes). Needs root for the mounts (CI runs as root).
+/// </summary>
+[Collection(typeof(LoadSensitive))]
+public sealed class DiskFullTests(DiskFullApp fixture) : IClassFixture<DiskFullApp>
 {
+    private const string EventSource = "urn:useraudit:user-service";
+    private const int Partitions = 3;
+
+    private UserAuditApp App => fixture.App;
+
+    private static bool Long => FaultScenarios.Long;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
     [Fact]
     public async Task User_service_on_a_full_disk_answers_503_with_retry_after_keeps_nothing_and_writes_again_once_space_is_freed()
     {
-        var disk = Disk(fault.UserServiceDisk);
+        var disk = Disk(fixture.UserServiceDisk);
         var probe = await App.CreateUserAsync("disk probe", "disk-probe-password", Ct);
         var (rate, seconds) = (Long ? 500 : 100, Long ? 60 : 12);
-        var runner = new LoadRunner(AppLoad.Options(App, rate, seconds));
-        var running = runner.RunAsync(cancellationToken: Ct);
-        await runner.WaitForMeasuredAsync(rate, running, Ct);
+        var (runner, running) = await AppLoad.StartAsync(App, rate, seconds, Ct);
 
         long filled, freedAt;
         HttpStatusCode readWhileFull;
@@ -90,7 +103,7 @@ public sealed partial class FaultScenarioTests
     [Fact]
     public async Task Audit_service_on_a_full_disk_stores_and_commits_nothing_and_catches_up_once_space_is_freed()
     {
-        var disk = Disk(fault.AuditServiceDisk);
+        var disk = Disk(fixture.AuditServiceDisk);
         var from = DateTimeOffset.UtcNow.AddSeconds(-5);
         var groupId = new IngestionOptions().GroupId;
         var (rate, seconds) = (Long ? 500 : 100, Long ? 20 : 4);
@@ -153,10 +166,12 @@ public sealed partial class FaultScenarioTests
 
     private SmallDisk Disk(SmallDisk? disk)
     {
-        Assert.SkipWhen(disk is null, "No small disk to fill: " + fault.WhyNoDisks);
+        Assert.SkipWhen(disk is null, "No small disk to fill: " + fixture.WhyNoDisks);
         return disk!;
     }
 
     private Task<HttpResponseMessage> RenameAsync(string id, CancellationToken cancellationToken) =>
         App.Users.PatchAsJsonAsync("/v1/users/" + id, new { name = "disk probe " + Guid.NewGuid().ToString("N")[..8] }, cancellationToken);
+
+    private static void Report(string line) => TestContext.Current.TestOutputHelper?.WriteLine(line);
 }

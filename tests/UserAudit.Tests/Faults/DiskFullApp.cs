@@ -4,12 +4,12 @@ using Xunit;
 namespace UserAudit.Tests.Faults;
 
 /// <summary>
-/// The fault suite's application: one of its own (the scenarios break things), whose services keep
-/// their databases on small filesystems of their own where the machine allows (a tmpfs each, mounted
-/// before the start and removed after the stop, as root), so that a scenario can fill one service's
-/// disk without touching the other's or the machine's.
+/// The disk-full scenarios' application: one of its own, whose services keep their databases on
+/// small filesystems of their own where the machine allows (a tmpfs each, mounted before the start
+/// and removed after the stop, as root), so that a scenario can fill one service's disk without
+/// touching the other's or the machine's.
 /// </summary>
-public sealed class FaultSuiteApp : IAsyncLifetime
+public sealed class DiskFullApp : IAsyncLifetime
 {
     /// <summary>The application.</summary>
     public UserAuditApp App { get; } = new();
@@ -26,9 +26,9 @@ public sealed class FaultSuiteApp : IAsyncLifetime
     /// <inheritdoc />
     public async ValueTask InitializeAsync()
     {
-        // Room for the databases of every scenario (tmpfs takes memory only as it fills); small
-        // enough to fill in a moment. The long mode's volumes need more.
-        var sizeMiB = FaultScenarios.Long ? 1024 : 160;
+        // Room for both scenarios' databases (tmpfs takes memory only as it fills); small enough to
+        // fill in a moment. The long mode's volumes need more.
+        var sizeMiB = FaultScenarios.Long ? 512 : 96;
         UserServiceDisk = SmallDisk.TryMount(Path.Combine(App.DataRoot, "user-service"), sizeMiB, out var whyNot);
         AuditServiceDisk = UserServiceDisk is null ? null : SmallDisk.TryMount(Path.Combine(App.DataRoot, "audit-service"), sizeMiB, out whyNot);
         WhyNoDisks = whyNot;
