@@ -117,12 +117,14 @@ try
                 var events = (int)(line.WholeNumber("events", 1, 10_000_000) ?? 100_000);
                 // 16: the mock cluster keeps about 5 MB per partition, so 100,000 events need at least 12.
                 var partitions = (int)(line.WholeNumber("partitions", 1, 64) ?? 16);
+                // 0: SQLite only; above 0, also a scratch PostgreSQL drained by one replica and by that many.
+                var postgresReplicas = (int)(line.WholeNumber("postgres-replicas", 0, 16) ?? 0);
                 var json = line.Text("json");
                 line.RejectUnknown();
                 DrainResult result;
                 try
                 {
-                    result = await DrainBenchmark.RunAsync(events, partitions, Console.Out, cancel.Token);
+                    result = await DrainBenchmark.RunAsync(events, partitions, postgresReplicas, Console.Out, cancel.Token);
                 }
                 catch (TimeoutException ex)
                 {
@@ -133,8 +135,15 @@ try
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"drain: AuditService {result.StoredPerSecond:N0} events/s stored, raw consume {result.RawConsumedPerSecond:N0}/s, ratio {result.Ratio:P0}; "
                     + $"raw insert {result.RawInsertedPerSecond:N0} rows/s, ratio {result.InsertRatio:P0}"));
+                if (result.Postgres is { } postgres)
+                {
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"drain, events sent once all joined: SQLite {postgres.Sqlite:N0}/s; PostgreSQL 1 replica {postgres.OneReplica:N0}/s, "
+                        + $"{postgres.Replicas} replicas {postgres.AllReplicas:N0}/s, {postgres.RatioToSqlite:N2}x SQLite's"));
+                }
+
                 await WriteAsync(result, json, cancel.Token);
-                return result.Stored == events ? 0 : 1;
+                return result.Stored == events && (result.Postgres?.Stored.All(rows => rows == events) ?? true) ? 0 : 1;
             }
 
         case "peers":
@@ -292,7 +301,9 @@ internal static partial class Program
                     bounded. Writes the samples as JSON and a plot of them as PNG beside it.
           drain     Self-contained: pre-fills a topic on an embedded broker, then measures the bare
                     Confluent.Kafka consume rate, a raw insert of the same rows into AuditService's
-                    schema, and AuditService's stored-events rate; the ratios.
+                    schema, and AuditService's stored-events rate; the ratios. With --postgres-replicas N,
+                    also on a scratch PostgreSQL (this machine's initdb, removed after): its insert rates
+                    row by row, multi-row and COPY, then AuditService with 1 replica and with N.
           peers     Self-contained: renames through UserService, the Wolverine peer (bench/peers) with its
                     EF Core outbox and with its outbox in a raw ADO.NET transaction, and the row-only
                     baseline, interleaved over rounds, each standalone with a fresh embedded broker and
@@ -323,7 +334,7 @@ internal static partial class Program
           --topic NAME           the audit topic, default audit
           --wal-limit MIB        largest WAL file allowed, default 128 (twice the services' 64 MiB checkpoint size)
         Options (drain): --events N (default 100000), --partitions N (default 16: the embedded broker keeps
-          about 5 MB, 10,000 events, per partition), --json FILE
+          about 5 MB, 10,000 events, per partition), --postgres-replicas N (default 0: SQLite only), --json FILE
 
         Options (peers): --connections N (default 32), --warmup T (default 5s), --duration T (default 30s),
           --rounds N (default 2), --partitions N (default 3, as the AppHost's topic),

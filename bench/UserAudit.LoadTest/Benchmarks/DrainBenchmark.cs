@@ -11,10 +11,12 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 using UserAudit.CloudEvents;
 using UserAudit.CloudEvents.Kafka;
 using UserAudit.KafkaBroker.MockCluster;
 using UserAudit.ServiceDefaults.Kafka;
+using UserAudit.ServiceDefaults.Storage;
 
 namespace UserAudit.LoadTest.Benchmarks;
 
@@ -29,8 +31,24 @@ namespace UserAudit.LoadTest.Benchmarks;
 /// <param name="Stored">Rows in the audit store at the end (must equal <paramref name="Events"/>).</param>
 /// <param name="RawInsertedPerSecond">The same rows inserted into AuditService's schema alone (<see cref="RawInsertBaseline"/>).</param>
 /// <param name="InsertRatio">Stored rate over raw insert rate (issue 14's target: at least 0.8).</param>
+/// <param name="Postgres">The same drain on PostgreSQL, when asked for.</param>
 public sealed record DrainResult(int Events, int Partitions, double ProducedPerSecond, double RawConsumedPerSecond,
-    double StoredPerSecond, double StoredPerSecondFromStart, double Ratio, long Stored, double RawInsertedPerSecond, double InsertRatio);
+    double StoredPerSecond, double StoredPerSecondFromStart, double Ratio, long Stored, double RawInsertedPerSecond, double InsertRatio,
+    PostgresDrainResult? Postgres);
+
+/// <summary>
+/// The drain on PostgreSQL (a scratch server) beside SQLite's, each with the events sent once every
+/// replica has joined (stored events per second, first to last stored).
+/// </summary>
+/// <param name="Inserts">PostgreSQL's own insert rates for the same rows, one per way of batching.</param>
+/// <param name="Sqlite">AuditService on SQLite, one replica.</param>
+/// <param name="OneReplica">AuditService on PostgreSQL, one replica.</param>
+/// <param name="Replicas">How many replicas the last drain ran.</param>
+/// <param name="AllReplicas">AuditService on PostgreSQL, <paramref name="Replicas"/> replicas in one consumer group.</param>
+/// <param name="RatioToSqlite">All replicas' rate over the single SQLite replica's (issue 13's target: at least 1.0).</param>
+/// <param name="Stored">Rows in the audit store after each drain (each must equal the events).</param>
+public sealed record PostgresDrainResult(PostgresInsertRates Inserts, double Sqlite, double OneReplica, int Replicas, double AllReplicas, double RatioToSqlite,
+    IReadOnlyList<long> Stored);
 
 /// <summary>
 /// AuditService's drain rate: a topic pre-filled with UserService-shaped events (binary mode, JSON
@@ -44,30 +62,115 @@ public static class DrainBenchmark
     private const string Topic = AuditTopics.Audit;
     private static readonly string[] ChangedFields = ["name"];
 
-    /// <summary>Runs the four phases.</summary>
-    public static async Task<DrainResult> RunAsync(int events, int partitions, TextWriter log, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the four phases, and with <paramref name="postgresReplicas"/> above 0 the PostgreSQL ones:
+    /// its insert rates for the same rows, then AuditService drains with one replica and with that many.
+    /// </summary>
+    public static async Task<DrainResult> RunAsync(int events, int partitions, int postgresReplicas, TextWriter log, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(log);
         using var cluster = MockKafkaCluster.Start();
         cluster.CreateTopic(Topic, partitions);
         cluster.CreateTopic(Topic + ".deadletter", 1);
 
-        var (produced, inserted) = await PrefillAsync(cluster.Bootstraps, events, partitions, log, cancellationToken);
+        var cloudEvents = CreateEvents(events);
+        var (produced, inserted) = await PrefillAsync(cluster.Bootstraps, cloudEvents, partitions, log, cancellationToken);
+        await using var postgres = postgresReplicas > 0 ? await ScratchPostgres.StartAsync(cancellationToken) : null;
+        var postgresInserts = postgres is null ? null : await PostgresInsertBaseline.MeasureAsync(postgres, AsStored(cloudEvents, partitions), cancellationToken);
+        if (postgresInserts is not null)
+        {
+            await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"PostgreSQL inserts of the same rows: {postgresInserts.RowByRow:N0}/s row by row, {postgresInserts.MultiRow:N0}/s multi-row, {postgresInserts.Copy:N0}/s COPY"));
+        }
+
+        var resend = postgres is null ? null : cloudEvents;
+        cloudEvents = [];
         // The events and rows of the pre-fill are garbage now: collected here, not during the drain
         // of AuditService, which runs in this process.
         GC.Collect();
         var raw = ConsumeRaw(cluster.Bootstraps, events, log, cancellationToken);
         await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"raw Confluent.Kafka consume: {raw:N0} messages/s"));
-        var (stored, fromStart, rows) = await DrainAsync(cluster.Bootstraps, events, cancellationToken);
-        await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"AuditService: {stored:N0} events/s stored ({fromStart:N0}/s counting start-up and group join), {rows:N0} rows"));
-        return new DrainResult(events, partitions, Math.Round(produced), Math.Round(raw), Math.Round(stored), Math.Round(fromStart), Math.Round(stored / raw, 3), rows,
-            Math.Round(inserted), Math.Round(stored / inserted, 3));
+        var directory = Directory.CreateTempSubdirectory("useraudit-drain-");
+        var database = Path.Combine(directory.FullName, "audit.db");
+        (double Stored, double FromStart, long Rows) sqlite;
+        try
+        {
+            sqlite = await DrainAsync(cluster.Bootstraps, Topic, events, 1, "audit-drain",
+                new Dictionary<string, string?> { ["Storage:DataDirectory"] = directory.FullName }, ct => CountSqliteAsync(database, ct), null, cancellationToken);
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            directory.Delete(recursive: true);
+        }
+
+        await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"AuditService: {sqlite.Stored:N0} events/s stored ({sqlite.FromStart:N0}/s counting start-up and group join), {sqlite.Rows:N0} rows"));
+        var onPostgres = postgres is null ? null
+            : await DrainPostgresAsync(cluster, resend!, partitions, postgres, postgresReplicas, postgresInserts!, log, cancellationToken);
+        return new DrainResult(events, partitions, Math.Round(produced), Math.Round(raw), Math.Round(sqlite.Stored), Math.Round(sqlite.FromStart),
+            Math.Round(sqlite.Stored / raw, 3), sqlite.Rows, Math.Round(inserted), Math.Round(sqlite.Stored / inserted, 3), onPostgres);
     }
 
-    private static async Task<(double Produced, double Inserted)> PrefillAsync(string bootstrapServers, int events, int partitions, TextWriter log, CancellationToken cancellationToken)
+    /// <summary>
+    /// The drains on PostgreSQL, and SQLite's again the same way for the ratio. The embedded broker
+    /// takes about 9 s for each rebalance, so replicas started together onto a full topic would leave
+    /// the first to join alone with every partition until then: each drain here uses a fresh topic,
+    /// waits until every replica holds partitions, and only then sends the events (at 60,000/s or
+    /// more, far ahead of the store, from this process: the first second or two of each drain shares
+    /// the CPU with the producer, alike for all three).
+    /// </summary>
+    private static async Task<PostgresDrainResult> DrainPostgresAsync(MockKafkaCluster cluster, List<CloudEvent> cloudEvents, int partitions,
+        ScratchPostgres server, int replicas, PostgresInsertRates inserts, TextWriter log, CancellationToken cancellationToken)
     {
-        var cloudEvents = CreateEvents(events);
-        var produced = Produce(bootstrapServers, cloudEvents);
+        var postgres = new Dictionary<string, string?>
+        {
+            ["Storage:Provider"] = "postgres",
+            [$"ConnectionStrings:{ServiceDatabaseExtensions.PostgresConnectionName}"] = server.ConnectionString,
+        };
+        var rounds = new List<(string Name, int Replicas, double Rate, long Rows)>();
+        foreach (var (name, count) in ((string, int)[])[("SQLite", 1), ("PostgreSQL", 1), ("PostgreSQL", replicas)])
+        {
+            var topic = Topic + "-" + rounds.Count.ToString(CultureInfo.InvariantCulture);
+            cluster.CreateTopic(topic, partitions);
+            Task Send(CancellationToken ct) => Task.Run(() => Produce(cluster.Bootstraps, topic, cloudEvents), ct);
+            (double Stored, double FromStart, long Rows) drained;
+            if (name == "SQLite")
+            {
+                var directory = Directory.CreateTempSubdirectory("useraudit-drain-");
+                var database = Path.Combine(directory.FullName, "audit.db");
+                try
+                {
+                    drained = await DrainAsync(cluster.Bootstraps, topic, cloudEvents.Count, count, topic,
+                        new Dictionary<string, string?> { ["Storage:DataDirectory"] = directory.FullName }, ct => CountSqliteAsync(database, ct), Send, cancellationToken);
+                }
+                finally
+                {
+                    SqliteConnection.ClearAllPools();
+                    directory.Delete(recursive: true);
+                }
+            }
+            else
+            {
+                await server.DropDatabaseAsync(AuditEventStore.Schema.Name, cancellationToken);
+                await using var dataSource = NpgsqlDataSource.Create(server.ConnectionStringOf(AuditEventStore.Schema.Name));
+                drained = await DrainAsync(cluster.Bootstraps, topic, cloudEvents.Count, count, topic, postgres, ct => CountPostgresAsync(dataSource, ct), Send, cancellationToken);
+            }
+
+            await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"AuditService on {name}, {count} replica(s), events sent once all joined: {drained.Stored:N0} events/s stored, {drained.Rows:N0} rows"));
+            rounds.Add((name, count, drained.Stored, drained.Rows));
+        }
+
+        return new PostgresDrainResult(inserts, Math.Round(rounds[0].Rate), Math.Round(rounds[1].Rate), replicas, Math.Round(rounds[2].Rate),
+            Math.Round(rounds[2].Rate / rounds[0].Rate, 3), [.. rounds.Select(r => r.Rows)]);
+    }
+
+    private static async Task<(double Produced, double Inserted)> PrefillAsync(
+        string bootstrapServers, List<CloudEvent> cloudEvents, int partitions, TextWriter log, CancellationToken cancellationToken)
+    {
+        var events = cloudEvents.Count;
+        var produced = Produce(bootstrapServers, Topic, cloudEvents);
         await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"pre-filled {events:N0} events on {partitions} partitions at {produced:N0}/s"));
         var inserted = await RawInsertBaseline.MeasureAsync(AsStored(cloudEvents, partitions), cancellationToken);
         await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
@@ -109,7 +212,7 @@ public static class DrainBenchmark
         return [.. cloudEvents.Select((e, i) => AuditRecord.From(e, formatter, new KafkaCoordinates(Topic, i % partitions, i / partitions), receivedAt))];
     }
 
-    private static double Produce(string bootstrapServers, List<CloudEvent> cloudEvents)
+    private static double Produce(string bootstrapServers, string topic, List<CloudEvent> cloudEvents)
     {
         using var producer = new ProducerBuilder<string?, byte[]?>(new ProducerConfig
         {
@@ -123,7 +226,7 @@ public static class DrainBenchmark
         var started = Stopwatch.GetTimestamp();
         foreach (var cloudEvent in cloudEvents)
         {
-            producer.Produce(Topic, cloudEvent.ToKafkaMessage(ContentMode.Binary, formatter, (string?)cloudEvent.Subject));
+            producer.Produce(topic, cloudEvent.ToKafkaMessage(ContentMode.Binary, formatter, (string?)cloudEvent.Subject));
         }
 
         producer.Flush(TimeSpan.FromMinutes(2));
@@ -178,76 +281,127 @@ public static class DrainBenchmark
         return rate;
     }
 
-    private static async Task<(double Stored, double FromStart, long Rows)> DrainAsync(string bootstrapServers, int events, CancellationToken cancellationToken)
+    /// <summary>
+    /// AuditService's real ingestion, <paramref name="replicas"/> hosts in this process in one consumer
+    /// group, each with its own wiring on the storage <paramref name="storage"/> names, from start to
+    /// the last of <paramref name="events"/> stored (<paramref name="count"/> says how many are). With
+    /// <paramref name="sendAfterJoin"/>, the topic is empty at start: the events are sent once every
+    /// replica holds partitions, and the rate from start counts from then.
+    /// </summary>
+    private static async Task<(double Stored, double FromStart, long Rows)> DrainAsync(string bootstrapServers, string topic, int events, int replicas, string group,
+        IReadOnlyDictionary<string, string?> storage, Func<CancellationToken, Task<long>> count, Func<CancellationToken, Task>? sendAfterJoin,
+        CancellationToken cancellationToken)
     {
-        var directory = Directory.CreateTempSubdirectory("useraudit-drain-");
+        // The content root apart from the database's folder: the host watches its content root
+        // (with subdirectories) for configuration changes, and would wake for every SQLite write.
+        var contentRoot = Directory.CreateTempSubdirectory("useraudit-drain-content-");
+        var settings = new Dictionary<string, string?>(storage)
+        {
+            ["ConnectionStrings:kafka"] = bootstrapServers,
+            ["Ingestion:Topic"] = topic,
+            ["Ingestion:DeadLetterTopic"] = Topic + ".deadletter",
+            ["Ingestion:GroupId"] = group,
+            // AuditService serves only with a read key (Auth:ApiKey is gone).
+            ["Auth:ReadKeys:drain"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)),
+            // Required since AuditService signs checkpoints of its hash chain; one key for all replicas.
+            ["Integrity:CheckpointKey"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+            ["urls"] = "http://127.0.0.1:0",
+        };
+        var apps = new List<WebApplication>();
+        var watches = new List<AssignmentWatch>();
         try
         {
-            // The content root apart from the database's folder: the host watches its content root
-            // (with subdirectories) for configuration changes, and would wake for every SQLite write.
-            var contentRoot = directory.CreateSubdirectory("content").FullName;
-            var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = contentRoot });
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            for (var i = 0; i < replicas; i++)
             {
-                ["ConnectionStrings:kafka"] = bootstrapServers,
-                ["Ingestion:Topic"] = Topic,
-                ["Ingestion:DeadLetterTopic"] = Topic + ".deadletter",
-                ["Ingestion:GroupId"] = "audit-drain",
-                ["Storage:DataDirectory"] = directory.FullName,
-                // AuditService serves only with a read key (Auth:ApiKey is gone).
-                ["Auth:ReadKeys:drain"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)),
-                // Required since AuditService signs checkpoints of its hash chain.
-                ["Integrity:CheckpointKey"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
-                ["urls"] = "http://127.0.0.1:0",
-            });
-            builder.Logging.ClearProviders();
-            builder.AddServiceDefaults();
-            builder.AddAuditServiceComponents();
-            await using var app = builder.Build();
+                var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = contentRoot.FullName });
+                builder.Configuration.AddInMemoryCollection(settings);
+                builder.Logging.ClearProviders();
+                var watch = new AssignmentWatch();
+                builder.Logging.AddProvider(watch);
+                watches.Add(watch);
+                builder.AddServiceDefaults();
+                builder.AddAuditServiceComponents();
+                apps.Add(builder.Build());
+            }
 
-            var database = Path.Combine(directory.FullName, "audit.db");
             var started = Stopwatch.GetTimestamp();
-            await app.StartAsync(cancellationToken);
-            long first = 0, firstCount = 0, count = 0, lastCount = 0;
+            await Task.WhenAll(apps.Select(app => app.StartAsync(cancellationToken)));
+            var sending = Task.CompletedTask;
+            if (sendAfterJoin is not null)
+            {
+                while (!watches.All(w => w.Held > 0))
+                {
+                    if (Stopwatch.GetElapsedTime(started) > TimeSpan.FromMinutes(2))
+                    {
+                        throw new TimeoutException($"Not every one of {replicas} replicas held partitions of {topic} within 2 minutes.");
+                    }
+
+                    await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken);
+                }
+
+                started = Stopwatch.GetTimestamp();
+                sending = sendAfterJoin(cancellationToken);
+            }
+
+            long first = 0, firstCount = 0, stored = 0, lastCount = 0;
             var lastProgress = Stopwatch.GetTimestamp();
-            while (count < events)
+            while (stored < events)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken);
-                count = await CountAsync(database, cancellationToken);
-                if (first == 0 && count > 0)
+                stored = await count(cancellationToken);
+                if (first == 0 && stored > 0)
                 {
-                    (first, firstCount) = (Stopwatch.GetTimestamp(), count);
+                    (first, firstCount) = (Stopwatch.GetTimestamp(), stored);
                 }
 
                 if (Stopwatch.GetElapsedTime(started) > TimeSpan.FromMinutes(10))
                 {
-                    throw new TimeoutException($"AuditService stored {count} of {events} events in 10 minutes.");
+                    throw new TimeoutException($"AuditService stored {stored} of {events} events in 10 minutes.");
                 }
 
-                if (count == lastCount && Stopwatch.GetElapsedTime(lastProgress) > StallTimeout)
+                if (stored == lastCount && Stopwatch.GetElapsedTime(lastProgress) > StallTimeout)
                 {
-                    throw new TimeoutException($"AuditService stored {count} of {events} events and nothing more for {StallTimeout.TotalSeconds:N0} s.");
+                    throw new TimeoutException($"AuditService stored {stored} of {events} events and nothing more for {StallTimeout.TotalSeconds:N0} s.");
                 }
 
-                if (count != lastCount)
+                if (stored != lastCount)
                 {
-                    (lastCount, lastProgress) = (count, Stopwatch.GetTimestamp());
+                    (lastCount, lastProgress) = (stored, Stopwatch.GetTimestamp());
                 }
             }
 
             var done = Stopwatch.GetTimestamp();
-            await app.StopAsync(cancellationToken);
+            await sending;
+            await Task.WhenAll(apps.Select(app => app.StopAsync(cancellationToken)));
             return ((events - firstCount) / Stopwatch.GetElapsedTime(first, done).TotalSeconds, events / Stopwatch.GetElapsedTime(started, done).TotalSeconds,
-                await CountAsync(database, cancellationToken));
+                await count(cancellationToken));
         }
         finally
         {
-            SqliteConnection.ClearAllPools();
-            directory.Delete(recursive: true);
+            foreach (var app in apps)
+            {
+                await app.DisposeAsync();
+            }
+
+            contentRoot.Delete(recursive: true);
         }
     }
 
-    private static async Task<long> CountAsync(string database, CancellationToken cancellationToken)
+    // The chain head's position: every stored row is a link, and a fresh store's first is 1.
+    private static async Task<long> CountPostgresAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var command = dataSource.CreateCommand("SELECT position FROM audit_chain WHERE id = 1");
+            return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken) ?? 0L, CultureInfo.InvariantCulture);
+        }
+        catch (NpgsqlException)
+        {
+            return 0; // not created or migrated yet
+        }
+    }
+
+    private static async Task<long> CountSqliteAsync(string database, CancellationToken cancellationToken)
     {
         if (!File.Exists(database))
         {

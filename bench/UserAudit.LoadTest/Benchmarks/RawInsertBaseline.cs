@@ -19,9 +19,14 @@ public static class RawInsertBaseline
     /// <summary>AuditService's <c>Ingestion:BatchSize</c>: one transaction per batch, as it commits.</summary>
     public const int BatchSize = 500;
 
-    private const string Insert = """
-        INSERT INTO audit_events (source, id, type, specversion, subject, time, time_unix_ms, datacontenttype, dataschema,
-            extensions, data_json, data_bytes, kafka_topic, kafka_partition, kafka_offset, received_at, received_unix_ms)
+    /// <summary>The columns the baseline writes, in <see cref="Values"/>' order.</summary>
+    internal const string Columns = """
+        source, id, type, specversion, subject, time, time_unix_ms, datacontenttype, dataschema,
+            extensions, data_json, data_bytes, kafka_topic, kafka_partition, kafka_offset, received_at, received_unix_ms
+        """;
+
+    private const string Insert = $"""
+        INSERT INTO audit_events ({Columns})
         VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6, $p7, $p8, $p9, $p10, $p11, $p12, $p13, $p14, $p15, $p16)
         """;
 
@@ -71,8 +76,8 @@ public static class RawInsertBaseline
         }
     }
 
-    // The columns AuditEventStore writes for a record, in the INSERT's order.
-    private static object[] Values(AuditRecord r) =>
+    /// <summary>The columns AuditEventStore writes for a record, in <see cref="Columns"/>' order.</summary>
+    internal static object[] Values(AuditRecord r) =>
     [
         r.Source, r.Id, r.Type, r.SpecVersion,
         (object?)r.Subject ?? DBNull.Value,
