@@ -3,6 +3,8 @@ using System.Data.Common;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using AuditService.Integrity;
+using Npgsql;
+using NpgsqlTypes;
 using UserAudit.ServiceDefaults.Storage;
 
 namespace AuditService.Store;
@@ -50,10 +52,37 @@ public sealed class AuditEventStore(ServiceDatabase database)
             return AuditWriteResult.Empty;
         }
 
+        // Rendered and hashed before the transaction: the chain head's lock, which serializes every
+        // writer (replicas included), is then held only for what needs the head.
+        var rows = new (AuditRow Row, byte[] Content)[records.Count];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            var row = AuditRow.From(records[i]);
+            rows[i] = (row, AuditHashing.Content(row));
+        }
+
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var head = await AuditChainTable.ReadForWriteAsync(connection, transaction, cancellationToken);
-        var firstPosition = head.Position;
+        var (outcomes, last) = connection is NpgsqlConnection postgres
+            ? await CopyAsync(postgres, transaction, records, rows, head, cancellationToken)
+            : await InsertRowsAsync(connection, transaction, records, rows, head, cancellationToken);
+        if (last.Position != head.Position)
+        {
+            await AuditChainTable.UpdateAsync(connection, transaction, last, cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return new AuditWriteResult(outcomes);
+    }
+
+    /// <summary>
+    /// SQLite: one prepared INSERT per row, run in this process without a round trip; a row whose
+    /// identity is stored already inserts nothing and is compared with the stored one.
+    /// </summary>
+    private static async Task<(AuditWriteOutcome[] Outcomes, ChainHead Head)> InsertRowsAsync(DbConnection connection, DbTransaction transaction,
+        IReadOnlyList<AuditRecord> records, (AuditRow Row, byte[] Content)[] rows, ChainHead head, CancellationToken cancellationToken)
+    {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = InsertSql;
@@ -68,8 +97,7 @@ public sealed class AuditEventStore(ServiceDatabase database)
         var outcomes = new AuditWriteOutcome[records.Count];
         for (var i = 0; i < records.Count; i++)
         {
-            var row = AuditRow.From(records[i]);
-            var contentHash = AuditHashing.Content(row);
+            var (row, contentHash) = rows[i];
             var position = head.Position + 1;
             var linkHash = AuditHashing.Link(head.Hash, position, contentHash, row);
             row.Bind(columns);
@@ -81,34 +109,126 @@ public sealed class AuditEventStore(ServiceDatabase database)
             }
             else
             {
-                outcomes[i] = await CompareWithStoredAsync(connection, transaction, records[i], contentHash, cancellationToken);
+                var stored = await StoredContentHashAsync(connection, transaction, records[i], cancellationToken);
+                outcomes[i] = stored.AsSpan().SequenceEqual(contentHash)
+                    ? AuditWriteOutcome.Duplicate
+                    : await RecordConflictAsync(connection, transaction, records[i], stored, contentHash, cancellationToken);
             }
         }
 
-        if (head.Position != firstPosition)
-        {
-            await AuditChainTable.UpdateAsync(connection, transaction, head, cancellationToken);
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-        return new AuditWriteResult(outcomes);
+        return (outcomes, head);
     }
 
-    /// <summary>A duplicate when the stored row has the same content, else a conflict, recorded.</summary>
-    private static async Task<AuditWriteOutcome> CompareWithStoredAsync(
-        DbConnection connection, DbTransaction transaction, AuditRecord copy, byte[] copyHash, CancellationToken cancellationToken)
+    /// <summary>
+    /// PostgreSQL: a batch in three round trips instead of one per row (the drain's measurement: row
+    /// by row 5,800 rows/s, one multi-row INSERT 13,500/s, binary COPY 19,400/s). The identities
+    /// already stored are read first; the chain head's row lock, which this transaction holds, keeps
+    /// every other writer out until the commit, so that answer stays true. The new rows then go in
+    /// with one binary COPY. Were one stored after all, the unique key would fail the COPY and the
+    /// whole batch would roll back: never a row lost or stored twice.
+    /// </summary>
+    private static async Task<(AuditWriteOutcome[] Outcomes, ChainHead Head)> CopyAsync(NpgsqlConnection connection, DbTransaction transaction,
+        IReadOnlyList<AuditRecord> records, (AuditRow Row, byte[] Content)[] rows, ChainHead head, CancellationToken cancellationToken)
+    {
+        var known = await StoredContentHashesAsync(connection, transaction, records, cancellationToken);
+        var outcomes = new AuditWriteOutcome[records.Count];
+        var linked = new List<(long Position, AuditRow Row, byte[] Content, byte[] Link)>(records.Count);
+        for (var i = 0; i < records.Count; i++)
+        {
+            var (row, contentHash) = rows[i];
+            if (known.TryGetValue((row.Source, row.Id), out var stored))
+            {
+                outcomes[i] = stored.AsSpan().SequenceEqual(contentHash)
+                    ? AuditWriteOutcome.Duplicate
+                    : await RecordConflictAsync(connection, transaction, records[i], stored, contentHash, cancellationToken);
+                continue;
+            }
+
+            var position = head.Position + 1;
+            var linkHash = AuditHashing.Link(head.Hash, position, contentHash, row);
+            head = head with { Position = position, Hash = linkHash };
+            // A later copy in this batch is compared with this one, as with a row stored before.
+            known[(row.Source, row.Id)] = contentHash;
+            linked.Add((position, row, contentHash, linkHash));
+            outcomes[i] = AuditWriteOutcome.Stored;
+        }
+
+        if (linked.Count > 0)
+        {
+            await using var writer = await connection.BeginBinaryImportAsync(CopySql, cancellationToken);
+            foreach (var (position, row, contentHash, linkHash) in linked)
+            {
+                await writer.StartRowAsync(cancellationToken);
+                await writer.WriteAsync(position, NpgsqlDbType.Bigint, cancellationToken);
+                var values = row.Values();
+                for (var c = 0; c < values.Length; c++)
+                {
+                    if (values[c] is { } value)
+                    {
+                        await writer.WriteAsync(value, CopyTypes[c], cancellationToken);
+                    }
+                    else
+                    {
+                        await writer.WriteNullAsync(cancellationToken);
+                    }
+                }
+
+                await writer.WriteAsync(contentHash, NpgsqlDbType.Bytea, cancellationToken);
+                await writer.WriteAsync(linkHash, NpgsqlDbType.Bytea, cancellationToken);
+            }
+
+            await writer.CompleteAsync(cancellationToken);
+        }
+
+        return (outcomes, head);
+    }
+
+    private const string CopySql = $"COPY audit_events (seq, {AuditRow.Columns}, content_hash, chain_hash) FROM STDIN (FORMAT BINARY)";
+
+    // PostgreSQL's type of each of AuditRow.Columns, for the binary COPY.
+    private static readonly NpgsqlDbType[] CopyTypes = [.. AuditRow.ColumnTypes.Select(type => type switch
+    {
+        DbType.String => NpgsqlDbType.Text,
+        DbType.Int64 => NpgsqlDbType.Bigint,
+        DbType.Int32 => NpgsqlDbType.Integer,
+        DbType.Binary => NpgsqlDbType.Bytea,
+        _ => throw new InvalidOperationException($"No PostgreSQL type for {type}."),
+    })];
+
+    /// <summary>The content hash of every stored event whose (source, id) is one of <paramref name="records"/>', in one query.</summary>
+    private static async Task<Dictionary<(string Source, string Id), byte[]>> StoredContentHashesAsync(
+        NpgsqlConnection connection, DbTransaction transaction, IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
+    {
+        await using var find = connection.CreateCommand();
+        find.Transaction = (NpgsqlTransaction)transaction;
+        find.CommandText = "SELECT source, id, content_hash FROM audit_events WHERE (source, id) IN (SELECT * FROM unnest(@sources, @ids))";
+        find.AddParameter("@sources", records.Select(r => r.Source).ToArray());
+        find.AddParameter("@ids", records.Select(r => r.Id).ToArray());
+        var stored = new Dictionary<(string Source, string Id), byte[]>();
+        await using var reader = await find.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            stored[(reader.GetString(0), reader.GetString(1))] = reader.IsDBNull(2) ? [] : (byte[])reader.GetValue(2);
+        }
+
+        return stored;
+    }
+
+    /// <summary>The stored event's content hash, for a copy whose (source, id) is taken.</summary>
+    private static async Task<byte[]> StoredContentHashAsync(DbConnection connection, DbTransaction transaction, AuditRecord copy, CancellationToken cancellationToken)
     {
         await using var find = connection.CreateCommand();
         find.Transaction = transaction;
         find.CommandText = "SELECT content_hash FROM audit_events WHERE source = @source AND id = @id";
         find.AddParameter("@source", copy.Source);
         find.AddParameter("@id", copy.Id);
-        var stored = await find.ExecuteScalarAsync(cancellationToken) as byte[] ?? [];
-        if (stored.AsSpan().SequenceEqual(copyHash))
-        {
-            return AuditWriteOutcome.Duplicate;
-        }
+        return await find.ExecuteScalarAsync(cancellationToken) as byte[] ?? [];
+    }
 
+    /// <summary>Records a copy whose content differs from the stored event's (once per distinct copy, with a count).</summary>
+    private static async Task<AuditWriteOutcome> RecordConflictAsync(
+        DbConnection connection, DbTransaction transaction, AuditRecord copy, byte[] stored, byte[] copyHash, CancellationToken cancellationToken)
+    {
         await using var record = connection.CreateCommand();
         record.Transaction = transaction;
         record.CommandText = ConflictSql;

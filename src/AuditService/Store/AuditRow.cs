@@ -69,16 +69,19 @@ public sealed record AuditRow(
     public void Bind(DbParameter[] parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        object?[] values =
-        [
-            Source, Id, Type, SpecVersion, Subject, Time, TimeUnixMs, DataContentType, DataSchema, Extensions, DataJson, DataBytes,
-            KafkaTopic, KafkaPartition, KafkaOffset, ReceivedAt, ReceivedUnixMs, IngestedBy, AuthType, AuthId,
-        ];
+        var values = Values();
         for (var i = 0; i < values.Length; i++)
         {
             parameters[i].Value = values[i] ?? DBNull.Value;
         }
     }
+
+    /// <summary>The columns' values in <see cref="Columns"/> order, null for SQL NULL.</summary>
+    public object?[] Values() =>
+    [
+        Source, Id, Type, SpecVersion, Subject, Time, TimeUnixMs, DataContentType, DataSchema, Extensions, DataJson, DataBytes,
+        KafkaTopic, KafkaPartition, KafkaOffset, ReceivedAt, ReceivedUnixMs, IngestedBy, AuthType, AuthId,
+    ];
 
     private static readonly string AuthTypeName = UserAudit.CloudEvents.AuthContextExtension.AuthType.Name;
     private static readonly string AuthIdName = UserAudit.CloudEvents.AuthContextExtension.AuthId.Name;
