@@ -38,7 +38,7 @@ public static class ServiceDatabaseExtensions
             var server = builder.Configuration.GetConnectionString(PostgresConnectionName)
                 ?? throw new InvalidOperationException(
                     $"Storage:Provider is postgres but ConnectionStrings:{PostgresConnectionName} is not set: name the PostgreSQL server there.");
-            var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = schema.Name }.ConnectionString;
+            var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = schema.Name, MaxAutoPrepare = 64, AutoPrepareMinUsages = 2 }.ConnectionString;
             builder.AddNpgsqlDataSource(PostgresConnectionName, settings => settings.ConnectionString = connectionString);
             builder.Services.AddSingleton<ServiceDatabase>(sp => new PostgresDatabase(sp.GetRequiredService<NpgsqlDataSource>(), connectionString));
         }

@@ -1,12 +1,14 @@
 using System.Data.Common;
+using Npgsql;
 using UserAudit.ServiceDefaults.Storage;
 
 namespace UserService.Storage;
 
 /// <summary>
-/// What one write sees inside <see cref="GroupCommitWriter"/>'s batch transaction: commands that
+/// What one write sees inside <see cref="GroupCommitWriter"/>'s batch transaction: statements that
 /// stay prepared for the life of the writer's connection, so a statement is compiled once, not
-/// once per request (compiling was most of SQLite's time per rename in the profile).
+/// once per request (compiling was most of SQLite's time per rename in the profile). On SQLite the
+/// command is kept; on PostgreSQL the server keeps the prepared statement (automatic preparation).
 /// </summary>
 public sealed class WriteScope
 {
@@ -30,8 +32,12 @@ public sealed class WriteScope
     /// </summary>
     public DbCommand Command(string sql)
     {
-        if (!_commands.TryGetValue(sql, out var command))
+        if (!_commands.TryGetValue(sql, out var command) || _connection is NpgsqlConnection)
         {
+            // Npgsql prepares by statement text on the connection (Max Auto Prepare), not per
+            // command, and a reused command keeps the parameters it bound first: a fresh command
+            // each time there, the same one with its parameters cleared on SQLite.
+            command?.Dispose();
             command = _connection.CreateCommand();
             command.CommandText = sql;
             _commands[sql] = command;
