@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using Npgsql;
+using UserAudit.Shared;
 
 namespace UserAudit.LoadTest.Benchmarks;
 
@@ -55,7 +55,7 @@ public sealed class ScratchPostgres : IAsyncDisposable
             File.SetUnixFileMode(passwordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             if (RunsAsRoot)
             {
-                await RunAsync("chown", ["-R", ServerUser + ":", root.FullName], cancellationToken);
+                await ExternalProgram.RunAsync("chown", ["-R", ServerUser + ":", root.FullName], cancellationToken);
             }
 
             await server.RunServerProgramAsync("initdb",
@@ -108,8 +108,8 @@ public sealed class ScratchPostgres : IAsyncDisposable
 
     private Task RunServerProgramAsync(string program, IReadOnlyList<string> arguments, CancellationToken cancellationToken) =>
         RunsAsRoot
-            ? RunAsync("runuser", ["-u", ServerUser, "--", Path.Combine(_bin, program), .. arguments], cancellationToken)
-            : RunAsync(Path.Combine(_bin, program), arguments, cancellationToken);
+            ? ExternalProgram.RunAsync("runuser", ["-u", ServerUser, "--", Path.Combine(_bin, program), .. arguments], cancellationToken)
+            : ExternalProgram.RunAsync(Path.Combine(_bin, program), arguments, cancellationToken);
 
     private static string FindBinaries() =>
         (Directory.Exists(DebianRoot) ? Directory.GetDirectories(DebianRoot) : [])
@@ -125,23 +125,5 @@ public sealed class ScratchPostgres : IAsyncDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static async Task RunAsync(string command, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo(command) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {command}.");
-        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var error = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{Path.GetFileName(command)} failed ({process.ExitCode}): {(await error).Trim()} {(await output).Trim()}");
-        }
     }
 }

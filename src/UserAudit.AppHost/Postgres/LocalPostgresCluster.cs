@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using UserAudit.Shared;
 
 namespace UserAudit.AppHost.Postgres;
 
@@ -46,12 +46,12 @@ public static partial class LocalPostgresCluster
         {
             if (RunsAsRoot)
             {
-                await RunAsync("chown", [$"{ServerUser}:", dataDirectory, passwordFile], cancellationToken);
+                await ExternalProgram.RunAsync("chown", [$"{ServerUser}:", dataDirectory, passwordFile], cancellationToken);
             }
 
             var (command, arguments) = AsServerUser(Path.Combine(binDirectory, "initdb"),
                 ["-D", dataDirectory, "-U", LocalPostgresResource.UserName, "-E", "UTF8", "--auth=scram-sha-256", $"--pwfile={passwordFile}"]);
-            await RunAsync(command, arguments, cancellationToken);
+            await ExternalProgram.RunAsync(command, arguments, cancellationToken);
             LogCreated(logger, dataDirectory);
         }
         finally
@@ -62,22 +62,4 @@ public static partial class LocalPostgresCluster
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created a PostgreSQL cluster in {DataDirectory}")]
     private static partial void LogCreated(ILogger logger, string dataDirectory);
-
-    private static async Task RunAsync(string command, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo(command) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {command}.");
-        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var error = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{command} {string.Join(' ', arguments)} failed ({process.ExitCode}): {(await error).Trim()} {(await output).Trim()}");
-        }
-    }
 }
