@@ -234,6 +234,7 @@ public sealed class UserAuditApp : IAsyncLifetime
         await _stopping.CancelAsync();
         if (_app is not null)
         {
+            await ResourceProcess.KillAllAsync(_app);
             await _app.DisposeAsync();
         }
 
