@@ -74,9 +74,10 @@ public static class DrainBenchmark
         cluster.CreateTopic(Topic + ".deadletter", 1);
 
         var cloudEvents = CreateEvents(events);
-        var (produced, inserted) = await PrefillAsync(cluster.Bootstraps, cloudEvents, partitions, log, cancellationToken);
+        var records = AsStored(cloudEvents, partitions);
+        var (produced, inserted) = await PrefillAsync(cluster.Bootstraps, cloudEvents, records, partitions, log, cancellationToken);
         await using var postgres = postgresReplicas > 0 ? await ScratchPostgres.StartAsync(cancellationToken) : null;
-        var postgresInserts = postgres is null ? null : await PostgresInsertBaseline.MeasureAsync(postgres, AsStored(cloudEvents, partitions), cancellationToken);
+        var postgresInserts = postgres is null ? null : await PostgresInsertBaseline.MeasureAsync(postgres, records, cancellationToken);
         if (postgresInserts is not null)
         {
             await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
@@ -84,26 +85,13 @@ public static class DrainBenchmark
         }
 
         var resend = postgres is null ? null : cloudEvents;
-        cloudEvents = [];
+        (cloudEvents, records) = ([], []);
         // The events and rows of the pre-fill are garbage now: collected here, not during the drain
         // of AuditService, which runs in this process.
         GC.Collect();
         var raw = ConsumeRaw(cluster.Bootstraps, events, log, cancellationToken);
         await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"raw Confluent.Kafka consume: {raw:N0} messages/s"));
-        var directory = Directory.CreateTempSubdirectory("useraudit-drain-");
-        var database = Path.Combine(directory.FullName, "audit.db");
-        (double Stored, double FromStart, long Rows) sqlite;
-        try
-        {
-            sqlite = await DrainAsync(cluster.Bootstraps, Topic, events, 1, "audit-drain",
-                new Dictionary<string, string?> { ["Storage:DataDirectory"] = directory.FullName }, ct => CountSqliteAsync(database, ct), null, cancellationToken);
-        }
-        finally
-        {
-            SqliteConnection.ClearAllPools();
-            directory.Delete(recursive: true);
-        }
-
+        var sqlite = await DrainSqliteAsync(cluster.Bootstraps, Topic, events, "audit-drain", null, cancellationToken);
         await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"AuditService: {sqlite.Stored:N0} events/s stored ({sqlite.FromStart:N0}/s counting start-up and group join), {sqlite.Rows:N0} rows"));
         var onPostgres = postgres is null ? null
@@ -137,18 +125,7 @@ public static class DrainBenchmark
             (double Stored, double FromStart, long Rows) drained;
             if (name == "SQLite")
             {
-                var directory = Directory.CreateTempSubdirectory("useraudit-drain-");
-                var database = Path.Combine(directory.FullName, "audit.db");
-                try
-                {
-                    drained = await DrainAsync(cluster.Bootstraps, topic, cloudEvents.Count, count, topic,
-                        new Dictionary<string, string?> { ["Storage:DataDirectory"] = directory.FullName }, ct => CountSqliteAsync(database, ct), Send, cancellationToken);
-                }
-                finally
-                {
-                    SqliteConnection.ClearAllPools();
-                    directory.Delete(recursive: true);
-                }
+                drained = await DrainSqliteAsync(cluster.Bootstraps, topic, cloudEvents.Count, topic, Send, cancellationToken);
             }
             else
             {
@@ -166,13 +143,31 @@ public static class DrainBenchmark
             Math.Round(rounds[2].Rate / rounds[0].Rate, 3), [.. rounds.Select(r => r.Rows)]);
     }
 
-    private static async Task<(double Produced, double Inserted)> PrefillAsync(
-        string bootstrapServers, List<CloudEvent> cloudEvents, int partitions, TextWriter log, CancellationToken cancellationToken)
+    /// <summary>One AuditService replica on a fresh SQLite database in a temporary folder, removed after.</summary>
+    private static async Task<(double Stored, double FromStart, long Rows)> DrainSqliteAsync(string bootstrapServers, string topic, int events, string group,
+        Func<CancellationToken, Task>? sendAfterJoin, CancellationToken cancellationToken)
+    {
+        var directory = Directory.CreateTempSubdirectory("useraudit-drain-");
+        var database = Path.Combine(directory.FullName, "audit.db");
+        try
+        {
+            return await DrainAsync(bootstrapServers, topic, events, 1, group,
+                new Dictionary<string, string?> { ["Storage:DataDirectory"] = directory.FullName }, ct => CountSqliteAsync(database, ct), sendAfterJoin, cancellationToken);
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            directory.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<(double Produced, double Inserted)> PrefillAsync(string bootstrapServers, List<CloudEvent> cloudEvents, List<AuditRecord> records,
+        int partitions, TextWriter log, CancellationToken cancellationToken)
     {
         var events = cloudEvents.Count;
         var produced = Produce(bootstrapServers, Topic, cloudEvents);
         await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"pre-filled {events:N0} events on {partitions} partitions at {produced:N0}/s"));
-        var inserted = await RawInsertBaseline.MeasureAsync(AsStored(cloudEvents, partitions), cancellationToken);
+        var inserted = await RawInsertBaseline.MeasureAsync(records, cancellationToken);
         await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"raw insert of the same rows into AuditService's schema: {inserted:N0} rows/s ({RawInsertBaseline.BatchSize} a transaction)"));
         return (produced, inserted);
