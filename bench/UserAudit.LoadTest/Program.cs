@@ -224,6 +224,7 @@ static LoadOptions LoadOptionsFrom(CommandLine line, Workload workload, TimeSpan
         Requests = line.WholeNumber("requests", 1, long.MaxValue),
         Rate = line.Number("rate") ?? defaultRate,
         Workload = workload,
+        Watch = line.Choice<AuditWatch>("watch") ?? AuditWatch.Stream,
         PollInterval = line.Duration("poll-interval") ?? TimeSpan.FromMilliseconds(25),
         SettleTimeout = line.Duration("settle-timeout") ?? TimeSpan.FromMinutes(2),
     };
@@ -320,7 +321,9 @@ internal static partial class Program
           --requests N           stop after N requests if that comes first
           --rate R               open loop at R requests/s over all clients (latency from due time)
           --workload W           load only: mixed (default), renames, creates, passwords, soak
-          --poll-interval T      audit API poll interval, default 25ms (freshness resolution)
+          --watch W              how freshness is seen: stream (default: AuditService's live stream, each
+                                 event as it is committed) or poll (the query API, newest first)
+          --poll-interval T      with --watch poll: the poll interval, default 25ms (freshness resolution)
           --settle-timeout T     longest wait for every change to be audited, default 2m
           --json FILE            also write the results as JSON
           --user-db FILE         renames only: UserService's database, default .data/user-service/users.db

@@ -1,60 +1,59 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Text.Json;
 
 namespace UserAudit.LoadTest.Load;
 
-/// <summary>
-/// Follows the audit API while the load runs: asks for the newest events every poll interval and
-/// notes when each one first became visible. The first page starts at the newest stored event and
-/// the walk stops at the first event already seen, so a poll costs one small page in a steady run.
-/// A poll walks at most <see cref="PagesPerWalk"/> pages: what it saw counts at once, and where it
-/// stopped short of the events seen before is a gap, walked on by later polls. Without the bound, a
-/// watcher that fell far behind (a stall, a burst) walked ever longer and never caught up.
-/// </summary>
-public sealed class AuditWatcher(HttpClient audit, string source, DateTimeOffset from, TimeSpan interval)
+/// <summary>How the load generator follows the audit API while the load runs.</summary>
+public enum AuditWatch
 {
-    private const int PageSize = 200;
-    private const int PagesPerWalk = 20;
-    private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Follows <c>GET /v1/audit-events/stream</c>: AuditService pushes each event once it is
+    /// committed, so freshness is measured to the moment a reader could have it, and the watcher's
+    /// cost stays one read per commit however far behind or ahead it is.
+    /// </summary>
+    Stream,
+
+    /// <summary>Polls <c>GET /v1/audit-events</c> newest first every <see cref="LoadOptions.PollInterval"/>.</summary>
+    Poll,
+}
+
+/// <summary>
+/// Follows the audit API while the load runs and notes when each change's event first became
+/// visible to a reader: the figures behind freshness, the settle wait and the progress line. The
+/// end-of-run check reads the store on its own (<see cref="AuditStoreCheck"/>), so a watcher that
+/// misses an event delays the settle wait but cannot hide a loss.
+/// </summary>
+public abstract class AuditWatcher
+{
     private readonly Dictionary<ChangeId, long> _seen = [];
     private readonly Lock _lock = new();
-    // Cursors where a walk stopped before reaching the events seen before: unseen events lie beyond them.
-    private readonly Queue<string> _gaps = new();
-    private long _polls;
-    private long _failedPolls;
+    private long _failures;
 
-    /// <summary>Polls so far.</summary>
-    public long Polls => Interlocked.Read(ref _polls);
+    /// <summary>Requests to the audit API that failed (counted, then retried).</summary>
+    public long Failures => Interlocked.Read(ref _failures);
 
-    /// <summary>Polls the audit API did not answer (counted, retried on the next tick).</summary>
-    public long FailedPolls => Interlocked.Read(ref _failedPolls);
+    /// <summary>How the events became visible, for the report: "pushed on the audit stream", "polled every 25 ms".</summary>
+    public abstract string Method { get; }
 
-    /// <summary>Polls until cancelled.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
+    /// <summary>The watcher for <paramref name="options"/>' <see cref="LoadOptions.Watch"/>.</summary>
+    /// <param name="options">The run's options.</param>
+    /// <param name="audit">A client of AuditService that sends its read key.</param>
+    /// <param name="from">The earliest event time of the run.</param>
+    public static AuditWatcher Create(LoadOptions options, HttpClient audit, DateTimeOffset from)
     {
-        using var timer = new PeriodicTimer(interval);
-        try
-        {
-            do
-            {
-                try
-                {
-                    await PollAsync(cancellationToken);
-                    Interlocked.Increment(ref _polls);
-                }
-                catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is HttpRequestException or JsonException or TaskCanceledException)
-                {
-                    // AuditService may be down in a fault scenario: keep watching.
-                    Interlocked.Increment(ref _failedPolls);
-                }
-            }
-            while (await timer.WaitForNextTickAsync(cancellationToken));
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Watch == AuditWatch.Poll
+            ? new AuditPollWatcher(audit, options.EventSource, from, options.PollInterval)
+            : new AuditStreamWatcher(audit, options.EventSource, from);
     }
+
+    /// <summary>
+    /// Completes once every event stored from now on will be seen: the run's first change must come
+    /// after it. The poll watcher walks back to the run's start and is ready at once.
+    /// </summary>
+    public virtual Task ReadyAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Watches until cancelled; AuditService may go away meanwhile (a fault scenario), and the watcher keeps trying.</summary>
+    public abstract Task RunAsync(CancellationToken cancellationToken);
 
     /// <summary>How many of the ledger's acknowledged changes have a visible event.</summary>
     public long CountAudited(Ledger ledger)
@@ -75,7 +74,7 @@ public sealed class AuditWatcher(HttpClient audit, string source, DateTimeOffset
         return audited;
     }
 
-    /// <summary>Freshness of the measured changes in milliseconds: from the 2xx answer to the first poll that saw the change's event.</summary>
+    /// <summary>Freshness of the measured changes in milliseconds: from the 2xx answer to the moment the watcher saw the change's event.</summary>
     public List<double> Freshness(Ledger ledger)
     {
         ArgumentNullException.ThrowIfNull(ledger);
@@ -95,80 +94,23 @@ public sealed class AuditWatcher(HttpClient audit, string source, DateTimeOffset
         return samples;
     }
 
-    private async Task PollAsync(CancellationToken cancellationToken)
+    /// <summary>Notes <paramref name="changes"/> as seen at <paramref name="at"/> (a <see cref="Stopwatch"/> timestamp), unless seen before.</summary>
+    protected void Saw(IEnumerable<ChangeId> changes, long at)
     {
-        // The newest events first, then one step into the oldest gap left by an earlier poll.
-        await WalkAsync(new Walk(null), cancellationToken);
-        if (_gaps.TryDequeue(out var gap))
-        {
-            await WalkAsync(new Walk(gap), cancellationToken);
-        }
-    }
-
-    /// <summary>
-    /// Walks newest-first from the walk's cursor (null: the newest event) until an event seen before
-    /// or the end of the list. Stopped by the page budget or a failed request, it leaves the cursor
-    /// it got to as a gap, so that nothing behind it goes unseen.
-    /// </summary>
-    private async Task WalkAsync(Walk walk, CancellationToken cancellationToken)
-    {
-        try
-        {
-            for (var pages = 0; pages < PagesPerWalk; pages++)
-            {
-                var url = string.Create(CultureInfo.InvariantCulture,
-                    $"/v1/audit-events?source={Uri.EscapeDataString(source)}&from={Uri.EscapeDataString(from.ToString("O", CultureInfo.InvariantCulture))}&limit={PageSize}")
-                    + (walk.Cursor is null ? "" : "&cursor=" + walk.Cursor);
-                using var response = await audit.GetAsync(url, HttpCompletionOption.ResponseContentRead, cancellationToken);
-                response.EnsureSuccessStatusCode();
-                var now = Stopwatch.GetTimestamp();
-                using var page = JsonDocument.Parse(await response.Content.ReadAsStreamAsync(cancellationToken));
-                if (Record(page.RootElement.GetProperty("items"), now))
-                {
-                    return;
-                }
-
-                walk.Cursor = page.RootElement.TryGetProperty("nextCursor", out var next) ? next.GetString() : null;
-                if (walk.Cursor is null)
-                {
-                    return;
-                }
-            }
-        }
-        catch when (walk.Cursor is not null)
-        {
-            _gaps.Enqueue(walk.Cursor);
-            throw;
-        }
-
-        _gaps.Enqueue(walk.Cursor!);
-    }
-
-    /// <summary>Notes the page's events as seen at <paramref name="now"/>; true when it reached one seen before.</summary>
-    private bool Record(JsonElement items, long now)
-    {
+        ArgumentNullException.ThrowIfNull(changes);
         lock (_lock)
         {
-            foreach (var item in items.EnumerateArray())
+            foreach (var change in changes)
             {
-                if (!_ids.Add(item.GetProperty("id").GetString()!))
-                {
-                    return true;
-                }
-
-                if (AuditApiItems.ToStoredChange(item)?.Change is { } change)
-                {
-                    _seen.TryAdd(change, now);
-                }
+                _seen.TryAdd(change, at);
             }
         }
-
-        return false;
     }
 
-    /// <summary>Where a walk has got to: the cursor of its next page.</summary>
-    private sealed class Walk(string? cursor)
-    {
-        public string? Cursor { get; set; } = cursor;
-    }
+    /// <summary>Counts a failed request.</summary>
+    protected void Failed() => Interlocked.Increment(ref _failures);
+
+    /// <summary>Whether <paramref name="exception"/> is AuditService being away or answering badly, which a watcher outlives.</summary>
+    protected static bool IsTransient(Exception exception) =>
+        exception is HttpRequestException or System.Text.Json.JsonException or IOException or TaskCanceledException or FormatException;
 }

@@ -62,7 +62,10 @@ public sealed record LoadOptions
     /// <summary>Users the clients take over instead of creating their own (for baselines without a create endpoint).</summary>
     public IReadOnlyList<KnownUser>? ExistingUsers { get; init; }
 
-    /// <summary>How often the audit API is asked for new events; the resolution of the freshness figures.</summary>
+    /// <summary>How the audit API is followed: its live stream (the default) or polling.</summary>
+    public AuditWatch Watch { get; init; } = AuditWatch.Stream;
+
+    /// <summary>With <see cref="AuditWatch.Poll"/>: how often the audit API is asked for new events, the resolution of the freshness figures.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(25);
 
     /// <summary>Longest wait, after the last request, for every acknowledged change to be audited.</summary>

@@ -31,7 +31,7 @@ public static class LoadReport
         if (result.Freshness is { } f)
         {
             text.AppendLine(ci,
-                $"freshness (2xx answer → event visible in the audit API, polled every {result.PollIntervalMs:N0} ms): "
+                $"freshness (2xx answer → event visible in the audit API, {result.Watch}): "
                 + $"p50 {f.P50:N0} ms, p95 {f.P95:N0} ms, p99 {f.P99:N0} ms, max {f.Max:N0} ms over {f.Count:N0} changes");
         }
 

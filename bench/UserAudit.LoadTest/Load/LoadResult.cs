@@ -18,14 +18,14 @@ public sealed record OperationResult(string Operation, long Requests, long Succe
 /// <param name="Total">All operations together.</param>
 /// <param name="Errors">Failed requests by status code, or by exception name for transport failures.</param>
 /// <param name="Freshness">From the 2xx answer until the event was visible in the audit API; null without AuditService.</param>
-/// <param name="PollIntervalMs">The watcher's poll interval: the resolution of <paramref name="Freshness"/>.</param>
+/// <param name="Watch">How the events were seen: "pushed on the audit stream" or "polled every N ms" (the resolution of <paramref name="Freshness"/>).</param>
 /// <param name="Audit">The end-of-run check; null without AuditService.</param>
 /// <param name="SettleSeconds">Time from the last answer until every acknowledged change was visible.</param>
 /// <param name="PeakRssMiB">Highest resident memory per service process.</param>
 public sealed record LoadResult(
     string Workload, int Connections, double? TargetRate, double Seconds,
     IReadOnlyList<OperationResult> Operations, OperationResult Total, IReadOnlyDictionary<string, long> Errors,
-    Percentiles? Freshness, double PollIntervalMs, AuditVerdict? Audit, double? SettleSeconds,
+    Percentiles? Freshness, string? Watch, AuditVerdict? Audit, double? SettleSeconds,
     IReadOnlyDictionary<string, double> PeakRssMiB);
 
 /// <summary>A progress snapshot, about once a second.</summary>

@@ -11,6 +11,7 @@ namespace UserAudit.LoadTest.Load;
 /// </summary>
 public sealed class LoadRunner(LoadOptions options)
 {
+    private static readonly TimeSpan SettleCheckInterval = TimeSpan.FromMilliseconds(25);
     private VirtualClient[] _clients = [];
     private volatile LoadCounters? _counters;
     private volatile AuditWatcher? _watcher;
@@ -81,9 +82,14 @@ public sealed class LoadRunner(LoadOptions options)
         // Event times come from the services' clock on the same machine; the margin covers skew in CI containers.
         var from = DateTimeOffset.UtcNow.AddSeconds(-5);
         using var background = new CancellationTokenSource();
-        var watcher = audit is null ? null : new AuditWatcher(audit, options.EventSource, from, options.PollInterval);
+        var watcher = audit is null ? null : AuditWatcher.Create(options, audit, from);
         _watcher = watcher;
         var watching = watcher?.RunAsync(background.Token) ?? Task.CompletedTask;
+        if (watcher is not null)
+        {
+            await watcher.ReadyAsync(cancellationToken);
+        }
+
         var memory = new ProcessMemory(options.Processes, TimeSpan.FromMilliseconds(500));
         var sampling = memory.RunAsync(background.Token);
 
@@ -116,7 +122,7 @@ public sealed class LoadRunner(LoadOptions options)
                 var settleDeadline = settleStarted + (long)(options.SettleTimeout.TotalSeconds * Stopwatch.Frequency);
                 while (watcher.CountAudited(Ledger) < Ledger.Acknowledged && Stopwatch.GetTimestamp() < settleDeadline)
                 {
-                    await Task.Delay(options.PollInterval, cancellationToken);
+                    await Task.Delay(SettleCheckInterval, cancellationToken);
                 }
 
                 if (watcher.CountAudited(Ledger) >= Ledger.Acknowledged)
@@ -163,7 +169,7 @@ public sealed class LoadRunner(LoadOptions options)
         var errors = _clients.SelectMany(c => c.Errors).GroupBy(e => e.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(e => e.Value), StringComparer.Ordinal);
         var total = new OperationResult("all", sent, sent - failed, failed, (sent - failed) / seconds, Percentiles.Of(all));
         return new LoadResult(options.Workload.ToString().ToLowerInvariant(), options.Connections, options.Rate, Math.Round(seconds, 2),
-            operations, total, errors, freshness, options.PollInterval.TotalMilliseconds, verdict,
+            operations, total, errors, freshness, _watcher?.Method, verdict,
             settleSeconds is null ? null : Math.Round(settleSeconds.Value, 2), memory.PeakMiB);
     }
 
