@@ -8,9 +8,9 @@ using UserAudit.Shared;
 namespace UserAudit.LoadTest.Benchmarks;
 
 /// <summary>
-/// A throwaway PostgreSQL server for the drain: a cluster made by this machine's <c>initdb</c> in a
-/// temporary folder, its server on a free loopback port with the default settings (as the AppHost's
-/// local mode runs it), stopped and removed afterwards. PostgreSQL refuses to run as root, so as root
+/// A throwaway PostgreSQL server for the drain and the tests' stores: a cluster made by this
+/// machine's <c>initdb</c> in a temporary folder, its server on a free loopback port with the default
+/// settings (as the AppHost's local mode runs it), stopped and removed afterwards. PostgreSQL refuses to run as root, so as root
 /// (CI) every program runs as Debian's unprivileged <c>postgres</c> user.
 /// </summary>
 public sealed class ScratchPostgres : IAsyncDisposable
@@ -46,7 +46,7 @@ public sealed class ScratchPostgres : IAsyncDisposable
         }
 
         var bin = FindBinaries();
-        var root = Directory.CreateTempSubdirectory("useraudit-drain-pg-");
+        var root = Directory.CreateTempSubdirectory("useraudit-scratch-pg-");
         var server = new ScratchPostgres(bin, root, FreePort(), Convert.ToHexString(RandomNumberGenerator.GetBytes(16)));
         try
         {

@@ -1,43 +1,39 @@
 using AuditService.Ingestion;
 using AuditService.Store;
 using AuditService.Streaming;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using UserAudit.ServiceDefaults.Storage;
+using UserAudit.Tests.Infrastructure;
+using UserAudit.Tests.Integrity;
 using Xunit;
 
 namespace UserAudit.Tests.Ingestion;
 
 /// <summary>
 /// The one writer both ingestion paths use: the HTTP path (no span of its own) and the Kafka path
-/// (a process span per event) are counted and logged alike.
+/// (a process span per event) are counted and logged alike, on both providers.
 /// </summary>
-public sealed class AuditEventWriterTests : IAsyncLifetime
+public sealed class AuditEventWriterTests(TestPostgres postgres) : IAsyncDisposable
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "useraudit-tests", Guid.NewGuid().ToString("N"));
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
     private readonly FakeLogCollector _logs = new();
-    private SqliteDatabase _database = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync()
+    [Theory]
+    [InlineData(StorageProvider.Sqlite)]
+    [InlineData(StorageProvider.Postgres)]
+    public async Task Stored_and_duplicate_events_are_counted_and_only_new_rows_are_logged(StorageProvider provider)
     {
-        _database = new SqliteDatabase(new StorageOptions { DataDirectory = _folder }, "audit.db");
-        await _database.MigrateAsync(AuditEventStore.Migrations, Ct);
-    }
-
-    [Fact]
-    public async Task Stored_and_duplicate_events_are_counted_and_only_new_rows_are_logged()
-    {
+        await using var store = await TemporaryAuditStore.CreateAsync(provider, postgres, Ct);
         using var metrics = new IngestionMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
         using var stored = new MetricCollector<long>(metrics.Stored);
         using var duplicates = new MetricCollector<long>(metrics.Duplicates);
         using var loggers = LoggerFactory.Create(logging => logging.AddProvider(new FakeLoggerProvider(_logs)));
-        var writer = new AuditEventWriter(new AuditEventStore(_database), new AuditEventLog(loggers), metrics, TimeProvider.System, new AuditEventSignal());
+        var writer = new AuditEventWriter(store.Store, new AuditEventLog(loggers), metrics, TimeProvider.System, new AuditEventSignal());
         var (first, second, third) = (Record("first"), Record("second"), Record("third"));
 
         var httpBatch = await writer.WriteAsync([new IngestedEvent(first, Span: null), new IngestedEvent(second, Span: null)], Ct);
@@ -52,13 +48,16 @@ public sealed class AuditEventWriterTests : IAsyncLifetime
         Assert.Single(storedLines, line => line.Contains("id=first", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task A_write_that_stores_something_wakes_the_live_streams_and_a_duplicate_does_not()
+    [Theory]
+    [InlineData(StorageProvider.Sqlite)]
+    [InlineData(StorageProvider.Postgres)]
+    public async Task A_write_that_stores_something_wakes_the_live_streams_and_a_duplicate_does_not(StorageProvider provider)
     {
+        await using var store = await TemporaryAuditStore.CreateAsync(provider, postgres, Ct);
         using var metrics = new IngestionMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
         using var loggers = LoggerFactory.Create(_ => { });
         var signal = new AuditEventSignal();
-        var writer = new AuditEventWriter(new AuditEventStore(_database), new AuditEventLog(loggers), metrics, TimeProvider.System, signal);
+        var writer = new AuditEventWriter(store.Store, new AuditEventLog(loggers), metrics, TimeProvider.System, signal);
         using var subscription = signal.Subscribe();
         var record = Record("woken");
 
@@ -79,10 +78,5 @@ public sealed class AuditEventWriterTests : IAsyncLifetime
         "urn:writer-test", id, "org.useraudit.test.v1", "1.0", "subject", DateTimeOffset.UtcNow, null, null,
         new Dictionary<string, string>(), null, null, null, DateTimeOffset.UtcNow);
 
-    public async ValueTask DisposeAsync()
-    {
-        await _services.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public ValueTask DisposeAsync() => _services.DisposeAsync();
 }

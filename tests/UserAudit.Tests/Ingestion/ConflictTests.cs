@@ -9,6 +9,8 @@ using CloudNative.CloudEvents.SystemTextJson;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using UserAudit.CloudEvents;
+using UserAudit.ServiceDefaults.Storage;
+using UserAudit.Tests.Infrastructure;
 using UserAudit.Tests.Integrity;
 using Xunit;
 
@@ -17,18 +19,21 @@ namespace UserAudit.Tests.Ingestion;
 /// <summary>
 /// A copy of a stored (source, id): a duplicate when its content is the same (trace context and
 /// how it arrived are not content, and JSON data is compared minified), a conflict otherwise, which
-/// keeps the stored event and is recorded, counted and logged.
+/// keeps the stored event and is recorded, counted and logged. On both providers: PostgreSQL's batch
+/// decides duplicate or conflict in one lookup, SQLite's row by row.
 /// </summary>
-public sealed class ConflictTests
+public sealed class ConflictTests(TestPostgres postgres)
 {
     private static readonly JsonEventFormatter Formatter = new();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task The_same_event_again_is_a_duplicate_even_pretty_printed_with_another_trace_and_arriving_another_way()
+    [Theory]
+    [InlineData(StorageProvider.Sqlite)]
+    [InlineData(StorageProvider.Postgres)]
+    public async Task The_same_event_again_is_a_duplicate_even_pretty_printed_with_another_trace_and_arriving_another_way(StorageProvider provider)
     {
-        await using var store = await TemporaryAuditStore.CreateAsync(Ct);
+        await using var store = await TemporaryAuditStore.CreateAsync(provider, postgres, Ct);
         var first = Event("""{"id":"u-1","changedFields":["name"]}""");
         var again = Event("""
             {
@@ -46,10 +51,12 @@ public sealed class ConflictTests
         Assert.Empty(await store.Store.ListConflictsAsync(null, null, 10, Ct));
     }
 
-    [Fact]
-    public async Task A_copy_with_other_content_is_a_conflict_recorded_once_with_a_count_and_the_stored_event_stays()
+    [Theory]
+    [InlineData(StorageProvider.Sqlite)]
+    [InlineData(StorageProvider.Postgres)]
+    public async Task A_copy_with_other_content_is_a_conflict_recorded_once_with_a_count_and_the_stored_event_stays(StorageProvider provider)
     {
-        await using var store = await TemporaryAuditStore.CreateAsync(Ct);
+        await using var store = await TemporaryAuditStore.CreateAsync(provider, postgres, Ct);
         var original = Event("""{"id":"u-1","changedFields":["name"]}""");
         var forged = Event("""{"id":"u-1","changedFields":["password"]}""", original.Id);
         await store.Store.InsertAsync([AuditRecord.From(original, Formatter, null, store.Time.GetUtcNow(), "sender")], Ct);
@@ -68,10 +75,12 @@ public sealed class ConflictTests
         Assert.True((await store.Verifier.VerifyAsync(null, null, Ct)).Intact);
     }
 
-    [Fact]
-    public async Task The_writer_counts_a_conflict_in_its_metric_and_logs_a_warning_without_the_data()
+    [Theory]
+    [InlineData(StorageProvider.Sqlite)]
+    [InlineData(StorageProvider.Postgres)]
+    public async Task The_writer_counts_a_conflict_in_its_metric_and_logs_a_warning_without_the_data(StorageProvider provider)
     {
-        await using var store = await TemporaryAuditStore.CreateAsync(Ct);
+        await using var store = await TemporaryAuditStore.CreateAsync(provider, postgres, Ct);
         var logs = new ConcurrentQueue<(LogLevel Level, string Message)>();
         await using var services = new ServiceCollection().AddMetrics()
             .AddLogging(logging => logging.AddProvider(new Capture(logs))).BuildServiceProvider();

@@ -4,30 +4,32 @@ using AuditService.Store;
 using AuditService.Streaming;
 using CloudNative.CloudEvents;
 using Confluent.Kafka;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using UserAudit.ServiceDefaults.Kafka;
 using UserAudit.ServiceDefaults.Storage;
 using UserAudit.Tests.Infrastructure;
+using UserAudit.Tests.Integrity;
 using Xunit;
 
 namespace UserAudit.Tests.Ingestion;
 
 /// <summary>
-/// The ingestion loop against a scripted consumer and a real SQLite store: what it does when the
-/// database fails for a while, and what it leaves behind when it stops.
+/// The ingestion loop against a scripted consumer and a real store, on both providers: what it does
+/// when the database fails for a while (offsets move only after a commit), and what it leaves behind
+/// when it stops.
 /// </summary>
-public sealed class IngestionLoopTests : IAsyncLifetime
+public sealed class IngestionLoopTests : IAsyncDisposable
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "useraudit-tests", Guid.NewGuid().ToString("N"));
     private readonly ServiceProvider _services;
     private readonly CapturingLoggerProvider _logs = new();
-    private SqliteDatabase _database = null!;
+    private readonly TestPostgres _postgres;
+    private TemporaryAuditStore? _store;
 
-    public IngestionLoopTests()
+    public IngestionLoopTests(TestPostgres postgres)
     {
+        _postgres = postgres;
         _services = new ServiceCollection()
             .AddMetrics()
             .AddLogging(logging => logging.AddProvider(_logs))
@@ -36,15 +38,14 @@ public sealed class IngestionLoopTests : IAsyncLifetime
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync()
-    {
-        _database = new SqliteDatabase(new StorageOptions { DataDirectory = _folder }, "audit.db");
-        await _database.MigrateAsync(AuditEventStore.Migrations, Ct);
-    }
+    private AuditEventStore Store => _store!.Store;
 
-    [Fact]
-    public async Task A_failing_database_is_retried_without_dead_lettering_or_moving_offsets()
+    [Theory]
+    [InlineData(StorageProvider.Sqlite)]
+    [InlineData(StorageProvider.Postgres)]
+    public async Task A_failing_database_is_retried_without_dead_lettering_or_moving_offsets(StorageProvider provider)
     {
+        _store = await TemporaryAuditStore.CreateAsync(provider, _postgres, Ct);
         var (consumer, script) = ScriptedConsumer.Create();
         var (producer, deadLetters) = RecordingProducer.Create();
         var service = CreateService(consumer, producer);
@@ -64,13 +65,16 @@ public sealed class IngestionLoopTests : IAsyncLifetime
         await service.StopAsync(Ct);
 
         Assert.Equal(new TopicPartitionOffset("audit", 0, 42), Assert.Single(script.Stored));
-        Assert.NotNull(await new AuditEventStore(_database).FindAsync(cloudEvent.Source!.OriginalString, cloudEvent.Id!, Ct));
+        Assert.NotNull(await Store.FindAsync(cloudEvent.Source!.OriginalString, cloudEvent.Id!, Ct));
         Assert.Empty(deadLetters.Produced);
     }
 
-    [Fact]
-    public async Task Stopping_stores_and_commits_the_offsets_of_work_in_hand_then_closes()
+    [Theory]
+    [InlineData(StorageProvider.Sqlite)]
+    [InlineData(StorageProvider.Postgres)]
+    public async Task Stopping_stores_and_commits_the_offsets_of_work_in_hand_then_closes(StorageProvider provider)
     {
+        _store = await TemporaryAuditStore.CreateAsync(provider, _postgres, Ct);
         var (consumer, script) = ScriptedConsumer.Create();
         var (producer, _) = RecordingProducer.Create();
         var service = CreateService(consumer, producer, batchSize: 10_000, batchWindow: TimeSpan.FromMinutes(5));
@@ -90,16 +94,19 @@ public sealed class IngestionLoopTests : IAsyncLifetime
         var calls = script.Calls.ToList();
         Assert.True(calls.LastIndexOf("StoreOffset") < calls.IndexOf("Commit"), "offsets stored before the final commit");
         Assert.True(calls.IndexOf("Commit") < calls.IndexOf("Close"), "committed before closing");
-        var store = new AuditEventStore(_database);
+        var store = Store;
         foreach (var e in events)
         {
             Assert.NotNull(await store.FindAsync(e.Source!.OriginalString, e.Id!, Ct));
         }
     }
 
-    [Fact]
-    public async Task A_dead_letter_the_broker_refuses_as_too_large_is_sent_without_its_value_instead_of_stalling()
+    [Theory]
+    [InlineData(StorageProvider.Sqlite)]
+    [InlineData(StorageProvider.Postgres)]
+    public async Task A_dead_letter_the_broker_refuses_as_too_large_is_sent_without_its_value_instead_of_stalling(StorageProvider provider)
     {
+        _store = await TemporaryAuditStore.CreateAsync(provider, _postgres, Ct);
         var (consumer, script) = ScriptedConsumer.Create();
         var (producer, deadLetters) = RecordingProducer.Create();
         deadLetters.MaxValueBytes = 1_000_000;
@@ -124,7 +131,7 @@ public sealed class IngestionLoopTests : IAsyncLifetime
         Assert.Equal("MsgSizeTooLarge", Header(deadLetter, DeadLetterHeaders.ValueOmitted));
         Assert.Equal("InvalidAttributeValue", Header(deadLetter, DeadLetterHeaders.Reason));
         Assert.Equal("7", Header(deadLetter, DeadLetterHeaders.OriginalOffset));
-        Assert.NotNull(await new AuditEventStore(_database).FindAsync(after.Source!.OriginalString, after.Id!, Ct));
+        Assert.NotNull(await Store.FindAsync(after.Source!.OriginalString, after.Id!, Ct));
     }
 
     private static string? Header(Message<byte[]?, byte[]?> message, string name) =>
@@ -140,7 +147,7 @@ public sealed class IngestionLoopTests : IAsyncLifetime
         var kafkaTelemetry = new KafkaTelemetry(meters);
         return new KafkaIngestionService(
             consumer,
-            new AuditEventWriter(new AuditEventStore(_database), new AuditEventLog(loggers), metrics, TimeProvider.System, new AuditEventSignal()),
+            new AuditEventWriter(Store, new AuditEventLog(loggers), metrics, TimeProvider.System, new AuditEventSignal()),
             new DeadLetterPublisher(producer, options, metrics, kafkaTelemetry, loggers.CreateLogger<DeadLetterPublisher>()),
             options, new KafkaConsumerMonitor(TimeProvider.System), new KafkaConsumerSettings(), kafkaTelemetry, TimeProvider.System,
             loggers.CreateLogger<KafkaIngestionService>());
@@ -158,7 +165,7 @@ public sealed class IngestionLoopTests : IAsyncLifetime
 
     private async Task ExecuteAsync(string sql)
     {
-        await using var connection = await _database.OpenAsync(Ct);
+        await using var connection = await _store!.Database.OpenConnectionAsync(Ct);
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
         await command.ExecuteNonQueryAsync(Ct);
@@ -167,8 +174,10 @@ public sealed class IngestionLoopTests : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         await _services.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
+        if (_store is not null)
+        {
+            await _store.DisposeAsync();
+        }
     }
 
     private sealed class CapturingLoggerProvider : ILoggerProvider

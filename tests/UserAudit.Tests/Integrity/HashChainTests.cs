@@ -183,7 +183,7 @@ public sealed class HashChainTests
     /// <summary>Recomputes every hash from <paramref name="from"/> on and the head, as an intruder who knows the algorithm can.</summary>
     private static async Task RelinkFromAsync(TemporaryAuditStore store, long from)
     {
-        await using var connection = await store.Database.OpenAsync(Ct);
+        await using var connection = (SqliteConnection)await store.Database.OpenConnectionAsync(Ct);
         var rows = new List<(long Seq, AuditRow Row)>();
         byte[] previous;
         await using (var read = connection.CreateCommand())

@@ -5,20 +5,23 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using UserAudit.ServiceDefaults.Storage;
+using UserAudit.Tests.Infrastructure;
 
 namespace UserAudit.Tests.Integrity;
 
 /// <summary>
-/// AuditService's store in a temporary folder, migrated, with the pieces that work on it wired the
-/// way the service wires them: the chain's checkpoints, its verifier, retention; on a fake clock.
+/// AuditService's store, migrated, with the pieces that work on it wired the way the service wires
+/// them: the chain's checkpoints, its verifier, retention; on a fake clock. On SQLite, a file in a
+/// temporary folder; on PostgreSQL, a database of its own on the tests' scratch server.
 /// </summary>
 internal sealed class TemporaryAuditStore : IAsyncDisposable
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "useraudit-tests", $"store-{Guid.NewGuid():N}");
+    private const string DefaultCheckpointKey = "a-checkpoint-secret-of-32-characters-at-least";
+    private readonly Func<ValueTask> _remove;
 
-    private TemporaryAuditStore(string checkpointKey)
+    private TemporaryAuditStore(ServiceDatabase database, Func<ValueTask> remove, string checkpointKey)
     {
-        Database = new SqliteDatabase(new StorageOptions { DataDirectory = _folder }, "audit.db");
+        (Database, _remove) = (database, remove);
         Store = new AuditEventStore(Database);
         Signer = new CheckpointSigner(Options.Create(new IntegrityOptions { CheckpointKey = checkpointKey }));
         Checkpoints = new CheckpointStore(Database, Signer, Time);
@@ -28,7 +31,7 @@ internal sealed class TemporaryAuditStore : IAsyncDisposable
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 6, 1, 12, 0, 0, TimeSpan.Zero));
 
-    public SqliteDatabase Database { get; }
+    public ServiceDatabase Database { get; }
 
     public AuditEventStore Store { get; }
 
@@ -40,11 +43,32 @@ internal sealed class TemporaryAuditStore : IAsyncDisposable
 
     public RetentionCut Retention { get; }
 
-    /// <summary>A migrated store; <paramref name="checkpointKey"/> is the secret the signing key derives from.</summary>
-    public static async Task<TemporaryAuditStore> CreateAsync(CancellationToken cancellationToken, string checkpointKey = "a-checkpoint-secret-of-32-characters-at-least")
+    /// <summary>A migrated store on SQLite; <paramref name="checkpointKey"/> is the secret the signing key derives from.</summary>
+    public static async Task<TemporaryAuditStore> CreateAsync(CancellationToken cancellationToken, string checkpointKey = DefaultCheckpointKey)
     {
-        var store = new TemporaryAuditStore(checkpointKey);
-        await store.Database.MigrateAsync(AuditEventStore.Migrations, cancellationToken);
+        var folder = Path.Combine(Path.GetTempPath(), "useraudit-tests", $"store-{Guid.NewGuid():N}");
+        var store = new TemporaryAuditStore(new SqliteDatabase(new StorageOptions { DataDirectory = folder }, "audit.db"), () =>
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+            return ValueTask.CompletedTask;
+        }, checkpointKey);
+        await store.Database.MigrateAsync(AuditEventStore.Schema, cancellationToken);
+        return store;
+    }
+
+    /// <summary>A migrated store on <paramref name="provider"/>; PostgreSQL's is a new database on <paramref name="postgres"/>.</summary>
+    public static async Task<TemporaryAuditStore> CreateAsync(StorageProvider provider, TestPostgres postgres, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(postgres);
+        if (provider == StorageProvider.Sqlite)
+        {
+            return await CreateAsync(cancellationToken);
+        }
+
+        var (database, dataSource) = await postgres.CreateDatabaseAsync("audit_store", cancellationToken);
+        var store = new TemporaryAuditStore(database, dataSource.DisposeAsync, DefaultCheckpointKey);
+        await store.Database.MigrateAsync(AuditEventStore.Schema, cancellationToken);
         return store;
     }
 
@@ -53,11 +77,17 @@ internal sealed class TemporaryAuditStore : IAsyncDisposable
         new(source, id ?? Guid.NewGuid().ToString(), "org.useraudit.tests.stored.v1", "1.0", "subject-1", Time.GetUtcNow(),
             "application/json", null, new Dictionary<string, string> { ["tenant"] = "blue" }, data, null, null, receivedAt ?? Time.GetUtcNow());
 
-    /// <summary>Runs SQL against the database file the way an intruder with a SQLite client would.</summary>
+    /// <summary>Runs SQL against the database the way an intruder with a SQLite client (or <c>psql</c>) would.</summary>
     public async Task TamperAsync(string sql)
     {
-        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Database.FilePath, Pooling = false }.ToString());
-        await connection.OpenAsync();
+        await using var connection = Database is SqliteDatabase sqlite
+            ? new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = sqlite.FilePath, Pooling = false }.ToString())
+            : await Database.OpenConnectionAsync();
+        if (connection.State != System.Data.ConnectionState.Open)
+        {
+            await connection.OpenAsync();
+        }
+
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
         await command.ExecuteNonQueryAsync();
@@ -66,8 +96,6 @@ internal sealed class TemporaryAuditStore : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         Signer.Dispose();
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-        return ValueTask.CompletedTask;
+        return _remove();
     }
 }
