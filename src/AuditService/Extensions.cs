@@ -36,7 +36,7 @@ public static class Extensions
     {
         var services = builder.Services;
         services.AddOptions<IngestionOptions>().BindConfiguration(IngestionOptions.SectionName).ValidateDataAnnotations()
-            .Validate(o => o.BatchWindow > TimeSpan.Zero, "Ingestion:BatchWindow must be positive.")
+            .Validate(o => o.BatchWindow >= TimeSpan.Zero, "Ingestion:BatchWindow must not be negative.")
             .Validate(o => o.MaxRetryDelay >= TimeSpan.FromMilliseconds(100), "Ingestion:MaxRetryDelay must be at least 100 ms.")
             .Validate(o => o.Topic != o.DeadLetterTopic, "Ingestion:DeadLetterTopic must differ from Ingestion:Topic.")
             .ValidateOnStart();

@@ -25,8 +25,14 @@ public sealed class IngestionOptions
     [Range(1, 50_000)]
     public int BatchSize { get; set; } = 500;
 
-    /// <summary>Longest a batch waits to fill.</summary>
-    public TimeSpan BatchWindow { get; set; } = TimeSpan.FromMilliseconds(50);
+    /// <summary>
+    /// How long a batch keeps filling before it is stored. Zero (the default): group commit, the
+    /// batch fills while the previous one is being stored and goes as soon as that is done with what
+    /// is in hand, so events trickling in are stored one commit after they arrive and a flood fills
+    /// whole batches. Above zero: every batch waits this long to fill (fewer, larger transactions
+    /// at moderate rates, each event stored up to this much later).
+    /// </summary>
+    public TimeSpan BatchWindow { get; set; } = TimeSpan.Zero;
 
     /// <summary>Longest wait between two attempts to store a batch or deliver its dead letters while the database or broker fails.</summary>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);

@@ -31,6 +31,9 @@ public sealed partial class KafkaIngestionService(
 {
     private static readonly TimeSpan PollSlice = TimeSpan.FromMilliseconds(250);
 
+    // How long one wait for more events lasts while the previous batch is still being stored.
+    private static readonly TimeSpan StoringSlice = TimeSpan.FromMilliseconds(2);
+
     private readonly IngestionOptions _options = options.Value;
 
     // Transient failures (database busy, broker away) are retried forever; never dropped or dead-lettered.
@@ -95,17 +98,32 @@ public sealed partial class KafkaIngestionService(
         var deadline = time.GetTimestamp() + (long)(_options.BatchWindow.TotalSeconds * time.TimestampFrequency);
         while (_batch.Items.Count < _options.BatchSize && !stoppingToken.IsCancellationRequested)
         {
-            var remaining = _batch.Items.Count == 0 ? PollSlice : time.GetElapsedTime(time.GetTimestamp(), deadline);
-            if (remaining <= TimeSpan.Zero)
+            TimeSpan wait;
+            if (_batch.Items.Count == 0)
             {
-                return;
+                wait = PollSlice;
+            }
+            else if (_options.BatchWindow > TimeSpan.Zero)
+            {
+                wait = time.GetElapsedTime(time.GetTimestamp(), deadline);
+                if (wait <= TimeSpan.Zero)
+                {
+                    return;
+                }
+            }
+            else
+            {
+                // Group commit: keep filling while the previous batch is being stored; once it is,
+                // take only what is already in hand and go. A batch is small when events trickle
+                // (each visible within a commit) and full when the store is what limits the rate.
+                wait = _storing.IsCompleted ? TimeSpan.Zero : StoringSlice;
             }
 
             ConsumeResult<byte[]?, byte[]?>? result;
             try
             {
                 // Slices of at most 250 ms keep a stop prompt whatever the batch window is.
-                result = consumer.Consume(remaining < PollSlice ? remaining : PollSlice);
+                result = consumer.Consume(wait < PollSlice ? wait : PollSlice);
             }
             catch (ConsumeException ex)
             {
@@ -123,7 +141,14 @@ public sealed partial class KafkaIngestionService(
                 monitor.Polled();
             }
 
-            if (result is not null && !result.IsPartitionEOF)
+            if (result is null)
+            {
+                if (wait == TimeSpan.Zero)
+                {
+                    return; // nothing more in hand
+                }
+            }
+            else if (!result.IsPartitionEOF)
             {
                 Accept(result);
             }
