@@ -110,12 +110,19 @@ if (builder.Configuration["UserAudit:TraceSampleRatio"] is { } sampleRatio)
     }
 }
 
-// UserService:Auth:* settings (rate limits, lockout, token lifetime) pass through as Auth:*.
-foreach (var (key, value) in builder.Configuration.GetSection("UserService:Auth").AsEnumerable(makePathsRelative: true))
+// UserService:Auth:* settings (rate limits, lockout, token lifetime) pass through as Auth:*, and
+// AuditService:Stream:* (the live stream's page size, recheck interval, open streams) as Stream:*.
+PassThrough(userService, "UserService:Auth", "Auth");
+PassThrough(auditService, "AuditService:Stream", "Stream");
+
+void PassThrough(IResourceBuilder<ProjectResource> service, string section, string serviceSection)
 {
-    if (value is not null)
+    foreach (var (key, value) in builder.Configuration.GetSection(section).AsEnumerable(makePathsRelative: true))
     {
-        userService.WithEnvironment("Auth__" + key.Replace(":", "__", StringComparison.Ordinal), value);
+        if (value is not null)
+        {
+            service.WithEnvironment(serviceSection + "__" + key.Replace(":", "__", StringComparison.Ordinal), value);
+        }
     }
 }
 

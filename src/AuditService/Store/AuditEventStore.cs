@@ -20,6 +20,9 @@ public sealed class AuditEventStore(ServiceDatabase database)
     /// <summary>AuditService's SQLite migrations, in order.</summary>
     public static IReadOnlyList<string> Migrations => AuditStoreSchema.Migrations;
 
+    /// <summary>The PostgreSQL notification channel told of every commit that stored events.</summary>
+    public const string StoredChannel = "useraudit_audit_events_stored";
+
     /// <summary>AuditService's database, <c>audit</c>, with its migrations for both providers.</summary>
     public static ServiceSchema Schema { get; } = new("audit", AuditStoreSchema.Migrations, AuditStoreSchema.PostgresMigrations);
 
@@ -70,6 +73,11 @@ public sealed class AuditEventStore(ServiceDatabase database)
         if (last.Position != head.Position)
         {
             await AuditChainTable.UpdateAsync(connection, transaction, last, cancellationToken);
+            if (connection is NpgsqlConnection)
+            {
+                // Every replica's live streams look again once this commits (StoredEventListener).
+                await PostgresDatabase.NotifyAsync(connection, transaction, StoredChannel, cancellationToken);
+            }
         }
 
         await transaction.CommitAsync(cancellationToken);

@@ -38,7 +38,7 @@ public static class AuditEventStreamApi
         app.MapReadGroup("Audit events").MapGet("/stream", Stream).WithName("StreamAuditEvents")
             .RequireRateLimiting(ConcurrencyPolicy).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-    /// <summary>The feed, its wake-up signal, its options and the bound on open streams.</summary>
+    /// <summary>The feed, its wake-up signal (and on PostgreSQL its listener for other replicas' commits), its options and the bound on open streams.</summary>
     public static IServiceCollection AddAuditEventStream(this IServiceCollection services)
     {
         services.AddOptions<StreamOptions>().BindConfiguration(StreamOptions.SectionName).ValidateDataAnnotations()
@@ -46,6 +46,7 @@ public static class AuditEventStreamApi
             .ValidateOnStart();
         services.AddSingleton<AuditEventSignal>();
         services.AddSingleton<AuditEventFeed>();
+        services.AddHostedService<StoredEventListener>();
         services.AddRateLimiter(limiter => limiter.AddPolicy<string, OpenStreamLimit>(ConcurrencyPolicy));
         return services;
     }

@@ -20,6 +20,8 @@ public sealed class PostgresDatabase(NpgsqlDataSource dataSource, string connect
     /// </summary>
     public const long MigrationLockKey = 0x55_73_65_72_41_75_64_69; // "UserAudi"
 
+    private static readonly TimeSpan ListenProbeInterval = TimeSpan.FromSeconds(30);
+
     /// <inheritdoc/>
     public override StorageProvider Provider => StorageProvider.Postgres;
 
@@ -43,6 +45,45 @@ public sealed class PostgresDatabase(NpgsqlDataSource dataSource, string connect
         await readOnly.ExecuteNonQueryAsync(cancellationToken);
         return transaction;
     }
+
+    /// <summary>
+    /// Listens on <paramref name="channel"/> until cancelled, on a connection of its own:
+    /// <paramref name="notified"/> runs once as soon as the listening starts (what was notified
+    /// before then was missed, so look once) and then on every notification. A broken connection
+    /// throws (<see cref="NpgsqlException"/>), for the caller to listen again.
+    /// </summary>
+    /// <param name="channel">The channel: a lower-case identifier.</param>
+    /// <param name="notified">Called on the connection's reading thread; keep it short.</param>
+    /// <param name="cancellationToken">Stops listening.</param>
+    /// <exception cref="ArgumentException"><paramref name="channel"/> is not a plain identifier.</exception>
+    public async Task ListenAsync(string channel, Action notified, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(notified);
+        var sql = "LISTEN " + Channel(channel);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        connection.Notification += (_, _) => notified();
+        await ExecuteAsync(connection, null, sql, cancellationToken);
+        notified();
+        while (true)
+        {
+            // A quiet connection is probed now and then, so a server gone away is noticed.
+            if (!await connection.WaitAsync(ListenProbeInterval, cancellationToken))
+            {
+                await ExecuteAsync(connection, null, "SELECT 1", cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Notifies the listeners of <paramref name="channel"/> when <paramref name="transaction"/> commits, and not at all if it rolls back.</summary>
+    /// <exception cref="ArgumentException"><paramref name="channel"/> is not a plain identifier.</exception>
+    public static Task NotifyAsync(DbConnection connection, DbTransaction transaction, string channel, CancellationToken cancellationToken) =>
+        ExecuteAsync(connection, transaction, "NOTIFY " + Channel(channel), cancellationToken);
+
+    // A channel is an identifier, which cannot be a parameter: only plain ones are accepted.
+    private static string Channel(string channel) =>
+        !string.IsNullOrEmpty(channel) && channel.Length <= 63 && channel.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_') && channel[0] is not (>= '0' and <= '9')
+            ? channel
+            : throw new ArgumentException($"'{channel}' is not a plain lower-case identifier.", nameof(channel));
 
     /// <inheritdoc/>
     public override async Task MigrateAsync(ServiceSchema schema, CancellationToken cancellationToken = default)

@@ -16,7 +16,6 @@ public sealed class AuditEventStreamTests(UserAuditApp app)
 {
     private const string Created = "org.useraudit.tests.created.v1";
     private const string Deleted = "org.useraudit.tests.deleted.v1";
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -107,43 +106,5 @@ public sealed class AuditEventStreamTests(UserAuditApp app)
         return page.GetProperty("items").EnumerateArray().ToDictionary(e => e.GetProperty("id").GetString()!, e => e.GetProperty("position").GetInt64());
     }
 
-    private async Task<EventStream> OpenAsync(string path, long after)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Add("Last-Event-ID", after.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var response = await app.Audit.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
-        var body = await response.Content.ReadAsStreamAsync(Ct);
-        return new EventStream(response, SseParser.Create(body).EnumerateAsync(Ct).GetAsyncEnumerator(Ct));
-    }
-
-    /// <summary>An open stream, read one event at a time with a deadline; disposing it disconnects.</summary>
-    private sealed class EventStream(HttpResponseMessage response, IAsyncEnumerator<SseItem<string>> items) : IAsyncDisposable
-    {
-        public async Task<SseItem<string>> NextAsync()
-        {
-            var next = items.MoveNextAsync().AsTask();
-            if (await Task.WhenAny(next, Task.Delay(Patience, Ct)) != next)
-            {
-                throw new TimeoutException($"No event arrived on the stream within {Patience.TotalSeconds:0} s.");
-            }
-
-            Assert.True(await next, "The stream ended.");
-            return items.Current;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            response.Dispose();
-            try
-            {
-                await items.DisposeAsync();
-            }
-            catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException or HttpRequestException)
-            {
-                // The connection is gone: that is what disposing is for.
-            }
-        }
-    }
+    private Task<LiveStream> OpenAsync(string path, long after) => LiveStream.OpenAsync(app.Audit, path, after, Ct);
 }

@@ -49,6 +49,8 @@ public class PostgresUserAuditApp : IAsyncLifetime
         App.Arguments.Add($"--Parameters:postgres-password={Password}");
         App.Arguments.Add($"--UserService:Replicas={_userServiceReplicas}");
         App.Arguments.Add($"--AuditService:Replicas={_auditServiceReplicas}");
+        // A live stream then learns of the other replicas' events only from their notifications.
+        App.Arguments.Add("--AuditService:Stream:RecheckInterval=00:10:00");
         await App.InitializeAsync();
         // The fixture waited for one replica of each; the tests need all of them serving.
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
