@@ -112,6 +112,44 @@ public sealed class ConflictTests(TestPostgres postgres)
         Assert.DoesNotContain(logs, l => l.Message.Contains("kept out of logs", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// The store writes a batch on PostgreSQL with one binary COPY after one lookup of the
+    /// identities already stored, and on SQLite row by row: the same batches must have the same
+    /// outcomes on both, repeats inside a batch included, and leave an intact chain.
+    /// </summary>
+    [Theory]
+    [InlineData(StorageProvider.Sqlite)]
+    [InlineData(StorageProvider.Postgres)]
+    public async Task A_batch_with_repeats_and_conflicts_has_the_same_outcomes_and_an_intact_chain_on_both_providers(StorageProvider provider)
+    {
+        await using var store = await TemporaryAuditStore.CreateAsync(provider, postgres, Ct);
+        var (a, b, c, d) = (store.Record(), store.Record(), store.Record(), store.Record());
+        var otherB = b with { DataJson = """{"n":2}""" };
+        var otherA = a with { DataJson = """{"n":3}""" };
+        IReadOnlyList<AuditRecord>[] batches = [[a, b, a, c, otherB], [c, d, otherA, d], [otherB]];
+        AuditWriteOutcome[][] expected =
+        [
+            [AuditWriteOutcome.Stored, AuditWriteOutcome.Stored, AuditWriteOutcome.Duplicate, AuditWriteOutcome.Stored, AuditWriteOutcome.Conflict],
+            [AuditWriteOutcome.Duplicate, AuditWriteOutcome.Stored, AuditWriteOutcome.Conflict, AuditWriteOutcome.Duplicate],
+            [AuditWriteOutcome.Conflict],
+        ];
+
+        for (var i = 0; i < batches.Length; i++)
+        {
+            Assert.Equal(expected[i], (await store.Store.InsertAsync(batches[i], Ct)).Outcomes);
+        }
+
+        var stored = await store.Store.QueryAsync(new AuditQuery(Limit: 10), Ct);
+        Assert.Equal([d.Id, c.Id, b.Id, a.Id], stored.Select(e => e.Record.Id));
+        Assert.Equal([4L, 3L, 2L, 1L], stored.Select(e => e.Sequence));
+        Assert.Equal("""{"n":1}""", stored.Single(e => e.Record.Id == b.Id).Record.DataJson);
+        var conflicts = await store.Store.ListConflictsAsync(null, null, 10, Ct);
+        Assert.Equal(new[] { (a.Id, 1L), (b.Id, 2L) }.Order(), conflicts.Select(x => (x.Id, x.Copies)).Order());
+        var verification = await store.Verifier.VerifyAsync(null, null, Ct);
+        Assert.True(verification.Intact, verification.FirstBreak?.Detail);
+        Assert.Equal((4L, 4L), (verification.RowsChecked, verification.HeadPosition));
+    }
+
     private static CloudEvent Event(string json, string? id = null) => new()
     {
         Id = id ?? Guid.NewGuid().ToString(),
