@@ -78,10 +78,10 @@ public static partial class KafkaClientExtensions
 
         if (!settings.DisableHealthChecks)
         {
+            var name = serviceKey is null ? $"kafka-producer-{connectionName}" : $"kafka-producer-{connectionName}-{serviceKey}";
+            AddMetadataCheck(builder.Services, name, sp => Resolve<IProducer<TKey, TValue>>(sp, serviceKey).Handle, settings);
             builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-                serviceKey is null ? $"kafka-producer-{connectionName}" : $"kafka-producer-{connectionName}-{serviceKey}",
-                sp => new KafkaMetadataHealthCheck(Resolve<IProducer<TKey, TValue>>(sp, serviceKey).Handle, settings.HealthCheckTimeout),
-                failureStatus: null, tags: ["kafka"]));
+                name, sp => sp.GetRequiredKeyedService<KafkaMetadataHealthCheck>(name), failureStatus: null, tags: ["kafka"]));
         }
     }
 
@@ -149,10 +149,12 @@ public static partial class KafkaClientExtensions
 
         if (!settings.DisableHealthChecks)
         {
+            var name = serviceKey is null ? $"kafka-consumer-{connectionName}" : $"kafka-consumer-{connectionName}-{serviceKey}";
+            AddMetadataCheck(builder.Services, name, sp => Resolve<IConsumer<TKey, TValue>>(sp, serviceKey).Handle, settings);
             builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-                serviceKey is null ? $"kafka-consumer-{connectionName}" : $"kafka-consumer-{connectionName}-{serviceKey}",
+                name,
                 sp => new KafkaConsumerHealthCheck(
-                    new KafkaMetadataHealthCheck(Resolve<IConsumer<TKey, TValue>>(sp, serviceKey).Handle, settings.HealthCheckTimeout),
+                    sp.GetRequiredKeyedService<KafkaMetadataHealthCheck>(name),
                     sp.GetRequiredKeyedService<KafkaConsumerMonitor>(monitorKey),
                     settings.MaxPollInterval),
                 failureStatus: null, tags: ["kafka"]));
@@ -218,6 +220,14 @@ public static partial class KafkaClientExtensions
             services.AddKeyedSingleton(serviceKey, (sp, _) => create(sp));
         }
     }
+
+    /// <summary>
+    /// One metadata check per client, a singleton keyed by the check's name. The health service
+    /// calls a registration's factory on every run, so the factory only looks this instance up; it
+    /// is created after its client and so disposed before it.
+    /// </summary>
+    private static void AddMetadataCheck(IServiceCollection services, string name, Func<IServiceProvider, Handle> clientHandle, KafkaClientSettings settings) =>
+        services.AddKeyedSingleton(name, (sp, _) => new KafkaMetadataHealthCheck(clientHandle(sp), settings.HealthCheckTimeout));
 
     private static T Resolve<T>(IServiceProvider sp, string? key) where T : notnull =>
         key is null ? sp.GetRequiredService<T>() : sp.GetRequiredKeyedService<T>(key);

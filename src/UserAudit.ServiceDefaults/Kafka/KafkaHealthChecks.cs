@@ -5,18 +5,36 @@ namespace UserAudit.ServiceDefaults.Kafka;
 
 /// <summary>
 /// Asks the cluster for metadata over the client's own connections. Unlike Aspire's check it
-/// produces nothing, creates no topic, and its timeout is a setting.
+/// produces nothing, creates no topic, and its timeout is a setting. One instance serves every run
+/// of its registration (a singleton beside the client): each instance holds an admin client with a
+/// polling thread of its own, so an instance per run would leak a thread every run.
 /// </summary>
+/// <remarks>
+/// The admin client borrows the Kafka client's handle, and librdkafka crashes the process when a
+/// handle is destroyed while another thread is inside a call on it. The container disposes this
+/// check before the client it was built on (it was created after it), and <see cref="Dispose"/>
+/// waits for a check in flight, which returns within its timeout, so the client always outlives
+/// every call made on its handle.
+/// </remarks>
 public sealed class KafkaMetadataHealthCheck(Handle handle, TimeSpan timeout) : IHealthCheck, IDisposable
 {
     private readonly IAdminClient _admin = new DependentAdminClientBuilder(handle).Build();
+    private readonly SemaphoreSlim _inUse = new(1, 1);
+    private volatile bool _disposed;
 
     /// <inheritdoc />
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        await _inUse.WaitAsync(cancellationToken);
         try
         {
-            // GetMetadata blocks inside librdkafka: run it off the caller's thread.
+            if (_disposed)
+            {
+                return HealthCheckResult.Unhealthy("The Kafka client is shutting down.");
+            }
+
+            // GetMetadata blocks inside librdkafka: run it off the caller's thread. A started call
+            // is awaited to its end even when the caller gives up, so the gate is held until then.
             var metadata = await Task.Run(() => _admin.GetMetadata(timeout), cancellationToken);
             return metadata.Brokers.Count > 0
                 ? HealthCheckResult.Healthy($"{metadata.Brokers.Count} broker(s) answered.")
@@ -26,10 +44,29 @@ public sealed class KafkaMetadataHealthCheck(Handle handle, TimeSpan timeout) : 
         {
             return HealthCheckResult.Unhealthy($"Kafka did not answer within {timeout.TotalSeconds:0.#} s: {ex.Error.Code}.");
         }
+        finally
+        {
+            _inUse.Release();
+        }
     }
 
-    /// <inheritdoc />
-    public void Dispose() => _admin.Dispose();
+    /// <summary>Waits for a check in flight (at most its timeout, plus a margin), then disposes the admin client.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        var idle = _inUse.Wait(timeout * 2 + TimeSpan.FromSeconds(1));
+        _admin.Dispose();
+        if (idle)
+        {
+            // Checks queued behind this one now see the flag and answer without the client.
+            _inUse.Release();
+        }
+    }
 }
 
 /// <summary>

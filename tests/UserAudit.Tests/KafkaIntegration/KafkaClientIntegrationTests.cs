@@ -101,6 +101,54 @@ public sealed class KafkaClientIntegrationTests : IDisposable
     }
 
     [Fact]
+    public async Task Every_health_run_uses_the_one_metadata_check_of_its_client_and_the_host_disposes_it()
+    {
+        var builder = Host();
+        builder.AddKafkaProducer<string, string>("kafka");
+        builder.AddKafkaConsumer<string, string>("kafka", s => s.Config.GroupId = "health-" + Guid.NewGuid());
+        var host = builder.Build();
+        var registrations = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<HealthCheckServiceOptions>>().Value.Registrations;
+        var producerCheck = registrations.Single(r => r.Name == "kafka-producer-kafka");
+        var consumerCheck = registrations.Single(r => r.Name == "kafka-consumer-kafka");
+
+        // The health service calls the factory on every run, each time in a new scope.
+        IHealthCheck first, second;
+        using (var scope = host.Services.CreateScope())
+        {
+            first = producerCheck.Factory(scope.ServiceProvider);
+            Assert.Equal(HealthStatus.Healthy, (await consumerCheck.Factory(scope.ServiceProvider).CheckHealthAsync(new() { Registration = consumerCheck }, Ct)).Status);
+        }
+
+        using (var scope = host.Services.CreateScope())
+        {
+            second = producerCheck.Factory(scope.ServiceProvider);
+        }
+
+        Assert.Same(first, second);
+        host.Dispose();
+        var after = await first.CheckHealthAsync(new() { Registration = producerCheck }, Ct);
+        Assert.Equal(HealthStatus.Unhealthy, after.Status);
+        Assert.Contains("shutting down", after.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Disposing_the_metadata_check_waits_for_the_run_in_flight_so_the_client_outlives_every_call()
+    {
+        using var producer = new ProducerBuilder<Null, Null>(new ProducerConfig { BootstrapServers = _cluster.Bootstraps }).Build();
+        var check = new KafkaMetadataHealthCheck(producer.Handle, TimeSpan.FromSeconds(5));
+        var context = new HealthCheckContext { Registration = new HealthCheckRegistration("p", check, null, null) };
+        _cluster.SetBrokerRoundTrip(1, TimeSpan.FromMilliseconds(400));
+
+        // The run holds the check from the moment it is called; its metadata call takes a round trip or more.
+        var inFlight = check.CheckHealthAsync(context, Ct);
+        check.Dispose();
+
+        Assert.True(inFlight.IsCompleted, "Dispose returned while a check still used the client's handle.");
+        Assert.Equal(HealthStatus.Healthy, (await inFlight).Status);
+        Assert.Contains("shutting down", (await check.CheckHealthAsync(context, Ct)).Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Health_checks_can_be_switched_off()
     {
         var builder = Host(("Kafka:Producer:DisableHealthChecks", "true"));
