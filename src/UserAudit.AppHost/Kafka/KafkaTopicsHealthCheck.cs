@@ -16,26 +16,31 @@ public sealed class KafkaTopicsHealthCheck(
     IReadOnlyList<KafkaTopic> topics,
     TimeSpan timeout) : IHealthCheck, IDisposable
 {
-    private readonly Lock _gate = new();
+    // One run at a time holds the admin client. librdkafka crashes the process when a client is
+    // destroyed while another thread is inside a call on it, so Dispose never destroys the client
+    // under a run: it does so at once when idle, else the run in flight does it as it ends.
+    private readonly SemaphoreSlim _inUse = new(1, 1);
     private IAdminClient? _admin;
     private string? _adminBootstrap;
-    private bool _disposed;
+    private volatile bool _disposed;
 
     /// <inheritdoc />
     /// <exception cref="ObjectDisposedException">The check was disposed (the application is stopping).</exception>
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
+        ObjectDisposedException.ThrowIf(_disposed, this);
         var servers = await bootstrapServers(cancellationToken);
         if (string.IsNullOrWhiteSpace(servers))
         {
             return HealthCheckResult.Unhealthy("The Kafka connection string is not available yet.");
         }
 
+        await _inUse.WaitAsync(cancellationToken);
         try
         {
             var admin = AdminFor(servers);
-            // GetMetadata blocks on librdkafka; keep it off the health-check caller's thread.
+            // GetMetadata blocks on librdkafka; keep it off the health-check caller's thread. A
+            // started call is awaited to its end even when the caller gives up.
             var metadata = await Task.Run(() => admin.GetMetadata(timeout), cancellationToken);
             var missing = topics
                 .Where(t => metadata.Topics.Find(m => m.Topic == t.Name && m.Error.Code == ErrorCode.NoError) is not { } found
@@ -53,6 +58,14 @@ public sealed class KafkaTopicsHealthCheck(
         {
             return HealthCheckResult.Unhealthy($"Kafka at {servers} did not answer: {ex.Error.Reason}", ex);
         }
+        finally
+        {
+            _inUse.Release();
+            if (_disposed)
+            {
+                DisposeIfIdle();
+            }
+        }
     }
 
     private async Task CreateAsync(IAdminClient admin, IReadOnlyList<KafkaTopic> missing)
@@ -69,35 +82,40 @@ public sealed class KafkaTopicsHealthCheck(
         }
     }
 
+    /// <summary>The admin client for <paramref name="servers"/>; called only while holding the gate.</summary>
     private IAdminClient AdminFor(string servers)
     {
-        lock (_gate)
+        // Never build a client once disposed: nothing would dispose that one.
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_admin is null || _adminBootstrap != servers)
         {
-            // Never build a client again once disposed: nothing would dispose that one.
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_admin is null || _adminBootstrap != servers)
+            _admin?.Dispose();
+            _admin = new AdminClientBuilder(new AdminClientConfig
             {
-                _admin?.Dispose();
-                _admin = new AdminClientBuilder(new AdminClientConfig
-                {
-                    BootstrapServers = servers,
-                    SocketTimeoutMs = (int)timeout.TotalMilliseconds,
-                }).SetLogHandler(static (_, _) => { }).Build();
-                _adminBootstrap = servers;
-            }
-
-            return _admin;
+                BootstrapServers = servers,
+                SocketTimeoutMs = (int)timeout.TotalMilliseconds,
+            }).SetLogHandler(static (_, _) => { }).Build();
+            _adminBootstrap = servers;
         }
+
+        return _admin;
     }
 
-    /// <inheritdoc />
+    /// <summary>Disposes the admin client now when no run holds it, else when that run ends.</summary>
     public void Dispose()
     {
-        lock (_gate)
+        _disposed = true;
+        DisposeIfIdle();
+    }
+
+    // Both sides set or see the flag first and then try the gate, so whichever comes last disposes.
+    private void DisposeIfIdle()
+    {
+        if (_inUse.Wait(0))
         {
-            _disposed = true;
             _admin?.Dispose();
             _admin = null;
+            _inUse.Release();
         }
     }
 }

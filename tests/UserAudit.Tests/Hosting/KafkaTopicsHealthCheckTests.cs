@@ -38,6 +38,23 @@ public sealed class KafkaTopicsHealthCheckTests
     }
 
     [Fact]
+    public async Task A_run_in_flight_keeps_its_admin_client_until_it_ends_when_the_check_is_disposed()
+    {
+        using var cluster = MockKafkaCluster.Start();
+        cluster.CreateTopic("audit", 3);
+        cluster.SetBrokerRoundTrip(1, TimeSpan.FromMilliseconds(400));
+        var check = new KafkaTopicsHealthCheck(_ => ValueTask.FromResult<string?>(cluster.Bootstraps), [new("audit", 3)], TimeSpan.FromSeconds(5));
+        var context = new HealthCheckContext { Registration = new HealthCheckRegistration("kafka-topics", check, null, null) };
+
+        // The run holds the admin client from the moment it is called; disposing must not destroy it under the run.
+        var inFlight = check.CheckHealthAsync(context, Ct);
+        check.Dispose();
+
+        Assert.Equal(HealthStatus.Healthy, (await inFlight).Status);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => check.CheckHealthAsync(context, Ct));
+    }
+
+    [Fact]
     public async Task Topics_check_is_healthy_run_after_run_once_the_declared_topics_exist()
     {
         using var cluster = MockKafkaCluster.Start();
