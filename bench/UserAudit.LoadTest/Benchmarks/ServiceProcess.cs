@@ -50,6 +50,9 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
 
         start.Environment["ASPNETCORE_URLS"] = address.ToString();
+        // As the AppHost starts the services (glibc's arenas: docs/benchmarks.md, "Memory"), for
+        // every system measured alike.
+        start.Environment["MALLOC_ARENA_MAX"] = "2";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         // Console logging per request would be measured too; warnings still show what went wrong.
         start.Environment["Logging__LogLevel__Default"] = "Warning";
