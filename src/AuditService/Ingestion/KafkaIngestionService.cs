@@ -56,11 +56,11 @@ public sealed partial class KafkaIngestionService(
     }
 
     /// <inheritdoc />
-    // Consume blocks inside librdkafka: give the loop a thread of its own.
+    // Consume blocks inside librdkafka: the loop has a thread of its own, and blocks only that one.
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.Factory.StartNew(() => RunAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        Task.Factory.StartNew(() => Run(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-    private async Task RunAsync(CancellationToken stoppingToken)
+    private void Run(CancellationToken stoppingToken)
     {
         consumer.Subscribe(_options.Topic);
         LogSubscribed(logger, _options.Topic, _options.DeadLetterTopic);
@@ -71,13 +71,16 @@ public sealed partial class KafkaIngestionService(
                 // Reading the next batch overlaps storing the previous one (the store is most of the
                 // work): one batch in flight at most, stored in order, offsets stored after its commit.
                 FillBatch(stoppingToken);
-                await _storing;
+                _storing.GetAwaiter().GetResult();
                 if (stoppingToken.IsCancellationRequested)
                 {
                     break; // the batch in hand is stored below, without the stopping token
                 }
 
-                _storing = FlushAsync(TakeBatch(), stoppingToken);
+                // On the thread pool, never on this thread: SQLite's driver completes its async calls
+                // synchronously, so the store would otherwise run here before the next read began.
+                var batch = TakeBatch();
+                _storing = Task.Run(() => FlushAsync(batch, stoppingToken), CancellationToken.None);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -86,8 +89,8 @@ public sealed partial class KafkaIngestionService(
         finally
         {
             // Store what was already processed, commit it, and leave the group cleanly.
-            await WaitForStoringAsync();
-            await FlushAsync(TakeBatch(), CancellationToken.None);
+            WaitForStoringAsync().GetAwaiter().GetResult();
+            Task.Run(() => FlushAsync(TakeBatch(), CancellationToken.None), CancellationToken.None).GetAwaiter().GetResult();
             CommitFinalOffsets();
             consumer.Close();
         }

@@ -134,6 +134,43 @@ public sealed class IngestionLoopTests : IAsyncDisposable
         Assert.NotNull(await Store.FindAsync(after.Source!.OriginalString, after.Id!, Ct));
     }
 
+    [Fact]
+    public async Task The_next_batch_is_read_while_the_previous_one_is_being_stored()
+    {
+        // SQLite's driver completes its async calls synchronously: a store awaited on the loop's own
+        // thread would hold the loop until it ends. Another connection's write lock holds the store.
+        _store = await TemporaryAuditStore.CreateAsync(StorageProvider.Sqlite, _postgres, Ct);
+        var (consumer, script) = ScriptedConsumer.Create();
+        var (producer, _) = RecordingProducer.Create();
+        var service = CreateService(consumer, producer, batchWindow: TimeSpan.Zero);
+        var events = Enumerable.Range(0, 3).Select(_ => AuditTopicClient.NewEvent("overlap")).ToList();
+        await using var blocker = await _store.Database.OpenConnectionAsync(Ct);
+        await using var writeLock = blocker.CreateCommand();
+        writeLock.CommandText = "BEGIN IMMEDIATE";
+        await writeLock.ExecuteNonQueryAsync(Ct);
+
+        script.Add(Result(events[0], offset: 10));
+        await service.StartAsync(Ct);
+        await Eventually.TrueAsync(_ => Task.FromResult(script.Waiting == 0), "the first event read", cancellationToken: Ct);
+        script.Add(Result(events[1], offset: 11));
+        script.Add(Result(events[2], offset: 12));
+        await Eventually.TrueAsync(_ => Task.FromResult(script.Waiting == 0), "the next events read while the first batch waits for the lock", cancellationToken: Ct);
+        // Read during the store's first attempt (it waits up to the busy timeout, 10 s), not after it failed.
+        Assert.DoesNotContain(_logs.Lines, l => l.Contains("store failed", StringComparison.Ordinal));
+        Assert.Empty(script.Stored);
+
+        writeLock.CommandText = "ROLLBACK";
+        await writeLock.ExecuteNonQueryAsync(Ct);
+        await Eventually.TrueAsync(_ => Task.FromResult(script.Stored.Count == 3), "every offset stored after its commit", cancellationToken: Ct);
+        await service.StopAsync(Ct);
+
+        Assert.Equal([11L, 12L, 13L], script.Stored.Take(3).Select(o => o.Offset.Value));
+        foreach (var e in events)
+        {
+            Assert.NotNull(await Store.FindAsync(e.Source!.OriginalString, e.Id!, Ct));
+        }
+    }
+
     private static string? Header(Message<byte[]?, byte[]?> message, string name) =>
         message.Headers.TryGetLastBytes(name, out var bytes) ? System.Text.Encoding.UTF8.GetString(bytes) : null;
 

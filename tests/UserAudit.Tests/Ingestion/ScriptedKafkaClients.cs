@@ -25,6 +25,18 @@ public class ScriptedConsumer : DispatchProxy
         return (consumer, (ScriptedConsumer)(object)consumer);
     }
 
+    /// <summary>Messages added and not consumed yet.</summary>
+    public int Waiting
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pending.Count;
+            }
+        }
+    }
+
     public void Add(ConsumeResult<byte[]?, byte[]?> result)
     {
         lock (_gate)
