@@ -134,7 +134,7 @@ try
 
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"drain: AuditService {result.StoredPerSecond:N0} events/s stored, raw consume {result.RawConsumedPerSecond:N0}/s, ratio {result.Ratio:P0}; "
-                    + $"raw insert {result.RawInsertedPerSecond:N0} rows/s, ratio {result.InsertRatio:P0}"));
+                    + $"raw insert {result.RawInsertedPerSecond:N0} rows/s, ratio {result.InsertRatio:P0}; store alone {result.StoreOnlyPerSecond:N0}/s"));
                 if (result.Postgres is { } postgres)
                 {
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

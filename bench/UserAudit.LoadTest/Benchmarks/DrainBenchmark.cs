@@ -31,10 +31,11 @@ namespace UserAudit.LoadTest.Benchmarks;
 /// <param name="Stored">Rows in the audit store at the end (must equal <paramref name="Events"/>).</param>
 /// <param name="RawInsertedPerSecond">The same rows inserted into AuditService's schema alone (<see cref="RawInsertBaseline"/>).</param>
 /// <param name="InsertRatio">Stored rate over raw insert rate (issue 14's target: at least 0.8).</param>
+/// <param name="StoreOnlyPerSecond">The same rows through AuditService's store alone (<see cref="StoreOnlyBaseline"/>): between the two above.</param>
 /// <param name="Postgres">The same drain on PostgreSQL, when asked for.</param>
 public sealed record DrainResult(int Events, int Partitions, double ProducedPerSecond, double RawConsumedPerSecond,
     double StoredPerSecond, double StoredPerSecondFromStart, double Ratio, long Stored, double RawInsertedPerSecond, double InsertRatio,
-    PostgresDrainResult? Postgres);
+    double StoreOnlyPerSecond, PostgresDrainResult? Postgres);
 
 /// <summary>
 /// The drain on PostgreSQL (a scratch server) beside SQLite's, each with the events sent once every
@@ -75,7 +76,7 @@ public static class DrainBenchmark
 
         var cloudEvents = CreateEvents(events);
         var records = AsStored(cloudEvents, partitions);
-        var (produced, inserted) = await PrefillAsync(cluster.Bootstraps, cloudEvents, records, partitions, log, cancellationToken);
+        var (produced, inserted, storeOnly) = await PrefillAsync(cluster.Bootstraps, cloudEvents, records, partitions, log, cancellationToken);
         await using var postgres = postgresReplicas > 0 ? await ScratchPostgres.StartAsync(cancellationToken) : null;
         var postgresInserts = postgres is null ? null : await PostgresInsertBaseline.MeasureAsync(postgres, records, cancellationToken);
         if (postgresInserts is not null)
@@ -97,7 +98,7 @@ public static class DrainBenchmark
         var onPostgres = postgres is null ? null
             : await DrainPostgresAsync(cluster, resend!, partitions, postgres, postgresReplicas, postgresInserts!, log, cancellationToken);
         return new DrainResult(events, partitions, Math.Round(produced), Math.Round(raw), Math.Round(sqlite.Stored), Math.Round(sqlite.FromStart),
-            Math.Round(sqlite.Stored / raw, 3), sqlite.Rows, Math.Round(inserted), Math.Round(sqlite.Stored / inserted, 3), onPostgres);
+            Math.Round(sqlite.Stored / raw, 3), sqlite.Rows, Math.Round(inserted), Math.Round(sqlite.Stored / inserted, 3), Math.Round(storeOnly), onPostgres);
     }
 
     /// <summary>
@@ -161,7 +162,7 @@ public static class DrainBenchmark
         }
     }
 
-    private static async Task<(double Produced, double Inserted)> PrefillAsync(string bootstrapServers, List<CloudEvent> cloudEvents, List<AuditRecord> records,
+    private static async Task<(double Produced, double Inserted, double StoreOnly)> PrefillAsync(string bootstrapServers, List<CloudEvent> cloudEvents, List<AuditRecord> records,
         int partitions, TextWriter log, CancellationToken cancellationToken)
     {
         var events = cloudEvents.Count;
@@ -170,10 +171,13 @@ public static class DrainBenchmark
         var inserted = await RawInsertBaseline.MeasureAsync(records, cancellationToken);
         await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"raw insert of the same rows into AuditService's schema: {inserted:N0} rows/s ({RawInsertBaseline.BatchSize} a transaction)"));
-        return (produced, inserted);
+        var storeOnly = await StoreOnlyBaseline.MeasureAsync(records, cancellationToken);
+        await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"AuditService's store alone, the same rows: {storeOnly:N0} events/s"));
+        return (produced, inserted, storeOnly);
     }
 
-    // UserService-shaped events: time-ordered ids, JSON data, trace context, 1,000 users.
+    // UserService-shaped events: time-ordered ids, JSON data, trace context, the actor (each user
+    // renaming themself), 1,000 users.
     private static List<CloudEvent> CreateEvents(int events)
     {
         var users = Enumerable.Range(0, 1000).Select(_ => Guid.CreateVersion7().ToString()).ToArray();
@@ -192,6 +196,7 @@ public static class DrainBenchmark
                 DataSchema = new Uri("http://localhost:3000/v1/schemas/user.updated.v1.json"),
                 Data = JsonSerializer.SerializeToElement(new Dictionary<string, object> { ["id"] = user, ["changedFields"] = ChangedFields }),
             };
+            cloudEvent.SetAuthContext(AuthTypes.User, user);
             cloudEvent.SetTraceContext(new ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded));
             cloudEvents.Add(cloudEvent);
         }

@@ -1,3 +1,4 @@
+using System.Data;
 using System.Diagnostics;
 using AuditService.Store;
 using Npgsql;
@@ -21,22 +22,23 @@ public sealed record PostgresInsertRates(double RowByRow, double MultiRow, doubl
 public static class PostgresInsertBaseline
 {
     private const int BatchSize = RawInsertBaseline.BatchSize;
-    private const string Columns = "seq, " + RawInsertBaseline.Columns;
+    private const string Columns = RawInsertBaseline.Columns;
 
     // The type of each of Columns, for binary COPY and typed parameters.
-    private static readonly NpgsqlDbType[] Types =
-    [
-        NpgsqlDbType.Bigint, NpgsqlDbType.Text, NpgsqlDbType.Text, NpgsqlDbType.Text, NpgsqlDbType.Text, NpgsqlDbType.Text, NpgsqlDbType.Text,
-        NpgsqlDbType.Bigint, NpgsqlDbType.Text, NpgsqlDbType.Text, NpgsqlDbType.Text, NpgsqlDbType.Text, NpgsqlDbType.Bytea, NpgsqlDbType.Text,
-        NpgsqlDbType.Integer, NpgsqlDbType.Bigint, NpgsqlDbType.Text, NpgsqlDbType.Bigint,
-    ];
+    private static readonly NpgsqlDbType[] Types = [.. RawInsertBaseline.Types.Select(type => type switch
+    {
+        DbType.Int64 => NpgsqlDbType.Bigint,
+        DbType.Int32 => NpgsqlDbType.Integer,
+        DbType.Binary => NpgsqlDbType.Bytea,
+        _ => NpgsqlDbType.Text,
+    })];
 
     /// <summary>Rows per second for each way, on the server of <paramref name="server"/>.</summary>
     public static async Task<PostgresInsertRates> MeasureAsync(ScratchPostgres server, IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(server);
         ArgumentNullException.ThrowIfNull(records);
-        var rows = records.Select((r, i) => (object[])[(long)i + 1, .. RawInsertBaseline.Values(r)]).ToList();
+        var rows = RawInsertBaseline.Rows(records);
         return new PostgresInsertRates(
             await MeasureAsync(server, rows, RowByRowAsync, cancellationToken),
             await MeasureAsync(server, rows, MultiRowAsync, cancellationToken),

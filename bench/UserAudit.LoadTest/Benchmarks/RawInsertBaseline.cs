@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
+using System.Data;
+using AuditService.Integrity;
 using AuditService.Store;
 using Microsoft.Data.Sqlite;
 using UserAudit.ServiceDefaults.Storage;
@@ -8,27 +9,26 @@ using UserAudit.ServiceDefaults.Storage;
 namespace UserAudit.LoadTest.Benchmarks;
 
 /// <summary>
-/// The drain's storage baseline: the rows AuditService would store, inserted into AuditService's own
-/// schema (its migrations, so the same table and indexes) through its database type (so the same
+/// The drain's storage baseline: the rows AuditService stores, every column of them (its position in
+/// the chain and both hashes included, computed before the clock starts), inserted into AuditService's
+/// own schema (its migrations, so the same table and indexes) through its database type (so the same
 /// pragmas and WAL) with one prepared INSERT in transactions of AuditService's batch size, and
-/// nothing else: no Kafka, no decoding, no dedupe clause, values rendered before the clock starts.
-/// The rate SQLite itself allows for these rows on this machine.
+/// nothing else: no Kafka, no decoding, no hashing, no dedupe clause. The rate SQLite itself allows
+/// for these rows on this machine.
 /// </summary>
 public static class RawInsertBaseline
 {
     /// <summary>AuditService's <c>Ingestion:BatchSize</c>: one transaction per batch, as it commits.</summary>
     public const int BatchSize = 500;
 
-    /// <summary>The columns the baseline writes, in <see cref="Values"/>' order.</summary>
-    internal const string Columns = """
-        source, id, type, specversion, subject, time, time_unix_ms, datacontenttype, dataschema,
-            extensions, data_json, data_bytes, kafka_topic, kafka_partition, kafka_offset, received_at, received_unix_ms
-        """;
+    /// <summary>The columns the baseline writes, in <see cref="Rows"/>' order: all of a stored event's.</summary>
+    internal const string Columns = $"seq, {AuditRow.Columns}, content_hash, chain_hash";
 
-    private const string Insert = $"""
-        INSERT INTO audit_events ({Columns})
-        VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6, $p7, $p8, $p9, $p10, $p11, $p12, $p13, $p14, $p15, $p16)
-        """;
+    /// <summary>The type of each of <see cref="Columns"/>.</summary>
+    internal static IReadOnlyList<DbType> Types { get; } = [DbType.Int64, .. AuditRow.ColumnTypes, DbType.Binary, DbType.Binary];
+
+    private static readonly string Insert =
+        $"INSERT INTO audit_events ({Columns}) VALUES ({string.Join(", ", Types.Select((_, i) => "$p" + i.ToString(CultureInfo.InvariantCulture)))})";
 
     /// <summary>Rows per second inserting <paramref name="records"/> into a fresh database.</summary>
     public static async Task<double> MeasureAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
@@ -39,12 +39,12 @@ public static class RawInsertBaseline
         {
             var database = new SqliteDatabase(new StorageOptions { DataDirectory = directory.FullName }, "audit.db");
             await database.MigrateAsync(AuditEventStore.Migrations, cancellationToken);
-            var rows = records.Select(Values).ToList();
+            var rows = Rows(records);
 
             await using var connection = await database.OpenAsync(cancellationToken);
             using var command = connection.CreateCommand();
             command.CommandText = Insert;
-            var parameters = Enumerable.Range(0, 17).Select(i => command.Parameters.Add(new SqliteParameter { ParameterName = "$p" + i.ToString(CultureInfo.InvariantCulture) })).ToArray();
+            var parameters = Types.Select((type, i) => command.Parameters.Add(new SqliteParameter { ParameterName = "$p" + i.ToString(CultureInfo.InvariantCulture), DbType = type })).ToArray();
             command.Prepare();
 
             // Synchronous calls: Microsoft.Data.Sqlite's async ones only wrap them, and a raw script would not pay for that.
@@ -76,22 +76,23 @@ public static class RawInsertBaseline
         }
     }
 
-    /// <summary>The columns AuditEventStore writes for a record, in <see cref="Columns"/>' order.</summary>
-    internal static object[] Values(AuditRecord r) =>
-    [
-        r.Source, r.Id, r.Type, r.SpecVersion,
-        (object?)r.Subject ?? DBNull.Value,
-        r.Time is { } t ? t.ToString("O", CultureInfo.InvariantCulture) : DBNull.Value,
-        r.Time is { } tm ? tm.ToUnixTimeMilliseconds() : DBNull.Value,
-        (object?)r.DataContentType ?? DBNull.Value,
-        (object?)r.DataSchema ?? DBNull.Value,
-        JsonSerializer.Serialize(r.Extensions),
-        (object?)r.DataJson ?? DBNull.Value,
-        (object?)r.DataBytes ?? DBNull.Value,
-        (object?)r.Kafka?.Topic ?? DBNull.Value,
-        r.Kafka is null ? DBNull.Value : r.Kafka.Partition,
-        r.Kafka is null ? DBNull.Value : r.Kafka.Offset,
-        r.ReceivedAt.ToString("O", CultureInfo.InvariantCulture),
-        r.ReceivedAt.ToUnixTimeMilliseconds(),
-    ];
+    /// <summary>
+    /// The rows AuditService would store for <paramref name="records"/> in a fresh store, in
+    /// <see cref="Columns"/>' order (<see cref="DBNull"/> for SQL NULL): positions from 1, each
+    /// row's content hash and its link in a chain of its own.
+    /// </summary>
+    internal static List<object[]> Rows(IReadOnlyList<AuditRecord> records)
+    {
+        var link = AuditHashing.Genesis(Guid.NewGuid().ToString());
+        var rows = new List<object[]>(records.Count);
+        for (var i = 0; i < records.Count; i++)
+        {
+            var row = AuditRow.From(records[i]);
+            var content = AuditHashing.Content(row);
+            link = AuditHashing.Link(link, i + 1, content, row);
+            rows.Add([(long)i + 1, .. row.Values().Select(v => v ?? DBNull.Value), content, link]);
+        }
+
+        return rows;
+    }
 }
