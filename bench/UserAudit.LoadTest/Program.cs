@@ -116,7 +116,7 @@ try
             {
                 var events = (int)(line.WholeNumber("events", 1, 10_000_000) ?? 100_000);
                 // 16: the mock cluster keeps about 5 MB per partition, so 100,000 events need at least 12.
-                var partitions = (int)(line.WholeNumber("partitions", 1, 64) ?? 16);
+                var partitions = (int)(line.WholeNumber("partitions", 1, 64) ?? 24);
                 // 0: SQLite only; above 0, also a scratch PostgreSQL drained by one replica and by that many.
                 var postgresReplicas = (int)(line.WholeNumber("postgres-replicas", 0, 16) ?? 0);
                 var json = line.Text("json");
@@ -336,8 +336,8 @@ internal static partial class Program
           --group ID             AuditService's consumer group, default audit
           --topic NAME           the audit topic, default audit
           --wal-limit MIB        largest WAL file allowed, default 128 (twice the services' 64 MiB checkpoint size)
-        Options (drain): --events N (default 100000), --partitions N (default 16: the embedded broker keeps
-          about 5 MB, 10,000 events, per partition), --postgres-replicas N (default 0: SQLite only), --json FILE
+        Options (drain): --events N (default 100000), --partitions N (default 24: the embedded broker keeps
+          about 5 MB, 6,000 events, per partition), --postgres-replicas N (default 0: SQLite only), --json FILE
 
         Options (peers): --connections N (default 32), --warmup T (default 5s), --duration T (default 30s),
           --rounds N (default 2), --partitions N (default 3, as the AppHost's topic),
