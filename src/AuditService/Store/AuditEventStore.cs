@@ -3,6 +3,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using AuditService.Integrity;
+using Microsoft.Data.Sqlite;
 using Npgsql;
 using NpgsqlTypes;
 using UserAudit.ServiceDefaults.Storage;
@@ -69,7 +70,7 @@ public sealed class AuditEventStore(ServiceDatabase database)
         var head = await AuditChainTable.ReadForWriteAsync(connection, transaction, cancellationToken);
         var (outcomes, last) = connection is NpgsqlConnection postgres
             ? await CopyAsync(postgres, transaction, records, rows, head, cancellationToken)
-            : await InsertRowsAsync(connection, transaction, records, rows, head, cancellationToken);
+            : await InsertRowsAsync((SqliteConnection)connection, transaction, records, rows, head, cancellationToken);
         if (last.Position != head.Position)
         {
             await AuditChainTable.UpdateAsync(connection, transaction, last, cancellationToken);
@@ -88,29 +89,27 @@ public sealed class AuditEventStore(ServiceDatabase database)
     /// SQLite: one prepared INSERT per row, run in this process without a round trip; a row whose
     /// identity is stored already inserts nothing and is compared with the stored one.
     /// </summary>
-    private static async Task<(AuditWriteOutcome[] Outcomes, ChainHead Head)> InsertRowsAsync(DbConnection connection, DbTransaction transaction,
+    private static async Task<(AuditWriteOutcome[] Outcomes, ChainHead Head)> InsertRowsAsync(SqliteConnection connection, DbTransaction transaction,
         IReadOnlyList<AuditRecord> records, (AuditRow Row, byte[] Content)[] rows, ChainHead head, CancellationToken cancellationToken)
     {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = InsertSql;
-        var columns = new DbParameter[AuditRow.ColumnTypes.Count];
-        for (var i = 0; i < columns.Length; i++)
-        {
-            columns[i] = command.AddParameter("@c" + i.ToString(CultureInfo.InvariantCulture), AuditRow.ColumnTypes[i]);
-        }
-
-        var (seq, content, link) = (command.AddParameter("@seq", DbType.Int64), command.AddParameter("@content", DbType.Binary), command.AddParameter("@link", DbType.Binary));
-        await command.PrepareAsync(cancellationToken);
+        using var insert = new SqliteRowStatement(connection, InsertSql, InsertParameters);
         var outcomes = new AuditWriteOutcome[records.Count];
         for (var i = 0; i < records.Count; i++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var (row, contentHash) = rows[i];
             var position = head.Position + 1;
             var linkHash = AuditHashing.Link(head.Hash, position, contentHash, row);
-            row.Bind(columns);
-            (seq.Value, content.Value, link.Value) = (position, contentHash, linkHash);
-            if (await command.ExecuteNonQueryAsync(cancellationToken) == 1)
+            insert.Bind(0, position);
+            var values = row.Values();
+            for (var c = 0; c < values.Length; c++)
+            {
+                insert.Bind(c + 1, values[c]);
+            }
+
+            insert.Bind(values.Length + 1, contentHash);
+            insert.Bind(values.Length + 2, linkHash);
+            if (insert.Execute() == 1)
             {
                 head = head with { Position = position, Hash = linkHash };
                 outcomes[i] = AuditWriteOutcome.Stored;
@@ -124,6 +123,10 @@ public sealed class AuditEventStore(ServiceDatabase database)
 
         return (outcomes, head);
     }
+
+    // InsertSql's parameters in the order InsertRowsAsync binds them: the position, the row's columns, both hashes.
+    private static readonly string[] InsertParameters =
+        ["@seq", .. Enumerable.Range(0, AuditRow.ColumnTypes.Count).Select(i => "@c" + i.ToString(CultureInfo.InvariantCulture)), "@content", "@link"];
 
     /// <summary>
     /// PostgreSQL: a batch in a few round trips, however many rows, instead of one per row (the

@@ -35,6 +35,39 @@ public sealed class HashChainTests
         Assert.Equal(2100, Assert.Single(newest).Sequence);
     }
 
+    [Fact]
+    public async Task Empty_text_empty_bytes_and_non_ascii_text_are_stored_as_given_and_verify()
+    {
+        // The SQLite INSERT binds by position on the connection's handle: an empty value must not
+        // become NULL, and text must arrive as the UTF-8 it is.
+        await using var store = await TemporaryAuditStore.CreateAsync(Ct);
+        var time = store.Time.GetUtcNow();
+        AuditRecord[] records =
+        [
+            new("urn:useraudit-tests:store", "empty-bytes", "org.useraudit.tests.stored.v1", "1.0", "Zoë ✓ 名前 🎉", time, "application/octet-stream", null,
+                new Dictionary<string, string> { ["tenant"] = "", ["note"] = "naïve" }, null, [], new KafkaCoordinates("audit", 0, 0), time, ""),
+            new("urn:useraudit-tests:store", "raw-bytes", "org.useraudit.tests.stored.v1", "1.0", null, null, null, null,
+                new Dictionary<string, string>(), null, [0, 0xFF, 0xFE, 0x80], null, time),
+        ];
+
+        var result = await store.Store.InsertAsync(records, Ct);
+
+        Assert.Equal(2, result.Stored);
+        foreach (var record in records)
+        {
+            var stored = (await store.Store.FindAsync(record.Source, record.Id, Ct))!.Record;
+            Assert.Equal(record.Subject, stored.Subject);
+            Assert.Equal(record.Extensions, stored.Extensions);
+            Assert.NotNull(stored.DataBytes);
+            Assert.Equal(record.DataBytes, stored.DataBytes);
+            Assert.Equal(record.IngestedBy, stored.IngestedBy);
+            Assert.Equal(record.Kafka, stored.Kafka);
+        }
+
+        var verification = await store.Verifier.VerifyAsync(null, null, Ct);
+        Assert.True(verification.Intact, verification.FirstBreak?.Detail);
+    }
+
     [Theory]
     [InlineData("UPDATE audit_events SET subject = 'someone-else' WHERE seq = 7", 7, ChainBreakKind.Changed)]
     [InlineData("UPDATE audit_events SET data_json = '{\"n\":2}' WHERE seq = 7", 7, ChainBreakKind.Changed)]
