@@ -47,16 +47,26 @@ public static class AuditHashing
         Add(buffer, row.Time);
         Add(buffer, row.DataContentType);
         Add(buffer, row.DataSchema);
-        var count = row.ExtensionMap.Keys.Count(name => !IsTraceContext(name));
-        Add(buffer, count);
-        if (count > 0)
+        // The names sorted ordinally without LINQ: this runs for every stored event.
+        var names = ArrayPool<string>.Shared.Rent(row.ExtensionMap.Count);
+        var count = 0;
+        foreach (var name in row.ExtensionMap.Keys)
         {
-            foreach (var (name, value) in row.ExtensionMap.Where(e => !IsTraceContext(e.Key)).OrderBy(e => e.Key, StringComparer.Ordinal))
+            if (!IsTraceContext(name))
             {
-                Add(buffer, name);
-                Add(buffer, value);
+                names[count++] = name;
             }
         }
+
+        Array.Sort(names, 0, count, StringComparer.Ordinal);
+        Add(buffer, count);
+        foreach (var name in names.AsSpan(0, count))
+        {
+            Add(buffer, name);
+            Add(buffer, row.ExtensionMap[name]);
+        }
+
+        ArrayPool<string>.Shared.Return(names, clearArray: true);
 
         Add(buffer, row.DataJson);
         Add(buffer, row.DataBytes);
