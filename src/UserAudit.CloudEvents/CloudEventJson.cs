@@ -1,5 +1,4 @@
 using CloudNative.CloudEvents;
-using CloudNative.CloudEvents.SystemTextJson;
 
 namespace UserAudit.CloudEvents;
 
@@ -8,7 +7,8 @@ public static class CloudEventJson
 {
     /// <summary>
     /// The formatter: structured and batch bodies, and JSON data in binary mode. It is stateless and
-    /// thread-safe, so one instance serves everything.
+    /// thread-safe, so one instance serves everything. The SDK's, with a short way through
+    /// <c>application/json</c> data in binary mode (<see cref="Core.JsonDataFormatter"/>).
     /// </summary>
-    public static CloudEventFormatter Formatter { get; } = new JsonEventFormatter();
+    public static CloudEventFormatter Formatter { get; } = new Core.JsonDataFormatter();
 }
