@@ -98,7 +98,7 @@ public sealed partial class KafkaIngestionService(
 
     private void FillBatch(CancellationToken stoppingToken)
     {
-        var deadline = time.GetTimestamp() + (long)(_options.BatchWindow.TotalSeconds * time.TimestampFrequency);
+        var deadline = _options.BatchWindow > TimeSpan.Zero ? time.GetTimestamp() + (long)(_options.BatchWindow.TotalSeconds * time.TimestampFrequency) : 0;
         while (_batch.Items.Count < _options.BatchSize && !stoppingToken.IsCancellationRequested)
         {
             TimeSpan wait;
