@@ -71,7 +71,7 @@ public sealed partial class KafkaIngestionService(
                 // Reading the next batch overlaps storing the previous one (the store is most of the
                 // work): one batch in flight at most, stored in order, offsets stored after its commit.
                 FillBatch(stoppingToken);
-                _storing.GetAwaiter().GetResult();
+                _storing.GetAwaiter().GetResult(); // blocks this dedicated thread only, never a pool thread
                 if (stoppingToken.IsCancellationRequested)
                 {
                     break; // the batch in hand is stored below, without the stopping token
@@ -88,9 +88,10 @@ public sealed partial class KafkaIngestionService(
         }
         finally
         {
-            // Store what was already processed, commit it, and leave the group cleanly.
+            // Store what was already processed, commit it, and leave the group cleanly; blocking this
+            // dedicated thread, as the loop does (nothing is left to read, so nothing to overlap).
             WaitForStoringAsync().GetAwaiter().GetResult();
-            Task.Run(() => FlushAsync(TakeBatch(), CancellationToken.None), CancellationToken.None).GetAwaiter().GetResult();
+            FlushAsync(TakeBatch(), CancellationToken.None).GetAwaiter().GetResult();
             CommitFinalOffsets();
             consumer.Close();
         }
