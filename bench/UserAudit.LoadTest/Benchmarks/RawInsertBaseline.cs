@@ -34,13 +34,9 @@ public static class RawInsertBaseline
     public static async Task<double> MeasureAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(records);
-        var directory = Directory.CreateTempSubdirectory("useraudit-raw-insert-");
-        try
+        return await WithFreshDatabaseAsync("useraudit-raw-insert-", async database =>
         {
-            var database = new SqliteDatabase(new StorageOptions { DataDirectory = directory.FullName }, "audit.db");
-            await database.MigrateAsync(AuditEventStore.Migrations, cancellationToken);
             var rows = Rows(records);
-
             await using var connection = await database.OpenAsync(cancellationToken);
             using var command = connection.CreateCommand();
             command.CommandText = Insert;
@@ -68,6 +64,21 @@ public static class RawInsertBaseline
             }
 
             return rows.Count / Stopwatch.GetElapsedTime(started).TotalSeconds;
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="measure"/> on a fresh AuditService database (its migrations, its SQLite
+    /// settings) in a temporary folder named with <paramref name="prefix"/>, removed after.
+    /// </summary>
+    internal static async Task<double> WithFreshDatabaseAsync(string prefix, Func<SqliteDatabase, Task<double>> measure, CancellationToken cancellationToken)
+    {
+        var directory = Directory.CreateTempSubdirectory(prefix);
+        try
+        {
+            var database = new SqliteDatabase(new StorageOptions { DataDirectory = directory.FullName }, "audit.db");
+            await database.MigrateAsync(AuditEventStore.Migrations, cancellationToken);
+            return await measure(database);
         }
         finally
         {

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using AuditService.Store;
-using Microsoft.Data.Sqlite;
-using UserAudit.ServiceDefaults.Storage;
 
 namespace UserAudit.LoadTest.Benchmarks;
 
@@ -16,11 +14,8 @@ public static class StoreOnlyBaseline
     public static async Task<double> MeasureAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(records);
-        var directory = Directory.CreateTempSubdirectory("useraudit-store-only-");
-        try
+        return await RawInsertBaseline.WithFreshDatabaseAsync("useraudit-store-only-", async database =>
         {
-            var database = new SqliteDatabase(new StorageOptions { DataDirectory = directory.FullName }, "audit.db");
-            await database.MigrateAsync(AuditEventStore.Migrations, cancellationToken);
             var store = new AuditEventStore(database);
             var batches = records.Chunk(RawInsertBaseline.BatchSize).ToList();
             var started = Stopwatch.GetTimestamp();
@@ -30,11 +25,6 @@ public static class StoreOnlyBaseline
             }
 
             return records.Count / Stopwatch.GetElapsedTime(started).TotalSeconds;
-        }
-        finally
-        {
-            SqliteConnection.ClearAllPools();
-            directory.Delete(recursive: true);
-        }
+        }, cancellationToken);
     }
 }
