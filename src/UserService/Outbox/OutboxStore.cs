@@ -112,12 +112,27 @@ public sealed class OutboxStore(ServiceDatabase database, GroupCommitWriter writ
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         return writer.WriteAsync(scope =>
         {
-            foreach (var s in delivered)
+            if (scope.IsPostgres)
             {
-                var mark = scope.Command("UPDATE outbox SET delivered_at = @now, attempts = attempts + 1, last_error = NULL WHERE seq = @seq");
-                mark.AddParameter("@seq", s);
-                mark.AddParameter("@now", now);
-                mark.ExecuteNonQuery();
+                // One statement for the relay's whole batch: a round trip per row was a fifth of the
+                // statements PostgreSQL ran per rename. SQLite runs in process, so per row costs it little.
+                if (delivered.Count > 0)
+                {
+                    var marks = scope.Command("UPDATE outbox SET delivered_at = @now, attempts = attempts + 1, last_error = NULL WHERE seq = ANY(@seqs)");
+                    marks.AddParameter("@seqs", delivered as long[] ?? [.. delivered]);
+                    marks.AddParameter("@now", now);
+                    marks.ExecuteNonQuery();
+                }
+            }
+            else
+            {
+                foreach (var s in delivered)
+                {
+                    var mark = scope.Command("UPDATE outbox SET delivered_at = @now, attempts = attempts + 1, last_error = NULL WHERE seq = @seq");
+                    mark.AddParameter("@seq", s);
+                    mark.AddParameter("@now", now);
+                    mark.ExecuteNonQuery();
+                }
             }
 
             foreach (var (s, e) in failed)

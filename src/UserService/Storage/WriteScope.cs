@@ -19,6 +19,9 @@ public sealed class WriteScope
 
     internal DbTransaction? Transaction { get; set; }
 
+    /// <summary>Whether the writer's database is PostgreSQL, for a statement only that dialect can run.</summary>
+    internal bool IsPostgres => _connection is NpgsqlConnection;
+
     /// <summary>
     /// <c> FOR UPDATE</c> on PostgreSQL, nothing on SQLite: append it to a read of a row this write
     /// then changes (<see cref="SqlDialect.ForUpdate"/>).
