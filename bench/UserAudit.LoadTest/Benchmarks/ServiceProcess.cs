@@ -50,9 +50,11 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
 
         start.Environment["ASPNETCORE_URLS"] = address.ToString();
-        // As the AppHost starts the services (glibc's arenas: docs/benchmarks.md, "Memory"), for
-        // every system measured alike.
+        // As the AppHost starts the services (glibc's arenas and the GC's youngest generation:
+        // docs/benchmarks.md, "Memory"), for every system measured alike.
         start.Environment["MALLOC_ARENA_MAX"] = "2";
+        // The AppHost's UserAudit:GCGen0SizeMiB default, 32 MiB (not the budget the reported L3 implies).
+        start.Environment["DOTNET_GCgen0size"] = "2000000";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         // Console logging per request would be measured too; warnings still show what went wrong.
         start.Environment["Logging__LogLevel__Default"] = "Warning";

@@ -55,5 +55,21 @@ public sealed class AppHostManifestTests : IDisposable
         Assert.Empty(_clis.CallsTo("docker"));
     }
 
+    [Fact]
+    public async Task Both_services_get_a_pinned_youngest_generation_unless_it_is_left_to_the_runtime()
+    {
+        _clis.With("docker", DockerDaemonStoppedExit0);
+
+        var pinned = (await PublishManifestAsync())["resources"]!.AsObject();
+        var runtimes = (await PublishManifestAsync("--UserAudit:GCGen0SizeMiB=0"))["resources"]!.AsObject();
+
+        foreach (var service in (string[])["user-service", "audit-service"])
+        {
+            // 32 MiB, in the hexadecimal bytes the runtime reads.
+            Assert.Equal("2000000", (string?)pinned[service]!["env"]!["DOTNET_GCgen0size"]);
+            Assert.False(runtimes[service]!["env"]!.AsObject().ContainsKey("DOTNET_GCgen0size"));
+        }
+    }
+
     public void Dispose() => _clis.Dispose();
 }
