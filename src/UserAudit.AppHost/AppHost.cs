@@ -92,8 +92,8 @@ foreach (var service in (IResourceBuilder<ProjectResource>[])[userService, audit
 }
 
 // .NET sizes a service's youngest generation from the L3 cache the CPU reports, and virtual
-// machines report the whole host's (300 MiB on the benchmark machine): each service then grows by
-// 80 MiB or more before its first collection. UserAudit:GCGen0SizeMiB pins it (32 by default;
+// machines report the whole host's (300 MiB on the benchmark machine): each service then allocates
+// about 80 MiB between two collections. UserAudit:GCGen0SizeMiB pins it (32 by default;
 // 0 leaves it to the runtime). A container with a memory limit bounds it by that limit instead.
 var gen0SizeMiB = builder.Configuration.GetValue("UserAudit:GCGen0SizeMiB", 32);
 if (gen0SizeMiB is < 0 or > 1024)

@@ -114,7 +114,7 @@ public sealed class OutboxStore(ServiceDatabase database, GroupCommitWriter writ
         {
             if (scope.IsPostgres)
             {
-                // One statement for the relay's whole batch: a round trip per row was a fifth of the
+                // One statement for the relay's whole batch: a round trip per row was a sixth of the
                 // statements PostgreSQL ran per rename. SQLite runs in process, so per row costs it little.
                 if (delivered.Count > 0)
                 {
