@@ -83,27 +83,24 @@ if (postgres is not null)
     auditService.WithPostgresStorage(postgres);
 }
 
-// glibc gives every thread that allocates natively (SQLite, librdkafka, OpenSSL) an arena of its
-// own, up to eight per core, and each arena keeps what it once held. Two arenas keep each service
-// 10-15 MiB lower at the same rate (docs/benchmarks.md, "Memory"); a deployment sets it likewise.
-foreach (var service in (IResourceBuilder<ProjectResource>[])[userService, auditService])
-{
-    service.WithEnvironment("MALLOC_ARENA_MAX", "2");
-}
-
-// .NET sizes a service's youngest generation from the L3 cache the CPU reports, and virtual
-// machines report the whole host's (300 MiB on the benchmark machine): each service then allocates
-// about 80 MiB between two collections. UserAudit:GCGen0SizeMiB pins it (32 by default;
-// 0 leaves it to the runtime). A container with a memory limit bounds it by that limit instead.
+// The services' memory, set where they start, as a deployment sets it likewise:
+// - glibc gives every thread that allocates natively (SQLite, librdkafka, OpenSSL) an arena of its
+//   own, up to eight per core, and each arena keeps what it once held. Two arenas keep each service
+//   10-15 MiB lower at the same rate (docs/benchmarks.md, "Memory").
+// - .NET sizes a service's youngest generation from the L3 cache the CPU reports, and virtual
+//   machines report the whole host's (300 MiB on the benchmark machine): each service then allocates
+//   about 80 MiB between two collections. UserAudit:GCGen0SizeMiB pins it (32 by default; 0 leaves
+//   it to the runtime). A container with a memory limit bounds it by that limit instead.
 var gen0SizeMiB = builder.Configuration.GetValue("UserAudit:GCGen0SizeMiB", 32);
 if (gen0SizeMiB is < 0 or > 1024)
 {
     throw new InvalidOperationException($"UserAudit:GCGen0SizeMiB must be from 0 to 1024, not {gen0SizeMiB}.");
 }
 
-if (gen0SizeMiB > 0)
+foreach (var service in (IResourceBuilder<ProjectResource>[])[userService, auditService])
 {
-    foreach (var service in (IResourceBuilder<ProjectResource>[])[userService, auditService])
+    service.WithEnvironment("MALLOC_ARENA_MAX", "2");
+    if (gen0SizeMiB > 0)
     {
         // The runtime reads this one from the environment only, in hexadecimal bytes.
         service.WithEnvironment("DOTNET_GCgen0size", ((long)gen0SizeMiB << 20).ToString("x", System.Globalization.CultureInfo.InvariantCulture));
