@@ -35,7 +35,7 @@ public sealed class WriteScope
     /// </summary>
     public DbCommand Command(string sql)
     {
-        if (!_commands.TryGetValue(sql, out var command) || _connection is NpgsqlConnection)
+        if (!_commands.TryGetValue(sql, out var command) || IsPostgres)
         {
             // Npgsql prepares by statement text on the connection (Max Auto Prepare), not per
             // command, and a reused command keeps the parameters it bound first: a fresh command
