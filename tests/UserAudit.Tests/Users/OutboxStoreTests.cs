@@ -52,6 +52,8 @@ public sealed class OutboxStoreTests(TestPostgres postgres)
             Assert.Equal(["event-2", "event-4"], left.Select(p => p.Message.EventId));
             Assert.Equal([1, 0], left.Select(p => p.Attempts));
             Assert.Equal(2, count);
+            Assert.Equal("Local_MsgTimedOut", await LastErrorAsync(database, pending[2].Sequence));
+            Assert.Null(await LastErrorAsync(database, pending[4].Sequence));
         }
         finally
         {
@@ -61,6 +63,15 @@ public sealed class OutboxStoreTests(TestPostgres postgres)
                 Directory.Delete(folder, recursive: true);
             }
         }
+    }
+
+    private static async Task<string?> LastErrorAsync(ServiceDatabase database, long sequence)
+    {
+        await using var connection = await database.OpenConnectionAsync(Ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT last_error FROM outbox WHERE seq = @seq";
+        command.AddParameter("@seq", sequence);
+        return await command.ExecuteScalarAsync(Ct) as string;
     }
 
     private async Task<(ServiceDatabase, Func<ValueTask>)> PostgresAsync()
