@@ -23,7 +23,7 @@ public sealed class EmbeddedKafkaModelTests
     }
 
     [Fact]
-    public async Task Services_of_the_embedded_broker_fetch_with_a_short_wait_because_the_mock_holds_empty_fetches()
+    public async Task Services_of_the_embedded_broker_get_a_short_fetch_wait_and_session_because_the_mock_holds_fetches_and_rebalances()
     {
         var builder = DistributedApplication.CreateBuilder();
         var kafka = builder.AddEmbeddedKafka<Projects.UserAudit_KafkaBroker>("kafka", 9092);
@@ -31,6 +31,8 @@ public sealed class EmbeddedKafkaModelTests
 
         var env = await RunAsync(service.Resource);
         Assert.Equal(KafkaHostingExtensions.EmbeddedFetchWaitMs, Text(env["Kafka__Consumer__Config__FetchWaitMaxMs"]));
+        Assert.Equal("3000", Text(env["Kafka__Consumer__Config__SessionTimeoutMs"]));
+        Assert.Equal("1000", Text(env["Kafka__Consumer__Config__HeartbeatIntervalMs"]));
         Assert.True(env.ContainsKey("ConnectionStrings__kafka"));
         Assert.Contains(service.Resource.Annotations.OfType<WaitAnnotation>(), w => w.Resource == kafka.Resource);
     }

@@ -177,7 +177,7 @@ public sealed class KafkaContainerModelTests
     }
 
     [Fact]
-    public async Task Services_of_a_real_broker_keep_the_default_fetch_wait()
+    public async Task Services_of_a_real_broker_keep_the_default_fetch_wait_and_session()
     {
         var builder = DistributedApplication.CreateBuilder();
         var kafka = builder.AddKafka("kafka");
@@ -185,6 +185,8 @@ public sealed class KafkaContainerModelTests
 
         var env = await EnvironmentCallbacks.RunAsync(service.Resource);
         Assert.False(env.ContainsKey("Kafka__Consumer__Config__FetchWaitMaxMs"));
+        Assert.False(env.ContainsKey("Kafka__Consumer__Config__SessionTimeoutMs"));
+        Assert.False(env.ContainsKey("Kafka__Consumer__Config__HeartbeatIntervalMs"));
         Assert.True(env.ContainsKey("ConnectionStrings__kafka"));
     }
 }
