@@ -64,12 +64,6 @@ public static class Extensions
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
-        builder.Logging.AddOpenTelemetry(logging =>
-        {
-            logging.IncludeFormattedMessage = true;
-            logging.IncludeScopes = true;
-        });
-
         builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
@@ -91,8 +85,15 @@ public static class Extensions
         // (see AddServiceEdge). Baggage from callers is not propagated.
         Sdk.SetDefaultTextMapPropagator(new TraceContextPropagator());
 
+        // Logs go through OpenTelemetry only when there is somewhere to send them: without an
+        // exporter its provider built a record, formatted message included, of every line for nothing.
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
+            builder.Logging.AddOpenTelemetry(logging =>
+            {
+                logging.IncludeFormattedMessage = true;
+                logging.IncludeScopes = true;
+            });
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
         }
 
