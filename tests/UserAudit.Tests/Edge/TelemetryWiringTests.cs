@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Logs;
 using Xunit;
 
@@ -24,7 +25,7 @@ public sealed class TelemetryWiringTests
     {
         using var host = Build(endpoint: "http://127.0.0.1:4317");
         Assert.Contains(host.Services.GetServices<ILoggerProvider>(), p => p is OpenTelemetryLoggerProvider);
-        var options = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<OpenTelemetryLoggerOptions>>().Value;
+        var options = host.Services.GetRequiredService<IOptions<OpenTelemetryLoggerOptions>>().Value;
         Assert.True(options.IncludeFormattedMessage);
         Assert.True(options.IncludeScopes);
     }
