@@ -51,12 +51,10 @@ public sealed class ReplicaTests
         var subject = "replicas-" + Guid.NewGuid().ToString("N");
         var ids = new HashSet<string>();
         var partitions = new HashSet<int>();
-        // Keys are new each run and hashed to partitions: with 12 of them, some partition got none
-        // about one run in fifty (3 x (2/3)^12); with 60, about one run in ten billion.
         for (var i = 0; i < 300; i++)
         {
             var cloudEvent = AuditTopicClient.NewEvent(subject);
-            var delivered = await kafka.ProduceAsync(cloudEvent, $"{subject}-{i % 60}", Ct);
+            var delivered = await kafka.ProduceAsync(cloudEvent, AuditTopicClient.SpreadKey(subject, i), Ct);
             ids.Add(cloudEvent.Id!);
             partitions.Add(delivered.Partition.Value);
         }
