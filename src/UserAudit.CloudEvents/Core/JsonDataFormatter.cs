@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using CloudNative.CloudEvents;
 using CloudNative.CloudEvents.Core;
@@ -22,9 +23,22 @@ internal sealed class JsonDataFormatter : JsonEventFormatter
     {
         // The SDK's checks first: an event missing a required attribute is refused as it would be.
         Validation.CheckCloudEventArgument(cloudEvent, nameof(cloudEvent));
-        return cloudEvent is { Data: not (null or byte[]), DataContentType: null or Json }
-            ? JsonSerializer.SerializeToUtf8Bytes(cloudEvent.Data, SerializerOptions)
+        // Data already parsed as JSON (every UserAudit event's) is written as it is; any other
+        // object goes to the SDK, whose serializer reads its type by reflection.
+        return cloudEvent is { Data: JsonElement data, DataContentType: null or Json }
+            ? Write(data)
             : base.EncodeBinaryModeEventData(cloudEvent);
+    }
+
+    private static ReadOnlyMemory<byte> Write(JsonElement data)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            data.WriteTo(writer);
+        }
+
+        return buffer.WrittenMemory;
     }
 
     /// <inheritdoc />

@@ -1,7 +1,10 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 
@@ -16,20 +19,26 @@ internal static class HealthEndpoints
 {
     public static void Map(WebApplication app, string healthPath, string alivePath, string liveTag)
     {
-        app.MapGet(healthPath, async (CachedHealthReport cache, HealthCheckService checks) => Status(await cache.CurrentAsync(checks))).ExcludeFromDescription();
+        // RequestDelegates, not lambdas with parameters: nothing to bind, so nothing for reflection.
+        app.MapGet(healthPath, async context => await Status(await CurrentAsync(context)).ExecuteAsync(context)).ExcludeFromDescription();
         app.MapHealthChecks(alivePath, new HealthCheckOptions { Predicate = r => r.Tags.Contains(liveTag) });
         if (app.Environment.IsDevelopment())
         {
-            app.MapGet(healthPath + "/detail", async (CachedHealthReport cache, HealthCheckService checks) =>
+            app.MapGet(healthPath + "/detail", async context =>
             {
-                var report = await cache.CurrentAsync(checks);
-                return Results.Json(new
-                {
-                    status = report.Status.ToString(),
-                    checks = report.Entries.Select(e => new { name = e.Key, status = e.Value.Status.ToString(), description = e.Value.Description }),
-                }, statusCode: StatusCode(report.Status));
+                var report = await CurrentAsync(context);
+                var detail = new HealthDetail(
+                    report.Status.ToString(),
+                    [.. report.Entries.Select(e => new HealthCheckDetail(e.Key, e.Value.Status.ToString(), e.Value.Description))]);
+                await Results.Json(detail, HealthJsonContext.Default.HealthDetail, statusCode: StatusCode(report.Status)).ExecuteAsync(context);
             }).ExcludeFromDescription();
         }
+    }
+
+    private static Task<HealthReport> CurrentAsync(HttpContext context)
+    {
+        var services = context.RequestServices;
+        return services.GetRequiredService<CachedHealthReport>().CurrentAsync(services.GetRequiredService<HealthCheckService>());
     }
 
     // The same answers as the health-check middleware: 200 for Healthy and Degraded, 503 otherwise.
@@ -39,3 +48,14 @@ internal static class HealthEndpoints
     private static int StatusCode(HealthStatus status) =>
         status == HealthStatus.Unhealthy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
 }
+
+/// <summary>The Development-only <c>/health/detail</c> answer.</summary>
+internal sealed record HealthDetail(string Status, IReadOnlyList<HealthCheckDetail> Checks);
+
+/// <summary>One check in <see cref="HealthDetail"/>.</summary>
+internal sealed record HealthCheckDetail(string Name, string Status, string? Description);
+
+/// <summary>The health detail's JSON, written by code generated at compile time (camelCase, as before).</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(HealthDetail))]
+internal sealed partial class HealthJsonContext : JsonSerializerContext;

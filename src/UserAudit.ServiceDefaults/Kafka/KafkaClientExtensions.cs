@@ -167,9 +167,29 @@ public static partial class KafkaClientExtensions
         foreach (var name in sections)
         {
             var section = configuration.GetSection(name);
-            section.Bind(settings);
             var configSection = section.GetSection("Config");
-            configSection.Bind(config);
+            // Bound as their own types: the binder generated at compile time binds the properties of
+            // the type it is given, so a base type would miss MaxPollInterval, LingerMs and the like.
+            switch (settings)
+            {
+                case KafkaProducerSettings producer:
+                    section.Bind(producer);
+                    break;
+                case KafkaConsumerSettings consumer:
+                    section.Bind(consumer);
+                    break;
+            }
+
+            switch (config)
+            {
+                case ProducerConfig producer:
+                    configSection.Bind(producer);
+                    break;
+                case ConsumerConfig consumer:
+                    configSection.Bind(consumer);
+                    break;
+            }
+
             // librdkafka's own dotted names ("linger.ms") are accepted too.
             foreach (var entry in configSection.GetChildren())
             {

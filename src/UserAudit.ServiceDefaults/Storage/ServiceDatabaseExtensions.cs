@@ -28,7 +28,7 @@ public static class ServiceDatabaseExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(schema);
-        builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateWith(new StorageOptionsValidator()).ValidateOnStart();
 
         // The provider decides which services exist, so it is read while the host is built, from the
         // same section and class the options are bound from.
