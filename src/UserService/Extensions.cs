@@ -29,14 +29,20 @@ public static class Extensions
             },
         }));
         services.AddSingleton(TimeProvider.System);
+        // Responses are written by code generated at compile time, as request bodies are read.
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, UserJsonContext.Default);
+            o.SerializerOptions.TypeInfoResolverChain.Insert(1, SessionJsonContext.Default);
+        });
 
-        services.AddOptions<EventOptions>().BindConfiguration(EventOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.SectionName).ValidateDataAnnotations()
+        services.AddOptions<EventOptions>().BindConfiguration(EventOptions.SectionName).ValidateWith(new EventOptionsValidator()).ValidateOnStart();
+        services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.SectionName).ValidateWith(new OutboxOptionsValidator())
             .Validate(o => o.PollInterval > TimeSpan.Zero && o.DeliveredRetention > TimeSpan.Zero,
                 "Outbox:PollInterval and DeliveredRetention must be positive.")
             .Validate(o => o.MaxBackoff >= TimeSpan.FromMilliseconds(100), "Outbox:MaxBackoff must be at least 100 ms.").ValidateOnStart();
-        services.AddOptions<PasswordOptions>().BindConfiguration(PasswordOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<IdempotencyOptions>().BindConfiguration(IdempotencyOptions.SectionName).ValidateDataAnnotations()
+        services.AddOptions<PasswordOptions>().BindConfiguration(PasswordOptions.SectionName).ValidateWith(new PasswordOptionsValidator()).ValidateOnStart();
+        services.AddOptions<IdempotencyOptions>().BindConfiguration(IdempotencyOptions.SectionName).ValidateWith(new IdempotencyOptionsValidator())
             .Validate(o => o.Lifetime >= TimeSpan.FromMinutes(1), "Idempotency:Lifetime must be at least one minute.").ValidateOnStart();
 
         builder.AddServiceDatabase(UserStore.Schema);

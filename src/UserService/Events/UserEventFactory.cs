@@ -61,6 +61,7 @@ public sealed class UserEventFactory
 }
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(UserEventData))]
 [JsonSerializable(typeof(UserUpdatedEventData))]
 [JsonSerializable(typeof(SessionEventData))]

@@ -175,7 +175,7 @@ public sealed partial class OutboxRelay : BackgroundService
             Subject = message.Subject,
             Time = message.Time,
             DataContentType = "application/json",
-            Data = JsonSerializer.Deserialize<JsonElement>(message.Data),
+            Data = JsonSerializer.Deserialize(message.Data, UserEventJsonContext.Default.JsonElement),
         }.SetAuthContext(message.AuthType, message.AuthId);
         if (_events.SchemaBaseUri is { } schemas)
         {

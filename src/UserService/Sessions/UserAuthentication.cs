@@ -27,7 +27,7 @@ public static class UserAuthentication
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName).ValidateWith(new AuthOptionsValidator()).ValidateOnStart();
         services.AddSingleton<AccessTokens>();
         services.AddSingleton<UserAccessCache>();
         services.AddSingleton<SignInStore>();

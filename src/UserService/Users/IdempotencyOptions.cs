@@ -15,7 +15,7 @@ public sealed class IdempotencyOptions
     /// so the stored hashes do not let anyone who copies the file test guesses of the password.
     /// </summary>
     [Required(ErrorMessage = "Idempotency:RequestHashKey is required. Set it, e.g. through the environment variable Idempotency__RequestHashKey.")]
-    [MinLength(32, ErrorMessage = "Idempotency:RequestHashKey must be at least 32 characters long.")]
+    [StringLength(int.MaxValue, MinimumLength = 32, ErrorMessage = "Idempotency:RequestHashKey must be at least 32 characters long.")]
     public string RequestHashKey { get; set; } = "";
 
     /// <summary>How long a key is remembered; a retry after that creates a new user.</summary>
