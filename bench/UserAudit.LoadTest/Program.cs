@@ -157,7 +157,8 @@ try
                     // 3: the AppHost's audit topic.
                     (int)(line.WholeNumber("partitions", 1, 256) ?? 3),
                     line.Duration("settle-timeout") ?? TimeSpan.FromMinutes(2),
-                    line.Text("user-service-before"));
+                    line.Text("user-service-before"),
+                    line.Text("user-service-native"));
                 var json = line.Text("json");
                 line.RejectUnknown();
                 var progress = new SynchronousProgress(p => Console.Error.WriteLine(LoadReport.Format(p)));
@@ -342,7 +343,9 @@ internal static partial class Program
         Options (peers): --connections N (default 32), --warmup T (default 5s), --duration T (default 30s),
           --rounds N (default 2), --partitions N (default 3, as the AppHost's topic),
           --settle-timeout T (default 2m), --json FILE,
-          --user-service-before DLL (another build's UserService.dll, measured too: a change before and after in one run)
+          --user-service-before DLL (another build's UserService.dll, measured too: a change before and after in one run),
+          --user-service-native EXE (UserService published NativeAOT, `dotnet publish -c Release -r linux-x64 src/UserService`,
+          measured too: its memory and rate beside the JIT-compiled build's)
 
         Exit code: 0 done, 1 lost or duplicated events (load, peers), a failed soak or an incomplete drain, 2 bad command line.
         """;

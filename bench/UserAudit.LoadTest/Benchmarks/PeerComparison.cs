@@ -27,6 +27,7 @@ public sealed class PeerComparison(PeerComparisonOptions options, TextWriter log
         PeerSystem.WolverineEfCore => "Wolverine EF Core",
         PeerSystem.WolverineAdoNet => "Wolverine ADO.NET",
         PeerSystem.UserServiceBefore => "UserService (before)",
+        PeerSystem.UserServiceNative => "UserService (NativeAOT)",
         _ => "row-only baseline",
     };
 
@@ -36,10 +37,18 @@ public sealed class PeerComparison(PeerComparisonOptions options, TextWriter log
     {
         var userService = BuiltAssembly(Path.Combine("src", "UserService"), "UserService");
         var peer = BuiltAssembly(Path.Combine("bench", "peers", "WolverinePeer"), "WolverinePeer");
-        var before = options.UserServiceBefore is { } path
-            ? (File.Exists(path) ? Path.GetFullPath(path) : throw new UsageException($"No build of UserService at '{path}' (--user-service-before)."))
-            : null;
-        PeerSystem[] order = before is null ? Order : [PeerSystem.UserServiceBefore, .. Order];
+        var builds = new Dictionary<PeerSystem, string> { [PeerSystem.UserService] = userService };
+        foreach (var (system, path, option) in (ReadOnlySpan<(PeerSystem, string?, string)>)[
+            (PeerSystem.UserServiceBefore, options.UserServiceBefore, "--user-service-before"),
+            (PeerSystem.UserServiceNative, options.UserServiceNative, "--user-service-native")])
+        {
+            if (path is not null)
+            {
+                builds[system] = File.Exists(path) ? Path.GetFullPath(path) : throw new UsageException($"No build of UserService at '{path}' ({option}).");
+            }
+        }
+
+        PeerSystem[] order = [.. builds.Keys.Where(s => s != PeerSystem.UserService), .. Order];
         var runs = new List<PeerRun>();
         for (var round = 1; round <= options.Rounds; round++)
         {
@@ -47,7 +56,7 @@ public sealed class PeerComparison(PeerComparisonOptions options, TextWriter log
             foreach (var system in round % 2 == 1 ? order : order.Reverse())
             {
                 await log.WriteLineAsync($"== round {round} of {options.Rounds}: {NameOf(system)}");
-                runs.Add(await RunOnceAsync(system, round, system == PeerSystem.UserServiceBefore ? before! : userService, peer, cancellationToken));
+                runs.Add(await RunOnceAsync(system, round, builds.GetValueOrDefault(system, userService), peer, cancellationToken));
             }
         }
 
@@ -78,7 +87,7 @@ public sealed class PeerComparison(PeerComparisonOptions options, TextWriter log
             };
             switch (system)
             {
-                case PeerSystem.UserService or PeerSystem.UserServiceBefore:
+                case PeerSystem.UserService or PeerSystem.UserServiceBefore or PeerSystem.UserServiceNative:
                     return await RunServiceAsync(system, round, userService, "UserService", environment, ChangeMessageDecoders.CloudEvent, cluster, cancellationToken);
                 case PeerSystem.WolverineEfCore or PeerSystem.WolverineAdoNet:
                     environment["Peer__Mode"] = system is PeerSystem.WolverineEfCore ? "EfCore" : "AdoNet";
@@ -102,7 +111,7 @@ public sealed class PeerComparison(PeerComparisonOptions options, TextWriter log
         Ledger ledger;
         await using (var service = await ServiceProcess.StartAsync(NameOf(system), assembly, environment, cancellationToken))
         {
-            var signIn = system is PeerSystem.UserService or PeerSystem.UserServiceBefore ? Administrator : null;
+            var signIn = system is PeerSystem.UserService or PeerSystem.UserServiceBefore or PeerSystem.UserServiceNative ? Administrator : null;
             var (_, warmUp) = await RunLoadAsync(service.Address, signIn, null, options.WarmUp, [processName], report: false, cancellationToken);
             (measured, var runner) = await RunLoadAsync(service.Address, signIn, warmUp.Users, options.Duration, [processName], report: true, cancellationToken);
             ledger = Combine(warmUp.Ledger, runner.Ledger);
@@ -199,6 +208,7 @@ public sealed class PeerComparison(PeerComparisonOptions options, TextWriter log
             ? of[PeerSystem.WolverineAdoNet]
             : of[PeerSystem.WolverineEfCore];
         var before = of.GetValueOrDefault(PeerSystem.UserServiceBefore);
+        var native = of.GetValueOrDefault(PeerSystem.UserServiceNative);
         return new PeerRatios(fastest.System,
             Ratio(service.RenamesPerSecond, fastest.RenamesPerSecond),
             Ratio(service.RenamesPerSecond, of[PeerSystem.WolverineEfCore].RenamesPerSecond),
@@ -206,7 +216,9 @@ public sealed class PeerComparison(PeerComparisonOptions options, TextWriter log
             Ratio(service.RenamesPerSecond, of[PeerSystem.RowOnlyBaseline].RenamesPerSecond),
             Ratio(service.P99Ms, fastest.P99Ms),
             before is null ? null : Ratio(service.RenamesPerSecond, before.RenamesPerSecond),
-            before is null ? null : Ratio(service.P99Ms, before.P99Ms));
+            before is null ? null : Ratio(service.P99Ms, before.P99Ms),
+            native is null ? null : Ratio(native.RenamesPerSecond, service.RenamesPerSecond),
+            native is null ? null : Ratio(native.RenamesPerSecond, fastest.RenamesPerSecond));
     }
 
     private static double Ratio(double numerator, double denominator) => denominator > 0 ? Math.Round(numerator / denominator, 3) : 0; // 0, not NaN: JSON has no NaN

@@ -9,5 +9,7 @@ namespace UserAudit.LoadTest.Benchmarks;
 /// <param name="Partitions">Partitions of the audit topic.</param>
 /// <param name="SettleTimeout">Longest wait, after the last request, for every acknowledged change to reach Kafka.</param>
 /// <param name="UserServiceBefore">Another build of UserService (its UserService.dll), measured too when given: a change before and after, in one run.</param>
+/// <param name="UserServiceNative">UserService's NativeAOT executable (<c>dotnet publish src/UserService -r linux-x64</c>), measured too when given.</param>
 public sealed record PeerComparisonOptions(
-    string RepositoryRoot, int Connections, TimeSpan WarmUp, TimeSpan Duration, int Rounds, int Partitions, TimeSpan SettleTimeout, string? UserServiceBefore = null);
+    string RepositoryRoot, int Connections, TimeSpan WarmUp, TimeSpan Duration, int Rounds, int Partitions, TimeSpan SettleTimeout,
+    string? UserServiceBefore = null, string? UserServiceNative = null);

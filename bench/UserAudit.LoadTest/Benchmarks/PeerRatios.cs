@@ -9,6 +9,8 @@ namespace UserAudit.LoadTest.Benchmarks;
 /// <param name="P99OverFastestPeer">UserService's p99 over the fastest peer's (target: at most 1).</param>
 /// <param name="OverBefore">UserService's renames/s over the other build's (<c>--user-service-before</c>), when measured.</param>
 /// <param name="P99OverBefore">UserService's p99 over the other build's, when measured.</param>
+/// <param name="NativeOverUserService">The NativeAOT executable's renames/s over the JIT-compiled UserService's, when measured.</param>
+/// <param name="NativeOverFastestPeer">The NativeAOT executable's renames/s over the fastest peer's, when measured.</param>
 public sealed record PeerRatios(
     PeerSystem FastestPeer, double OverFastestPeer, double OverWolverineEfCore, double OverWolverineAdoNet, double OverRowOnlyBaseline, double P99OverFastestPeer,
-    double? OverBefore = null, double? P99OverBefore = null);
+    double? OverBefore = null, double? P99OverBefore = null, double? NativeOverUserService = null, double? NativeOverFastestPeer = null);

@@ -16,12 +16,12 @@ public static class PeerReport
         text.AppendLine(ci,
             $"renames, {options.Connections} connections, {options.Duration.TotalSeconds:N0} s measured after {options.WarmUp.TotalSeconds:N0} s warm-up, "
             + $"median of {options.Rounds} interleaved rounds");
-        text.AppendLine(ci, $"{"system",-20} {"renames/s",10} {"p50 ms",8} {"p99 ms",8} {"peak RSS",9}  exactly-once check");
+        text.AppendLine(ci, $"{"system",-23} {"renames/s",10} {"p50 ms",8} {"p99 ms",8} {"peak RSS",9}  exactly-once check");
         foreach (var s in result.Systems)
         {
             var rss = s.PeakRssMiB is { } mib ? string.Create(ci, $"{mib:N0} MiB") : "-";
             var check = s.ChecksPassed switch { true => "passed", false => "FAILED", null => "(publishes nothing)" };
-            text.AppendLine(ci, $"{PeerComparison.NameOf(s.System),-20} {s.RenamesPerSecond,10:N0} {s.P50Ms,8:N1} {s.P99Ms,8:N1} {rss,9}  {check}");
+            text.AppendLine(ci, $"{PeerComparison.NameOf(s.System),-23} {s.RenamesPerSecond,10:N0} {s.P50Ms,8:N1} {s.P99Ms,8:N1} {rss,9}  {check}");
         }
 
         var r = result.Ratios;
@@ -30,6 +30,11 @@ public static class PeerReport
         if (r.OverBefore is { } over)
         {
             text.AppendLine(ci, $"UserService / UserService (before): {over:N2}x renames/s, {r.P99OverBefore:N2}x p99");
+        }
+
+        if (r.NativeOverUserService is { } native)
+        {
+            text.AppendLine(ci, $"UserService (NativeAOT) / UserService: {native:N2}x renames/s; / fastest peer: {r.NativeOverFastestPeer:N2}x");
         }
         return text.ToString();
     }

@@ -20,4 +20,7 @@ public enum PeerSystem
 
     /// <summary>Another build of UserService (<c>--user-service-before</c>), to measure a change in the same run.</summary>
     UserServiceBefore,
+
+    /// <summary>UserService published as one native executable (<c>--user-service-native</c>): the memory it saves, the rate it costs.</summary>
+    UserServiceNative,
 }

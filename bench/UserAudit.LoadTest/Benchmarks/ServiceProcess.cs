@@ -6,7 +6,8 @@ using System.Net.Sockets;
 namespace UserAudit.LoadTest.Benchmarks;
 
 /// <summary>
-/// A service under test in its own process, <c>dotnet &lt;assembly&gt;</c>, configured only through
+/// A service under test in its own process, <c>dotnet &lt;assembly&gt;</c> (or a native executable:
+/// any path not ending in <c>.dll</c>), configured only through
 /// environment variables (no AppHost, no dashboard, no telemetry export) and ready once
 /// <c>/health</c> answers 200. Started this way, not hosted in the load generator, so the benchmark
 /// depends on the service's settings, never on its types.
@@ -27,7 +28,7 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     /// <summary>Starts <paramref name="assembly"/> on a free loopback port and waits until it is healthy.</summary>
     /// <param name="name">Name used in messages.</param>
-    /// <param name="assembly">The service's built assembly; its folder is the content root (appsettings.json).</param>
+    /// <param name="assembly">The service's built assembly, or its NativeAOT executable; its folder is the content root (appsettings.json).</param>
     /// <param name="environment">Settings, as <c>Section__Key</c> environment variables.</param>
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <exception cref="InvalidOperationException">The service exited or did not become healthy; the message holds its last output.</exception>
@@ -35,14 +36,19 @@ public sealed class ServiceProcess : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(environment);
         var address = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{FreePort()}"));
-        var start = new ProcessStartInfo("dotnet")
+        var native = !assembly.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
+        var start = new ProcessStartInfo(native ? assembly : "dotnet")
         {
             WorkingDirectory = Path.GetDirectoryName(assembly)!,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(assembly);
+        if (!native)
+        {
+            start.ArgumentList.Add(assembly);
+        }
+
         // Inherited settings that would change what is measured: an OTLP exporter, other URLs.
         foreach (var inherited in (string[])["OTEL_EXPORTER_OTLP_ENDPOINT", "ASPNETCORE_HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS", "DOTNET_URLS"])
         {
