@@ -1,3 +1,4 @@
+using AuditService.Api;
 using AuditService.Ingestion;
 using AuditService.Integrity;
 using AuditService.Retention;
@@ -21,6 +22,8 @@ public static class Extensions
         var services = builder.Services;
         services.AddOpenApi(options => options.AddSecuritySchemes(ApiKeyAuthentication.OpenApiSchemes));
         services.AddSingleton(TimeProvider.System);
+        // Responses are written by code generated at compile time.
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, AuditJsonContext.Default));
         services.AddApiKeyAuthentication();
 
         builder.AddServiceDatabase(AuditEventStore.Schema);
@@ -35,7 +38,7 @@ public static class Extensions
     private static void AddAuditIngestion(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<IngestionOptions>().BindConfiguration(IngestionOptions.SectionName).ValidateDataAnnotations()
+        services.AddOptions<IngestionOptions>().BindConfiguration(IngestionOptions.SectionName).ValidateWith(new IngestionOptionsValidator())
             .Validate(o => o.BatchWindow >= TimeSpan.Zero, "Ingestion:BatchWindow must not be negative.")
             .Validate(o => o.MaxRetryDelay >= TimeSpan.FromMilliseconds(100), "Ingestion:MaxRetryDelay must be at least 100 ms.")
             .Validate(o => o.Topic != o.DeadLetterTopic, "Ingestion:DeadLetterTopic must differ from Ingestion:Topic.")

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
+using AuditService.Ingestion;
+using AuditService.Integrity;
 using AuditService.Store;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -35,51 +37,127 @@ public sealed record AuditEventResponse(
 public sealed record AuditEventPage(IReadOnlyList<AuditEventResponse> Items, string? NextCursor);
 
 /// <summary>Query parameters of <c>GET /v1/audit-events</c>.</summary>
-/// <param name="Type">Only events of this type.</param>
-/// <param name="Source">Only events from this source.</param>
-/// <param name="Subject">Only events about this subject: a user's history is <c>subject=&lt;user id&gt;</c>.</param>
-/// <param name="From">Only events whose <c>time</c> is at or after this RFC 3339 timestamp.</param>
-/// <param name="To">Only events whose <c>time</c> is before this RFC 3339 timestamp.</param>
-/// <param name="AuthType">Only events whose actor is of this kind (the <c>authtype</c> attribute, such as <c>user</c> or <c>service_account</c>).</param>
-/// <param name="AuthId">Only events caused by this principal (the <c>authid</c> attribute).</param>
-/// <param name="Cursor">The <c>nextCursor</c> of the previous page.</param>
-/// <param name="Limit">Page size, 1 to 500; 50 by default.</param>
-public sealed record AuditEventFilter(
-    [FromQuery(Name = "type")] string? Type, [FromQuery(Name = "source")] string? Source, [FromQuery(Name = "subject")] string? Subject,
-    [FromQuery(Name = "from")] string? From, [FromQuery(Name = "to")] string? To, [FromQuery(Name = "cursor")] string? Cursor, [FromQuery(Name = "limit")] string? Limit,
-    [FromQuery(Name = "authtype")] string? AuthType = null, [FromQuery(Name = "authid")] string? AuthId = null);
+/// <remarks>A class with properties, not a positional record: the request delegate generated at
+/// compile time writes <c>typeof(string?)</c> for a record's nullable constructor parameters, which does not compile.</remarks>
+public sealed class AuditEventFilter
+{
+    /// <summary>Only events of this type.</summary>
+    [FromQuery(Name = "type")]
+    public string? Type { get; init; }
+
+    /// <summary>Only events from this source.</summary>
+    [FromQuery(Name = "source")]
+    public string? Source { get; init; }
+
+    /// <summary>Only events about this subject: a user's history is <c>subject=&lt;user id&gt;</c>.</summary>
+    [FromQuery(Name = "subject")]
+    public string? Subject { get; init; }
+
+    /// <summary>Only events whose <c>time</c> is at or after this RFC 3339 timestamp.</summary>
+    [FromQuery(Name = "from")]
+    public string? From { get; init; }
+
+    /// <summary>Only events whose <c>time</c> is before this RFC 3339 timestamp.</summary>
+    [FromQuery(Name = "to")]
+    public string? To { get; init; }
+
+    /// <summary>The <c>nextCursor</c> of the previous page.</summary>
+    [FromQuery(Name = "cursor")]
+    public string? Cursor { get; init; }
+
+    /// <summary>Page size, 1 to 500; 50 by default.</summary>
+    [FromQuery(Name = "limit")]
+    public string? Limit { get; init; }
+
+    /// <summary>Only events whose actor is of this kind (the <c>authtype</c> attribute, such as <c>user</c> or <c>service_account</c>).</summary>
+    [FromQuery(Name = "authtype")]
+    public string? AuthType { get; init; }
+
+    /// <summary>Only events caused by this principal (the <c>authid</c> attribute).</summary>
+    [FromQuery(Name = "authid")]
+    public string? AuthId { get; init; }
+}
 
 /// <summary>Query parameters of <c>GET /v1/audit-events/export</c>.</summary>
-/// <param name="Format"><c>batch</c> or <c>ndjson</c>; when absent, the <c>Accept</c> header decides, batch by default.</param>
-/// <param name="Type">Only events of this type.</param>
-/// <param name="Source">Only events from this source.</param>
-/// <param name="Subject">Only events about this subject.</param>
-/// <param name="From">Only events whose <c>time</c> is at or after this RFC 3339 timestamp.</param>
-/// <param name="To">Only events whose <c>time</c> is before this RFC 3339 timestamp.</param>
-/// <param name="Accept">The request's <c>Accept</c> header.</param>
-/// <param name="AuthType">Only events whose actor is of this kind (the <c>authtype</c> attribute, such as <c>user</c> or <c>service_account</c>).</param>
-/// <param name="AuthId">Only events caused by this principal (the <c>authid</c> attribute).</param>
-public sealed record AuditExportFilter(
-    [FromQuery(Name = "format")] string? Format, [FromQuery(Name = "type")] string? Type, [FromQuery(Name = "source")] string? Source,
-    [FromQuery(Name = "subject")] string? Subject, [FromQuery(Name = "from")] string? From, [FromQuery(Name = "to")] string? To,
-    [FromHeader(Name = "Accept")] string? Accept, [FromQuery(Name = "authtype")] string? AuthType = null, [FromQuery(Name = "authid")] string? AuthId = null);
+/// <remarks>A class with properties, as <see cref="AuditEventFilter"/> says why.</remarks>
+public sealed class AuditExportFilter
+{
+    /// <summary><c>batch</c> or <c>ndjson</c>; when absent, the <c>Accept</c> header decides, batch by default.</summary>
+    [FromQuery(Name = "format")]
+    public string? Format { get; init; }
+
+    /// <summary>Only events of this type.</summary>
+    [FromQuery(Name = "type")]
+    public string? Type { get; init; }
+
+    /// <summary>Only events from this source.</summary>
+    [FromQuery(Name = "source")]
+    public string? Source { get; init; }
+
+    /// <summary>Only events about this subject.</summary>
+    [FromQuery(Name = "subject")]
+    public string? Subject { get; init; }
+
+    /// <summary>Only events whose <c>time</c> is at or after this RFC 3339 timestamp.</summary>
+    [FromQuery(Name = "from")]
+    public string? From { get; init; }
+
+    /// <summary>Only events whose <c>time</c> is before this RFC 3339 timestamp.</summary>
+    [FromQuery(Name = "to")]
+    public string? To { get; init; }
+
+    /// <summary>The request's <c>Accept</c> header.</summary>
+    [FromHeader(Name = "Accept")]
+    public string? Accept { get; init; }
+
+    /// <summary>Only events whose actor is of this kind (the <c>authtype</c> attribute, such as <c>user</c> or <c>service_account</c>).</summary>
+    [FromQuery(Name = "authtype")]
+    public string? AuthType { get; init; }
+
+    /// <summary>Only events caused by this principal (the <c>authid</c> attribute).</summary>
+    [FromQuery(Name = "authid")]
+    public string? AuthId { get; init; }
+}
 
 /// <summary>Query parameters of <c>GET /v1/audit-events/counts</c>.</summary>
-/// <param name="By">
-/// <c>type</c> (the default), <c>hour</c> (UTC hour of the event's <c>time</c>) or <c>actor</c> (the event's
-/// <c>authtype</c> and <c>authid</c>, as <c>authtype:authid</c>, or <c>authtype</c> alone when it names nobody).
-/// </param>
-/// <param name="Type">Only events of this type.</param>
-/// <param name="Source">Only events from this source.</param>
-/// <param name="Subject">Only events about this subject.</param>
-/// <param name="From">Only events whose <c>time</c> is at or after this RFC 3339 timestamp.</param>
-/// <param name="To">Only events whose <c>time</c> is before this RFC 3339 timestamp.</param>
-/// <param name="AuthType">Only events whose actor is of this kind (the <c>authtype</c> attribute, such as <c>user</c> or <c>service_account</c>).</param>
-/// <param name="AuthId">Only events caused by this principal (the <c>authid</c> attribute).</param>
-public sealed record AuditCountFilter(
-    [FromQuery(Name = "by")] string? By, [FromQuery(Name = "type")] string? Type, [FromQuery(Name = "source")] string? Source,
-    [FromQuery(Name = "subject")] string? Subject, [FromQuery(Name = "from")] string? From, [FromQuery(Name = "to")] string? To,
-    [FromQuery(Name = "authtype")] string? AuthType = null, [FromQuery(Name = "authid")] string? AuthId = null);
+/// <remarks>A class with properties, as <see cref="AuditEventFilter"/> says why.</remarks>
+public sealed class AuditCountFilter
+{
+    /// <summary>
+    /// <c>type</c> (the default), <c>hour</c> (UTC hour of the event's <c>time</c>) or <c>actor</c> (the event's
+    /// <c>authtype</c> and <c>authid</c>, as <c>authtype:authid</c>, or <c>authtype</c> alone when it names nobody).
+    /// </summary>
+    [FromQuery(Name = "by")]
+    public string? By { get; init; }
+
+    /// <summary>Only events of this type.</summary>
+    [FromQuery(Name = "type")]
+    public string? Type { get; init; }
+
+    /// <summary>Only events from this source.</summary>
+    [FromQuery(Name = "source")]
+    public string? Source { get; init; }
+
+    /// <summary>Only events about this subject.</summary>
+    [FromQuery(Name = "subject")]
+    public string? Subject { get; init; }
+
+    /// <summary>Only events whose <c>time</c> is at or after this RFC 3339 timestamp.</summary>
+    [FromQuery(Name = "from")]
+    public string? From { get; init; }
+
+    /// <summary>Only events whose <c>time</c> is before this RFC 3339 timestamp.</summary>
+    [FromQuery(Name = "to")]
+    public string? To { get; init; }
+
+    /// <summary>Only events whose actor is of this kind (the <c>authtype</c> attribute, such as <c>user</c> or <c>service_account</c>).</summary>
+    [FromQuery(Name = "authtype")]
+    public string? AuthType { get; init; }
+
+    /// <summary>Only events caused by this principal (the <c>authid</c> attribute).</summary>
+    [FromQuery(Name = "authid")]
+    public string? AuthId { get; init; }
+}
 
 /// <summary>
 /// <c>/v1/audit-events</c>: stored events, newest stored first, filtered, paged, exported and
@@ -272,4 +350,13 @@ public static partial class AuditEventsApi
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(AuditEventPage))]
 [JsonSerializable(typeof(AuditEventResponse))]
+[JsonSerializable(typeof(IReadOnlyList<AuditCount>))]
+[JsonSerializable(typeof(AuditConflictPage))]
+[JsonSerializable(typeof(IngestResult))]
+[JsonSerializable(typeof(CheckpointKeyResponse))]
+[JsonSerializable(typeof(ChainVerification))]
+[JsonSerializable(typeof(CheckpointPage))]
+[JsonSerializable(typeof(CheckpointResponse))]
+// The stream's answer, as its OpenAPI document describes it.
+[JsonSerializable(typeof(System.Net.ServerSentEvents.SseItem<string>))]
 internal sealed partial class AuditJsonContext : JsonSerializerContext;

@@ -3,6 +3,7 @@ using AuditService.Api;
 using AuditService.Security;
 using AuditService.Store;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using Microsoft.OpenApi;
@@ -13,9 +14,10 @@ using UserAudit.CloudEvents.Http;
 namespace AuditService.Ingestion;
 
 /// <summary>Dependencies of <c>POST /v1/cloudevents</c>.</summary>
+/// <remarks>Each marked as a service, or the request delegate generated at compile time treats any of them as a possible JSON body.</remarks>
 public sealed record HttpIngestionServices(
-    AuditEventWriter Writer, ReservedSources Reserved, IngestionMetrics Metrics, IOptions<IngestionOptions> Options, TimeProvider Time,
-    ILogger<HttpIngestionServices> Logger);
+    [FromServices] AuditEventWriter Writer, [FromServices] ReservedSources Reserved, [FromServices] IngestionMetrics Metrics,
+    [FromServices] IOptions<IngestionOptions> Options, [FromServices] TimeProvider Time, [FromServices] ILogger<HttpIngestionServices> Logger);
 
 /// <summary>
 /// <c>POST /v1/cloudevents</c>: CloudEvents over HTTP in binary, structured or batch mode, into

@@ -6,7 +6,7 @@ public static class AuditIntegrity
     /// <summary>Registers the options (validated at start), the signer, the checkpoint store, the verifier and the checkpoint service.</summary>
     public static IServiceCollection AddAuditIntegrity(this IServiceCollection services)
     {
-        services.AddOptions<IntegrityOptions>().BindConfiguration(IntegrityOptions.SectionName).ValidateDataAnnotations()
+        services.AddOptions<IntegrityOptions>().BindConfiguration(IntegrityOptions.SectionName).ValidateWith(new IntegrityOptionsValidator())
             .Validate(o => o.CheckpointInterval >= TimeSpan.FromSeconds(1), "Integrity:CheckpointInterval must be at least one second.")
             .ValidateOnStart();
         services.AddSingleton<CheckpointSigner>();

@@ -18,7 +18,7 @@ public sealed class IntegrityOptions
     /// </summary>
     [Required(ErrorMessage = "Integrity:CheckpointKey is required: AuditService signs checkpoints of its hash chain. "
         + "Set it, e.g. through the environment variable Integrity__CheckpointKey.")]
-    [MinLength(MinKeyLength, ErrorMessage = "Integrity:CheckpointKey must be at least 32 characters long.")]
+    [StringLength(int.MaxValue, MinimumLength = MinKeyLength, ErrorMessage = "Integrity:CheckpointKey must be at least 32 characters long.")]
     public string CheckpointKey { get; set; } = "";
 
     /// <summary>

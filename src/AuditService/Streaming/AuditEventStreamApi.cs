@@ -9,18 +9,41 @@ using Microsoft.Extensions.Options;
 namespace AuditService.Streaming;
 
 /// <summary>Query parameters and headers of <c>GET /v1/audit-events/stream</c>.</summary>
-/// <param name="Type">Only events of this type.</param>
-/// <param name="Source">Only events from this source.</param>
-/// <param name="Subject">Only events about this subject.</param>
-/// <param name="From">Only events whose <c>time</c> is at or after this RFC 3339 timestamp.</param>
-/// <param name="To">Only events whose <c>time</c> is before this RFC 3339 timestamp.</param>
-/// <param name="AuthType">Only events whose actor is of this kind (<c>authtype</c>).</param>
-/// <param name="AuthId">Only events caused by this principal (<c>authid</c>).</param>
-/// <param name="LastEventId">The <c>id</c> of the last event the client received: the stream resumes after it.</param>
-public sealed record AuditStreamFilter(
-    [FromQuery(Name = "type")] string? Type, [FromQuery(Name = "source")] string? Source, [FromQuery(Name = "subject")] string? Subject,
-    [FromQuery(Name = "from")] string? From, [FromQuery(Name = "to")] string? To, [FromQuery(Name = "authtype")] string? AuthType,
-    [FromQuery(Name = "authid")] string? AuthId, [FromHeader(Name = "Last-Event-ID")] string? LastEventId);
+/// <remarks>A class with properties, as <see cref="AuditEventFilter"/> says why.</remarks>
+public sealed class AuditStreamFilter
+{
+    /// <summary>Only events of this type.</summary>
+    [FromQuery(Name = "type")]
+    public string? Type { get; init; }
+
+    /// <summary>Only events from this source.</summary>
+    [FromQuery(Name = "source")]
+    public string? Source { get; init; }
+
+    /// <summary>Only events about this subject.</summary>
+    [FromQuery(Name = "subject")]
+    public string? Subject { get; init; }
+
+    /// <summary>Only events whose <c>time</c> is at or after this RFC 3339 timestamp.</summary>
+    [FromQuery(Name = "from")]
+    public string? From { get; init; }
+
+    /// <summary>Only events whose <c>time</c> is before this RFC 3339 timestamp.</summary>
+    [FromQuery(Name = "to")]
+    public string? To { get; init; }
+
+    /// <summary>Only events whose actor is of this kind (<c>authtype</c>).</summary>
+    [FromQuery(Name = "authtype")]
+    public string? AuthType { get; init; }
+
+    /// <summary>Only events caused by this principal (<c>authid</c>).</summary>
+    [FromQuery(Name = "authid")]
+    public string? AuthId { get; init; }
+
+    /// <summary>The <c>id</c> of the last event the client received: the stream resumes after it.</summary>
+    [FromHeader(Name = "Last-Event-ID")]
+    public string? LastEventId { get; init; }
+}
 
 /// <summary>
 /// <c>GET /v1/audit-events/stream</c>: stored events as server-sent events, live, with the filters of
@@ -41,7 +64,7 @@ public static class AuditEventStreamApi
     /// <summary>The feed, its wake-up signal (and on PostgreSQL its listener for other replicas' commits), its options and the bound on open streams.</summary>
     public static IServiceCollection AddAuditEventStream(this IServiceCollection services)
     {
-        services.AddOptions<StreamOptions>().BindConfiguration(StreamOptions.SectionName).ValidateDataAnnotations()
+        services.AddOptions<StreamOptions>().BindConfiguration(StreamOptions.SectionName).ValidateWith(new StreamOptionsValidator())
             .Validate(o => o.RecheckInterval > TimeSpan.Zero, "Stream:RecheckInterval must be positive.")
             .ValidateOnStart();
         services.AddSingleton<AuditEventSignal>();
