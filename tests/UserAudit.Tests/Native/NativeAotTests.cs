@@ -11,32 +11,34 @@ using UserAudit.KafkaBroker.MockCluster;
 using UserAudit.LoadTest.Benchmarks;
 using UserAudit.ServiceDefaults.Kafka;
 using UserAudit.Tests.Infrastructure;
+using UserAudit.Tests.Ingestion;
 using UserService.Events;
 using Xunit;
 
-namespace UserAudit.Tests.Users;
+namespace UserAudit.Tests.Native;
 
 /// <summary>
-/// UserService published as NativeAOT (<c>dotnet publish -c Release -r linux-x64 src/UserService</c>):
-/// what the compiler might have trimmed away or could not compile ahead of time (JSON written by
-/// reflection, options bound or validated by reflection, librdkafka's entry points, the OpenAPI
-/// document) is each reached once. <c>.ci/run</c> publishes the executable and names it in
-/// <c>USERAUDIT_NATIVE_USER_SERVICE</c>; without it the test says so and is skipped.
+/// The services published as NativeAOT (<c>dotnet publish -c Release -r linux-x64 src/UserService</c>, the
+/// same for <c>src/AuditService</c>): what the compiler might have trimmed away or could not compile
+/// ahead of time (JSON written by reflection, options bound or validated by reflection, librdkafka's
+/// entry points, the OpenAPI document) is each reached once. <c>.ci/run</c> publishes both executables
+/// and names them in <c>USERAUDIT_NATIVE_USER_SERVICE</c> and <c>USERAUDIT_NATIVE_AUDIT_SERVICE</c>;
+/// without them the tests say so and are skipped.
 /// </summary>
-public sealed class NativeAotUserServiceTests
+public sealed class NativeAotTests
 {
-    /// <summary>The environment variable naming the published executable.</summary>
-    public const string ExecutableVariable = "USERAUDIT_NATIVE_USER_SERVICE";
+    /// <summary>The environment variable naming UserService's published executable.</summary>
+    public const string UserServiceVariable = "USERAUDIT_NATIVE_USER_SERVICE";
+
+    /// <summary>The environment variable naming AuditService's published executable.</summary>
+    public const string AuditServiceVariable = "USERAUDIT_NATIVE_AUDIT_SERVICE";
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task The_native_executable_serves_every_kind_of_answer_and_publishes_each_change_once_as_a_CloudEvent()
+    public async Task UserService_serves_every_kind_of_answer_and_publishes_each_change_once_as_a_CloudEvent()
     {
-        var executable = Environment.GetEnvironmentVariable(ExecutableVariable);
-        Assert.SkipWhen(string.IsNullOrEmpty(executable), $"{ExecutableVariable} is not set: publish UserService as NativeAOT and name the executable there (.ci/run does).");
-        Assert.True(File.Exists(executable), $"{ExecutableVariable} names '{executable}', which does not exist.");
-
+        var executable = Executable(UserServiceVariable, "UserService");
         using var kafka = MockKafkaCluster.Start();
         kafka.CreateTopic(AuditTopics.Audit, 3);
         var folder = Directory.CreateTempSubdirectory("useraudit-tests-native-");
@@ -44,7 +46,7 @@ public sealed class NativeAotUserServiceTests
         var adminPassword = "admin-" + Guid.NewGuid().ToString("N");
         try
         {
-            await using (var service = await ServiceProcess.StartAsync("UserService (NativeAOT)", executable!, new Dictionary<string, string>
+            await using (var service = await ServiceProcess.StartAsync("UserService (NativeAOT)", executable, new Dictionary<string, string>
             {
                 ["ConnectionStrings__kafka"] = kafka.Bootstraps,
                 ["Storage__DataDirectory"] = folder.FullName,
@@ -70,6 +72,147 @@ public sealed class NativeAotUserServiceTests
         {
             folder.Delete(recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task AuditService_stores_from_Kafka_and_every_HTTP_mode_and_answers_every_read()
+    {
+        var executable = Executable(AuditServiceVariable, "AuditService");
+        using var kafka = MockKafkaCluster.Start();
+        kafka.CreateTopic(AuditTopics.Audit, 3);
+        kafka.CreateTopic(AuditTopics.DeadLetter, 1);
+        var folder = Directory.CreateTempSubdirectory("useraudit-tests-native-");
+        const string readKey = "native-reader-key-0123456789";
+        const string senderKey = "native-sender-key-0123456789";
+        try
+        {
+            await using var service = await ServiceProcess.StartAsync("AuditService (NativeAOT)", executable, new Dictionary<string, string>
+            {
+                ["ConnectionStrings__kafka"] = kafka.Bootstraps,
+                ["Storage__DataDirectory"] = folder.FullName,
+                ["Integrity__CheckpointKey"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+                ["Integrity__CheckpointInterval"] = "00:00:01",
+                ["Auth__ReadKeys__reader"] = readKey,
+                ["Auth__IngestKeys__sender__Key"] = senderKey,
+                ["Auth__IngestKeys__sender__Sources__0"] = "urn:example:native",
+            }, Ct);
+            using var client = new HttpClient { BaseAddress = service.Address };
+            using (var topic = new AuditTopicClient(kafka.Bootstraps))
+            {
+                await topic.ProduceAsync(AuditTopicClient.NewEvent("native-subject", "from-kafka"), "native-subject", Ct);
+            }
+
+            await IngestOverHttpAsync(client, senderKey);
+            client.DefaultRequestHeaders.Add("X-Api-Key", readKey);
+            var stored = default(JsonElement);
+            await Eventually.TrueAsync(async _ =>
+            {
+                stored = await client.GetFromJsonAsync<JsonElement>("/v1/audit-events?limit=10", Ct);
+                return stored.GetProperty("items").GetArrayLength() == 5;
+            }, "the five events stored", cancellationToken: Ct);
+            // The HTTP events in the order sent; the Kafka one whenever the consumer had joined.
+            var ids = stored.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("id").GetString()).ToList();
+            Assert.Equal(["batch-2", "batch-1", "binary", "structured"], ids.Where(id => id != "from-kafka"));
+            Assert.Contains("from-kafka", ids);
+            var oldest = stored.GetProperty("items").EnumerateArray().Single(e => e.GetProperty("position").GetInt64() == 1).GetProperty("id").GetString()!;
+
+            var kafkaEvent = await client.GetFromJsonAsync<JsonElement>($"/v1/audit-events/by-id?source={Uri.EscapeDataString(AuditTopicClient.Source)}&id=from-kafka", Ct);
+            Assert.Equal("native-subject", kafkaEvent.GetProperty("data").GetProperty("subject").GetString());
+            Assert.Equal(AuditTopics.Audit, kafkaEvent.GetProperty("kafka").GetProperty("topic").GetString());
+            var counts = await client.GetFromJsonAsync<JsonElement>("/v1/audit-events/counts?by=type", Ct);
+            Assert.Equal(5, counts.EnumerateArray().Sum(c => c.GetProperty("count").GetInt64()));
+            var export = await client.GetStringAsync("/v1/audit-events/export?format=ndjson", Ct);
+            Assert.Equal(5, export.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+            var verified = await client.GetFromJsonAsync<JsonElement>("/v1/audit-events/verify", Ct);
+            Assert.True(verified.GetProperty("intact").GetBoolean());
+            Assert.Equal(5, verified.GetProperty("rowsChecked").GetInt64());
+            var checkpoint = default(JsonElement);
+            await Eventually.TrueAsync(async _ =>
+            {
+                var page = await client.GetFromJsonAsync<JsonElement>("/v1/audit-events/checkpoints", Ct);
+                checkpoint = page.GetProperty("items").EnumerateArray().FirstOrDefault(c => c.GetProperty("position").GetInt64() == 5);
+                return checkpoint.ValueKind == JsonValueKind.Object;
+            }, "a signed checkpoint of the five events", cancellationToken: Ct);
+            Assert.False(string.IsNullOrEmpty(checkpoint.GetProperty("signature").GetString()));
+            Assert.StartsWith("-----BEGIN PUBLIC KEY-----",
+                (await client.GetFromJsonAsync<JsonElement>("/v1/audit-events/checkpoints/public-key", Ct)).GetProperty("publicKeyPem").GetString(), StringComparison.Ordinal);
+
+            using (var bad = await client.GetAsync("/v1/audit-events?limit=abc", Ct))
+            {
+                Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+                Assert.Equal("limit", (await bad.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("parameter").GetString());
+            }
+
+            await AssertStreamResumesAsync(client, oldest);
+            var document = await client.GetFromJsonAsync<JsonElement>("/openapi/v1.json", Ct);
+            Assert.True(document.GetProperty("paths").TryGetProperty("/v1/audit-events/stream", out _));
+            Assert.Equal("Healthy", await client.GetStringAsync("/health", Ct));
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    private static string Executable(string variable, string service)
+    {
+        var executable = Environment.GetEnvironmentVariable(variable);
+        Assert.SkipWhen(string.IsNullOrEmpty(executable), $"{variable} is not set: publish {service} as NativeAOT and name the executable there (.ci/run does).");
+        Assert.True(File.Exists(executable), $"{variable} names '{executable}', which does not exist.");
+        return executable!;
+    }
+
+    // Structured, binary and batch mode, each stored; a malformed event and a wrong key refused.
+    private static async Task IngestOverHttpAsync(HttpClient client, string ingestKey)
+    {
+        const string structured = """{"specversion":"1.0","id":"structured","source":"urn:example:native","type":"org.example.native.v1","data":{"n":1}}""";
+        const string batch = """[{"specversion":"1.0","id":"batch-1","source":"urn:example:native","type":"org.example.native.v1"},"""
+            + """{"specversion":"1.0","id":"batch-2","source":"urn:example:native","type":"org.example.native.v1"}]""";
+        using var binary = new StringContent("""{"n":2}""", Encoding.UTF8, "application/json");
+        foreach (var (name, value) in ((string, string)[])[("ce-specversion", "1.0"), ("ce-id", "binary"), ("ce-source", "urn:example:native"), ("ce-type", "org.example.native.v1")])
+        {
+            binary.Headers.Add(name, value);
+        }
+
+        foreach (var (content, stored) in ((HttpContent, int)[])[
+            (new StringContent(structured, Encoding.UTF8, "application/cloudevents+json"), 1),
+            (binary, 1),
+            (new StringContent(batch, Encoding.UTF8, "application/cloudevents-batch+json"), 2)])
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/cloudevents") { Content = content, Headers = { { "X-Api-Key", ingestKey } } };
+            using var response = await client.SendAsync(request, Ct);
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            Assert.Equal(stored, (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("stored").GetInt32());
+        }
+
+        foreach (var (key, body, status) in ((string, string, HttpStatusCode)[])[
+            (ingestKey, """{"specversion":"1.0" """, HttpStatusCode.BadRequest), ("not-the-key-0123456789", structured, HttpStatusCode.Unauthorized)])
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/cloudevents")
+            {
+                Content = new StringContent(body, Encoding.UTF8, "application/cloudevents+json"),
+                Headers = { { "X-Api-Key", key } },
+            };
+            using var refused = await client.SendAsync(request, Ct);
+            Assert.Equal(status, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        }
+    }
+
+    // From Last-Event-ID 0 the stream replays what is stored, oldest first.
+    private static async Task AssertStreamResumesAsync(HttpClient client, string oldest)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/audit-events/stream") { Headers = { { "Last-Event-ID", "0" } } };
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(Ct));
+        string? line;
+        while ((line = await reader.ReadLineAsync(Ct)) is not null && !line.StartsWith("data:", StringComparison.Ordinal))
+        {
+        }
+
+        Assert.NotNull(line);
+        Assert.Equal(oldest, JsonDocument.Parse(line["data:".Length..]).RootElement.GetProperty("id").GetString());
     }
 
     // Sign in, create, read, rename, refuse two bad bodies, delete; the OpenAPI document and health.
