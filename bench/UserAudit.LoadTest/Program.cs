@@ -119,12 +119,15 @@ try
                 var partitions = (int)(line.WholeNumber("partitions", 1, 64) ?? 24);
                 // 0: SQLite only; above 0, also a scratch PostgreSQL drained by one replica and by that many.
                 var postgresReplicas = (int)(line.WholeNumber("postgres-replicas", 0, 16) ?? 0);
+                var native = line.Text("audit-service-native");
+                (string, string)? builds = native is null ? null
+                    : (ServiceBuilds.Assembly(RepositoryRoot(), Path.Combine("src", "AuditService"), "AuditService"), ServiceBuilds.Existing(native, "--audit-service-native"));
                 var json = line.Text("json");
                 line.RejectUnknown();
                 DrainResult result;
                 try
                 {
-                    result = await DrainBenchmark.RunAsync(events, partitions, postgresReplicas, Console.Out, cancel.Token);
+                    result = await DrainBenchmark.RunAsync(events, partitions, postgresReplicas, builds, Console.Out, cancel.Token);
                 }
                 catch (TimeoutException ex)
                 {
@@ -143,7 +146,8 @@ try
                 }
 
                 await WriteAsync(result, json, cancel.Token);
-                return result.Stored == events && (result.Postgres?.Stored.All(rows => rows == events) ?? true) ? 0 : 1;
+                return result.Stored == events && (result.Postgres?.Stored.All(rows => rows == events) ?? true)
+                    && (result.Processes?.All(p => p.Stored == events) ?? true) ? 0 : 1;
             }
 
         case "peers":
@@ -338,7 +342,9 @@ internal static partial class Program
           --topic NAME           the audit topic, default audit
           --wal-limit MIB        largest WAL file allowed, default 128 (twice the services' 64 MiB checkpoint size)
         Options (drain): --events N (default 100000), --partitions N (default 24: the embedded broker keeps
-          about 5 MB, 6,000 events, per partition), --postgres-replicas N (default 0: SQLite only), --json FILE
+          about 5 MB, 6,000 events, per partition), --postgres-replicas N (default 0: SQLite only), --json FILE,
+          --audit-service-native EXE (AuditService published NativeAOT: it and the JIT-compiled AuditService.dll
+          also drain the topic, each in its own process, with their peak resident memory)
 
         Options (peers): --connections N (default 32), --warmup T (default 5s), --duration T (default 30s),
           --rounds N (default 2), --partitions N (default 3, as the AppHost's topic),

@@ -15,6 +15,7 @@ using Npgsql;
 using UserAudit.CloudEvents;
 using UserAudit.CloudEvents.Kafka;
 using UserAudit.KafkaBroker.MockCluster;
+using UserAudit.LoadTest.Load;
 using UserAudit.ServiceDefaults.Kafka;
 using UserAudit.ServiceDefaults.Storage;
 
@@ -33,9 +34,17 @@ namespace UserAudit.LoadTest.Benchmarks;
 /// <param name="InsertRatio">Stored rate over raw insert rate (issue 14's target: at least 0.8).</param>
 /// <param name="StoreOnlyPerSecond">The same rows through AuditService's store alone (<see cref="StoreOnlyBaseline"/>): between the two above.</param>
 /// <param name="Postgres">The same drain on PostgreSQL, when asked for.</param>
+/// <param name="Processes">The same drain by AuditService in its own process, JIT-compiled and NativeAOT, when asked for.</param>
 public sealed record DrainResult(int Events, int Partitions, double ProducedPerSecond, double RawConsumedPerSecond,
     double StoredPerSecond, double StoredPerSecondFromStart, double Ratio, long Stored, double RawInsertedPerSecond, double InsertRatio,
-    double StoreOnlyPerSecond, PostgresDrainResult? Postgres);
+    double StoreOnlyPerSecond, PostgresDrainResult? Postgres, IReadOnlyList<ProcessDrain>? Processes = null);
+
+/// <summary>AuditService draining the topic in its own process, started as the AppHost starts it (<see cref="ServiceProcess"/>).</summary>
+/// <param name="Build"><c>JIT</c> (<c>dotnet AuditService.dll</c>) or <c>NativeAOT</c> (the published executable).</param>
+/// <param name="StoredPerSecond">First to last stored event.</param>
+/// <param name="PeakRssMiB">The process's highest resident memory, sampled every 500 ms from start to the last event.</param>
+/// <param name="Stored">Rows in its store at the end (must equal the events).</param>
+public sealed record ProcessDrain(string Build, double StoredPerSecond, double PeakRssMiB, long Stored);
 
 /// <summary>
 /// The drain on PostgreSQL (a scratch server) beside SQLite's, each with the events sent once every
@@ -67,7 +76,14 @@ public static class DrainBenchmark
     /// Runs the four phases, and with <paramref name="postgresReplicas"/> above 0 the PostgreSQL ones:
     /// its insert rates for the same rows, then AuditService drains with one replica and with that many.
     /// </summary>
-    public static async Task<DrainResult> RunAsync(int events, int partitions, int postgresReplicas, TextWriter log, CancellationToken cancellationToken)
+    /// <param name="events">Events to pre-fill.</param>
+    /// <param name="partitions">Partitions of the topic.</param>
+    /// <param name="postgresReplicas">Replicas of the PostgreSQL drain; 0 for none.</param>
+    /// <param name="builds">When set, AuditService's JIT-compiled assembly and NativeAOT executable also drain the topic, each in its own process.</param>
+    /// <param name="log">Progress lines.</param>
+    /// <param name="cancellationToken">Stops the run.</param>
+    public static async Task<DrainResult> RunAsync(int events, int partitions, int postgresReplicas, (string Jit, string Native)? builds, TextWriter log,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(log);
         using var cluster = MockKafkaCluster.Start();
@@ -95,10 +111,23 @@ public static class DrainBenchmark
         var sqlite = await DrainSqliteAsync(cluster.Bootstraps, Topic, events, "audit-drain", null, cancellationToken);
         await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"AuditService: {sqlite.Stored:N0} events/s stored ({sqlite.FromStart:N0}/s counting start-up and group join), {sqlite.Rows:N0} rows"));
+        List<ProcessDrain>? processes = null;
+        if (builds is var (jit, native))
+        {
+            processes = [];
+            foreach (var (build, program) in ((string, string)[])[("JIT", jit), ("NativeAOT", native)])
+            {
+                var drained = await DrainProcessAsync(cluster.Bootstraps, events, build, program, cancellationToken);
+                await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"AuditService process, {build}: {drained.StoredPerSecond:N0} events/s stored, peak resident memory {drained.PeakRssMiB:N0} MiB, {drained.Stored:N0} rows"));
+                processes.Add(drained);
+            }
+        }
+
         var onPostgres = postgres is null ? null
             : await DrainPostgresAsync(cluster, resend!, partitions, postgres, postgresReplicas, postgresInserts!, log, cancellationToken);
         return new DrainResult(events, partitions, Math.Round(produced), Math.Round(raw), Math.Round(sqlite.Stored), Math.Round(sqlite.FromStart),
-            Math.Round(sqlite.Stored / raw, 3), sqlite.Rows, Math.Round(inserted), Math.Round(sqlite.Stored / inserted, 3), Math.Round(storeOnly), onPostgres);
+            Math.Round(sqlite.Stored / raw, 3), sqlite.Rows, Math.Round(inserted), Math.Round(sqlite.Stored / inserted, 3), Math.Round(storeOnly), onPostgres, processes);
     }
 
     /// <summary>
@@ -344,38 +373,10 @@ public static class DrainBenchmark
                 sending = sendAfterJoin(cancellationToken);
             }
 
-            long first = 0, firstCount = 0, head = 0, lastCount = 0;
-            var lastProgress = Stopwatch.GetTimestamp();
-            while (head < events)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken);
-                head = await stored(false, cancellationToken);
-                if (first == 0 && head > 0)
-                {
-                    (first, firstCount) = (Stopwatch.GetTimestamp(), head);
-                }
-
-                if (Stopwatch.GetElapsedTime(started) > TimeSpan.FromMinutes(10))
-                {
-                    throw new TimeoutException($"AuditService stored {head} of {events} events in 10 minutes.");
-                }
-
-                if (head == lastCount && Stopwatch.GetElapsedTime(lastProgress) > StallTimeout)
-                {
-                    throw new TimeoutException($"AuditService stored {head} of {events} events and nothing more for {StallTimeout.TotalSeconds:N0} s.");
-                }
-
-                if (head != lastCount)
-                {
-                    (lastCount, lastProgress) = (head, Stopwatch.GetTimestamp());
-                }
-            }
-
-            var done = Stopwatch.GetTimestamp();
+            var (rate, done) = await WaitStoredAsync(events, started, stored, cancellationToken);
             await sending;
             await Task.WhenAll(apps.Select(app => app.StopAsync(cancellationToken)));
-            return ((events - firstCount) / Stopwatch.GetElapsedTime(first, done).TotalSeconds, events / Stopwatch.GetElapsedTime(started, done).TotalSeconds,
-                await stored(true, cancellationToken));
+            return (rate, events / Stopwatch.GetElapsedTime(started, done).TotalSeconds, await stored(true, cancellationToken));
         }
         finally
         {
@@ -385,6 +386,83 @@ public static class DrainBenchmark
             }
 
             contentRoot.Delete(recursive: true);
+        }
+    }
+
+    // Polls the store until every event is in; the rate from the first stored event to the last.
+    private static async Task<(double Rate, long Done)> WaitStoredAsync(int events, long started, Func<bool, CancellationToken, Task<long>> stored,
+        CancellationToken cancellationToken)
+    {
+        long first = 0, firstCount = 0, head = 0, lastCount = 0;
+        var lastProgress = Stopwatch.GetTimestamp();
+        while (head < events)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken);
+            head = await stored(false, cancellationToken);
+            if (first == 0 && head > 0)
+            {
+                (first, firstCount) = (Stopwatch.GetTimestamp(), head);
+            }
+
+            if (Stopwatch.GetElapsedTime(started) > TimeSpan.FromMinutes(10))
+            {
+                throw new TimeoutException($"AuditService stored {head} of {events} events in 10 minutes.");
+            }
+
+            if (head == lastCount && Stopwatch.GetElapsedTime(lastProgress) > StallTimeout)
+            {
+                throw new TimeoutException($"AuditService stored {head} of {events} events and nothing more for {StallTimeout.TotalSeconds:N0} s.");
+            }
+
+            if (head != lastCount)
+            {
+                (lastCount, lastProgress) = (head, Stopwatch.GetTimestamp());
+            }
+        }
+
+        var done = Stopwatch.GetTimestamp();
+        return ((events - firstCount) / Stopwatch.GetElapsedTime(first, done).TotalSeconds, done);
+    }
+
+    /// <summary>
+    /// AuditService in its own process (<paramref name="program"/>: its assembly or its NativeAOT
+    /// executable) drains the pre-filled topic under a group of its own into a fresh SQLite database;
+    /// its resident memory is sampled from start to the last stored event.
+    /// </summary>
+    private static async Task<ProcessDrain> DrainProcessAsync(string bootstrapServers, int events, string build, string program, CancellationToken cancellationToken)
+    {
+        var directory = Directory.CreateTempSubdirectory("useraudit-drain-");
+        var database = Path.Combine(directory.FullName, "audit.db");
+        var memory = new ProcessMemory(["AuditService"], TimeSpan.FromMilliseconds(500), directory.FullName);
+        using var sampling = new CancellationTokenSource();
+        var sampler = memory.RunAsync(sampling.Token);
+        try
+        {
+            var started = Stopwatch.GetTimestamp();
+            double rate;
+            await using (await ServiceProcess.StartAsync("AuditService (" + build + ")", program, new Dictionary<string, string>
+            {
+                ["ConnectionStrings__kafka"] = bootstrapServers,
+                ["Ingestion__Topic"] = Topic,
+                ["Ingestion__DeadLetterTopic"] = Topic + ".deadletter",
+                ["Ingestion__GroupId"] = "audit-drain-" + build.ToLowerInvariant(),
+                ["Auth__ReadKeys__drain"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)),
+                ["Integrity__CheckpointKey"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+                ["Storage__DataDirectory"] = directory.FullName,
+            }, cancellationToken))
+            {
+                (rate, _) = await WaitStoredAsync(events, started, (exact, ct) => StoredSqliteAsync(database, exact, ct), cancellationToken);
+                memory.Sample();
+            }
+
+            return new ProcessDrain(build, Math.Round(rate), memory.PeakMiB.GetValueOrDefault("AuditService"), await StoredSqliteAsync(database, true, cancellationToken));
+        }
+        finally
+        {
+            await sampling.CancelAsync();
+            await sampler;
+            SqliteConnection.ClearAllPools();
+            directory.Delete(recursive: true);
         }
     }
 

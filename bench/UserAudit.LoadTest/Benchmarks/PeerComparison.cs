@@ -35,8 +35,8 @@ public sealed class PeerComparison(PeerComparisonOptions options, TextWriter log
     /// <exception cref="UsageException">A service is not built.</exception>
     public async Task<PeerComparisonResult> RunAsync(CancellationToken cancellationToken)
     {
-        var userService = BuiltAssembly(Path.Combine("src", "UserService"), "UserService");
-        var peer = BuiltAssembly(Path.Combine("bench", "peers", "WolverinePeer"), "WolverinePeer");
+        var userService = ServiceBuilds.Assembly(options.RepositoryRoot, Path.Combine("src", "UserService"), "UserService");
+        var peer = ServiceBuilds.Assembly(options.RepositoryRoot, Path.Combine("bench", "peers", "WolverinePeer"), "WolverinePeer");
         var builds = new Dictionary<PeerSystem, string> { [PeerSystem.UserService] = userService };
         foreach (var (system, path, option) in (ReadOnlySpan<(PeerSystem, string?, string)>)[
             (PeerSystem.UserServiceBefore, options.UserServiceBefore, "--user-service-before"),
@@ -44,7 +44,7 @@ public sealed class PeerComparison(PeerComparisonOptions options, TextWriter log
         {
             if (path is not null)
             {
-                builds[system] = File.Exists(path) ? Path.GetFullPath(path) : throw new UsageException($"No build of UserService at '{path}' ({option}).");
+                builds[system] = ServiceBuilds.Existing(path, option);
             }
         }
 
@@ -227,15 +227,5 @@ public sealed class PeerComparison(PeerComparisonOptions options, TextWriter log
     {
         var sorted = values.Order().ToList();
         return sorted.Count == 0 ? 0 : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
-    }
-
-    // The services are built with the load generator (project references), in its configuration.
-    private string BuiltAssembly(string projectFolder, string name)
-    {
-        var output = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory));
-        var path = Path.Combine(options.RepositoryRoot, projectFolder, "bin", output.Parent!.Name, output.Name, name + ".dll");
-        return File.Exists(path)
-            ? path
-            : throw new UsageException($"No build of {name} at '{path}': build it first (dotnet build -c {output.Parent.Name} {projectFolder}).");
     }
 }
