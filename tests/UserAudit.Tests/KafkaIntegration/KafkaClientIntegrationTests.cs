@@ -73,6 +73,24 @@ public sealed class KafkaClientIntegrationTests : IDisposable
     }
 
     [Fact]
+    public void Consumer_settings_and_config_are_bound_as_the_consumers_own_types()
+    {
+        // The configuration binder generated at compile time sees only the type it is given: these
+        // are properties of KafkaConsumerSettings and ConsumerConfig, not of their base types.
+        var builder = Host(("Kafka:Consumer:Config:GroupId", "bound"), ("Kafka:Consumer:Config:SessionTimeoutMs", "3000"),
+            ("Kafka:Consumer:Config:AutoOffsetReset", "Earliest"), ("Kafka:Consumer:MaxPollInterval", "00:00:45"));
+        KafkaConsumerSettings? seen = null;
+
+        builder.AddKafkaConsumer<string, string>("kafka", s => seen = s);
+
+        Assert.NotNull(seen);
+        Assert.Equal("bound", seen.Config.GroupId);
+        Assert.Equal(3000, seen.Config.SessionTimeoutMs);
+        Assert.Equal(AutoOffsetReset.Earliest, seen.Config.AutoOffsetReset);
+        Assert.Equal(TimeSpan.FromSeconds(45), seen.MaxPollInterval);
+    }
+
+    [Fact]
     public void Keyed_producers_are_registered_under_their_name()
     {
         var builder = Host();
