@@ -325,18 +325,8 @@ public static class DrainBenchmark
         // The content root apart from the database's folder: the host watches its content root
         // (with subdirectories) for configuration changes, and would wake for every SQLite write.
         var contentRoot = Directory.CreateTempSubdirectory("useraudit-drain-content-");
-        var settings = new Dictionary<string, string?>(storage)
-        {
-            ["ConnectionStrings:kafka"] = bootstrapServers,
-            ["Ingestion:Topic"] = topic,
-            ["Ingestion:DeadLetterTopic"] = Topic + ".deadletter",
-            ["Ingestion:GroupId"] = group,
-            // AuditService serves only with a read key (Auth:ApiKey is gone).
-            ["Auth:ReadKeys:drain"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)),
-            // Required since AuditService signs checkpoints of its hash chain; one key for all replicas.
-            ["Integrity:CheckpointKey"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
-            ["urls"] = "http://127.0.0.1:0",
-        };
+        var settings = IngestionSettings(bootstrapServers, topic, group).Concat(storage)
+            .Append(new("urls", "http://127.0.0.1:0")).ToDictionary(e => e.Key, e => e.Value);
         var apps = new List<WebApplication>();
         var watches = new List<AssignmentWatch>();
         try
@@ -389,6 +379,19 @@ public static class DrainBenchmark
         }
     }
 
+    // What every drained AuditService is told: the broker, the topic and its dead-letter topic, its
+    // group, a read key (it serves only with one) and the checkpoint key (it signs checkpoints of its
+    // hash chain; one key for all replicas).
+    private static Dictionary<string, string?> IngestionSettings(string bootstrapServers, string topic, string group) => new()
+    {
+        ["ConnectionStrings:kafka"] = bootstrapServers,
+        ["Ingestion:Topic"] = topic,
+        ["Ingestion:DeadLetterTopic"] = Topic + ".deadletter",
+        ["Ingestion:GroupId"] = group,
+        ["Auth:ReadKeys:drain"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)),
+        ["Integrity:CheckpointKey"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+    };
+
     // Polls the store until every event is in; the rate from the first stored event to the last.
     private static async Task<(double Rate, long Done)> WaitStoredAsync(int events, long started, Func<bool, CancellationToken, Task<long>> stored,
         CancellationToken cancellationToken)
@@ -440,16 +443,11 @@ public static class DrainBenchmark
         {
             var started = Stopwatch.GetTimestamp();
             double rate;
-            await using (await ServiceProcess.StartAsync("AuditService (" + build + ")", program, new Dictionary<string, string>
-            {
-                ["ConnectionStrings__kafka"] = bootstrapServers,
-                ["Ingestion__Topic"] = Topic,
-                ["Ingestion__DeadLetterTopic"] = Topic + ".deadletter",
-                ["Ingestion__GroupId"] = "audit-drain-" + build.ToLowerInvariant(),
-                ["Auth__ReadKeys__drain"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)),
-                ["Integrity__CheckpointKey"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
-                ["Storage__DataDirectory"] = directory.FullName,
-            }, cancellationToken))
+            // The in-process drain's settings, as the environment variables a process reads them from.
+            var environment = IngestionSettings(bootstrapServers, Topic, "audit-drain-" + build.ToLowerInvariant())
+                .Append(new("Storage:DataDirectory", directory.FullName))
+                .ToDictionary(e => e.Key.Replace(":", "__", StringComparison.Ordinal), e => e.Value!);
+            await using (await ServiceProcess.StartAsync("AuditService (" + build + ")", program, environment, cancellationToken))
             {
                 (rate, _) = await WaitStoredAsync(events, started, (exact, ct) => StoredSqliteAsync(database, exact, ct), cancellationToken);
                 memory.Sample();
