@@ -91,6 +91,22 @@ public sealed class KafkaClientIntegrationTests : IDisposable
     }
 
     [Fact]
+    public void Consumer_prefetch_is_bounded_unless_configuration_says_otherwise()
+    {
+        KafkaConsumerSettings? defaults = null, configured = null;
+
+        Host(("Kafka:Consumer:Config:GroupId", "g")).AddKafkaConsumer<string, string>("kafka", s => defaults = s);
+        Host(("Kafka:Consumer:Config:GroupId", "g"), ("Kafka:Consumer:Config:queued.min.messages", "100000"), ("Kafka:Consumer:Config:FetchQueueBackoffMs", "1000"))
+            .AddKafkaConsumer<string, string>("kafka", s => configured = s);
+
+        // librdkafka's own defaults are 100,000 and 1,000 ms: a backlog would be fetched into memory.
+        Assert.Equal(1000, defaults?.Config.QueuedMinMessages);
+        Assert.Equal(10, defaults?.Config.FetchQueueBackoffMs);
+        Assert.Equal(100_000, configured?.Config.QueuedMinMessages);
+        Assert.Equal(1000, configured?.Config.FetchQueueBackoffMs);
+    }
+
+    [Fact]
     public void Keyed_producers_are_registered_under_their_name()
     {
         var builder = Host();
