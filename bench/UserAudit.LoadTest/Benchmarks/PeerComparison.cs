@@ -71,20 +71,11 @@ public sealed class PeerComparison(PeerComparisonOptions options, TextWriter log
         var directory = Directory.CreateTempSubdirectory("useraudit-peers-");
         try
         {
-            var environment = new Dictionary<string, string>
-            {
-                // UserService signs tokens and creates this administrator, whom the runs sign in as.
-                ["Auth__SigningKey"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
-                ["Auth__BootstrapAdmin__Id"] = Administrator.UserId,
-                ["Auth__BootstrapAdmin__Password"] = Administrator.Password,
-                // Required since idempotency keys hold a keyed hash of their request.
-                ["Idempotency__RequestHashKey"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
-                ["ConnectionStrings__kafka"] = cluster.Bootstraps,
-                ["Storage__DataDirectory"] = directory.FullName,
-                ["Events__Topic"] = Topic,
-                ["Peer__DataDirectory"] = directory.FullName,
-                ["Peer__Topic"] = Topic,
-            };
+            // The runs sign in as the administrator UserService creates; the peer reads its own section.
+            var environment = StandaloneSettings.UserService(cluster.Bootstraps, directory.FullName, Administrator.UserId, Administrator.Password).AsEnvironment();
+            environment["Events__Topic"] = Topic;
+            environment["Peer__DataDirectory"] = directory.FullName;
+            environment["Peer__Topic"] = Topic;
             switch (system)
             {
                 case PeerSystem.UserService or PeerSystem.UserServiceBefore or PeerSystem.UserServiceNative:

@@ -46,15 +46,8 @@ public sealed class NativeAotTests
         var adminPassword = "admin-" + Guid.NewGuid().ToString("N");
         try
         {
-            await using (var service = await ServiceProcess.StartAsync("UserService (NativeAOT)", executable, new Dictionary<string, string>
-            {
-                ["ConnectionStrings__kafka"] = kafka.Bootstraps,
-                ["Storage__DataDirectory"] = folder.FullName,
-                ["Auth__SigningKey"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
-                ["Idempotency__RequestHashKey"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
-                ["Auth__BootstrapAdmin__Id"] = adminId,
-                ["Auth__BootstrapAdmin__Password"] = adminPassword,
-            }, Ct))
+            var settings = StandaloneSettings.UserService(kafka.Bootstraps, folder.FullName, adminId, adminPassword).AsEnvironment();
+            await using (var service = await ServiceProcess.StartAsync("UserService (NativeAOT)", executable, settings, Ct))
             {
                 using var client = new HttpClient { BaseAddress = service.Address };
                 var userId = await ExerciseApiAsync(client, adminId, adminPassword);

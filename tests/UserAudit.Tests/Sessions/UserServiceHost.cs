@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
 using UserAudit.KafkaBroker.MockCluster;
+using UserAudit.LoadTest.Benchmarks;
 using UserService.Users;
 
 namespace UserAudit.Tests.Sessions;
@@ -15,20 +16,12 @@ public sealed class UserServiceHost : WebApplicationFactory<UserStore>
 {
     private readonly MockKafkaCluster _kafka = MockKafkaCluster.Start();
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "useraudit-tests", Guid.NewGuid().ToString("N"));
-    private readonly Dictionary<string, string?> _settings;
+    private readonly Dictionary<string, string> _settings;
 
     /// <summary>Creates the host; <paramref name="settings"/> override UserService's configuration.</summary>
     public UserServiceHost(params (string Key, string Value)[] settings)
     {
-        _settings = new(StringComparer.OrdinalIgnoreCase)
-        {
-            ["ConnectionStrings:kafka"] = _kafka.Bootstraps,
-            ["Storage:DataDirectory"] = _folder,
-            ["Auth:SigningKey"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
-            ["Idempotency:RequestHashKey"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
-            ["Auth:BootstrapAdmin:Id"] = AdminId,
-            ["Auth:BootstrapAdmin:Password"] = AdminPassword,
-        };
+        _settings = StandaloneSettings.UserService(_kafka.Bootstraps, _folder, AdminId, AdminPassword);
         foreach (var (key, value) in settings)
         {
             _settings[key] = value;
