@@ -36,10 +36,15 @@ public sealed record AuditEventResponse(
 /// <summary>A page of events, newest first, and the cursor of the next page.</summary>
 public sealed record AuditEventPage(IReadOnlyList<AuditEventResponse> Items, string? NextCursor);
 
-/// <summary>Query parameters of <c>GET /v1/audit-events</c>.</summary>
+/// <summary>
+/// The filters every read of stored events takes (list, export, counts and the stream), as query
+/// parameters. Each endpoint takes its own parameters beside them.
+/// </summary>
 /// <remarks>A class with properties, not a positional record: the request delegate generated at
-/// compile time writes <c>typeof(string?)</c> for a record's nullable constructor parameters, which does not compile.</remarks>
-public sealed class AuditEventFilter
+/// compile time writes <c>typeof(string?)</c> for a record's nullable constructor parameters, which does
+/// not compile. One class taken as a parameter, not a base class: neither the generated request
+/// delegates nor the reflection-based ones bind an <c>[AsParameters]</c> type's inherited properties.</remarks>
+public sealed class AuditEventCriteria
 {
     /// <summary>Only events of this type.</summary>
     [FromQuery(Name = "type")]
@@ -50,95 +55,6 @@ public sealed class AuditEventFilter
     public string? Source { get; init; }
 
     /// <summary>Only events about this subject: a user's history is <c>subject=&lt;user id&gt;</c>.</summary>
-    [FromQuery(Name = "subject")]
-    public string? Subject { get; init; }
-
-    /// <summary>Only events whose <c>time</c> is at or after this RFC 3339 timestamp.</summary>
-    [FromQuery(Name = "from")]
-    public string? From { get; init; }
-
-    /// <summary>Only events whose <c>time</c> is before this RFC 3339 timestamp.</summary>
-    [FromQuery(Name = "to")]
-    public string? To { get; init; }
-
-    /// <summary>The <c>nextCursor</c> of the previous page.</summary>
-    [FromQuery(Name = "cursor")]
-    public string? Cursor { get; init; }
-
-    /// <summary>Page size, 1 to 500; 50 by default.</summary>
-    [FromQuery(Name = "limit")]
-    public string? Limit { get; init; }
-
-    /// <summary>Only events whose actor is of this kind (the <c>authtype</c> attribute, such as <c>user</c> or <c>service_account</c>).</summary>
-    [FromQuery(Name = "authtype")]
-    public string? AuthType { get; init; }
-
-    /// <summary>Only events caused by this principal (the <c>authid</c> attribute).</summary>
-    [FromQuery(Name = "authid")]
-    public string? AuthId { get; init; }
-}
-
-/// <summary>Query parameters of <c>GET /v1/audit-events/export</c>.</summary>
-/// <remarks>A class with properties, as <see cref="AuditEventFilter"/> says why.</remarks>
-public sealed class AuditExportFilter
-{
-    /// <summary><c>batch</c> or <c>ndjson</c>; when absent, the <c>Accept</c> header decides, batch by default.</summary>
-    [FromQuery(Name = "format")]
-    public string? Format { get; init; }
-
-    /// <summary>Only events of this type.</summary>
-    [FromQuery(Name = "type")]
-    public string? Type { get; init; }
-
-    /// <summary>Only events from this source.</summary>
-    [FromQuery(Name = "source")]
-    public string? Source { get; init; }
-
-    /// <summary>Only events about this subject.</summary>
-    [FromQuery(Name = "subject")]
-    public string? Subject { get; init; }
-
-    /// <summary>Only events whose <c>time</c> is at or after this RFC 3339 timestamp.</summary>
-    [FromQuery(Name = "from")]
-    public string? From { get; init; }
-
-    /// <summary>Only events whose <c>time</c> is before this RFC 3339 timestamp.</summary>
-    [FromQuery(Name = "to")]
-    public string? To { get; init; }
-
-    /// <summary>The request's <c>Accept</c> header.</summary>
-    [FromHeader(Name = "Accept")]
-    public string? Accept { get; init; }
-
-    /// <summary>Only events whose actor is of this kind (the <c>authtype</c> attribute, such as <c>user</c> or <c>service_account</c>).</summary>
-    [FromQuery(Name = "authtype")]
-    public string? AuthType { get; init; }
-
-    /// <summary>Only events caused by this principal (the <c>authid</c> attribute).</summary>
-    [FromQuery(Name = "authid")]
-    public string? AuthId { get; init; }
-}
-
-/// <summary>Query parameters of <c>GET /v1/audit-events/counts</c>.</summary>
-/// <remarks>A class with properties, as <see cref="AuditEventFilter"/> says why.</remarks>
-public sealed class AuditCountFilter
-{
-    /// <summary>
-    /// <c>type</c> (the default), <c>hour</c> (UTC hour of the event's <c>time</c>) or <c>actor</c> (the event's
-    /// <c>authtype</c> and <c>authid</c>, as <c>authtype:authid</c>, or <c>authtype</c> alone when it names nobody).
-    /// </summary>
-    [FromQuery(Name = "by")]
-    public string? By { get; init; }
-
-    /// <summary>Only events of this type.</summary>
-    [FromQuery(Name = "type")]
-    public string? Type { get; init; }
-
-    /// <summary>Only events from this source.</summary>
-    [FromQuery(Name = "source")]
-    public string? Source { get; init; }
-
-    /// <summary>Only events about this subject.</summary>
     [FromQuery(Name = "subject")]
     public string? Subject { get; init; }
 
@@ -185,23 +101,28 @@ public static partial class AuditEventsApi
         return group;
     }
 
-    private static async Task<Results<Ok<AuditEventPage>, ProblemHttpResult>> ListAsync([AsParameters] AuditEventFilter filter, AuditEventStore store, CancellationToken cancellationToken)
+    /// <param name="criteria">Which events.</param>
+    /// <param name="cursor">The <c>nextCursor</c> of the previous page.</param>
+    /// <param name="limit">Page size, 1 to 500; 50 by default.</param>
+    /// <param name="store">The store.</param>
+    /// <param name="cancellationToken">The request's abort token.</param>
+    private static async Task<Results<Ok<AuditEventPage>, ProblemHttpResult>> ListAsync([AsParameters] AuditEventCriteria criteria,
+        [FromQuery(Name = "cursor")] string? cursor, [FromQuery(Name = "limit")] string? limit, AuditEventStore store, CancellationToken cancellationToken)
     {
-        if (ParseFilters(filter.Type, filter.Source, filter.Subject, filter.From, filter.To, filter.AuthType, filter.AuthId, out var query) is { } problem)
+        if (ParseFilters(criteria, out var query) is { } problem)
         {
             return problem;
         }
 
-        if (PageRequest.TryParse(filter.Cursor, filter.Limit, DefaultPageSize, MaxPageSize, out var request) is { } badPage)
+        if (PageRequest.TryParse(cursor, limit, DefaultPageSize, MaxPageSize, out var request) is { } badPage)
         {
             return badPage;
         }
 
-        var (before, limit) = (request.Cursor, request.Limit);
         // One row more than asked tells whether another page exists.
-        var events = await store.QueryAsync(query with { Before = before, Limit = limit + 1 }, cancellationToken);
-        var page = events.Take(limit).ToList();
-        var next = events.Count > limit ? page[^1].Sequence.ToString(CultureInfo.InvariantCulture) : null;
+        var events = await store.QueryAsync(query with { Before = request.Cursor, Limit = request.Limit + 1 }, cancellationToken);
+        var page = events.Take(request.Limit).ToList();
+        var next = events.Count > request.Limit ? page[^1].Sequence.ToString(CultureInfo.InvariantCulture) : null;
         return TypedResults.Ok(new AuditEventPage([.. page.Select(e => AuditEventResponse.From(e))], next));
     }
 
@@ -225,91 +146,104 @@ public static partial class AuditEventsApi
             : TypedResults.Ok(AuditEventResponse.From(stored));
     }
 
-    private static Results<CloudEventExportResult, ProblemHttpResult> Export([AsParameters] AuditExportFilter filter, AuditEventStore store)
+    /// <param name="criteria">Which events.</param>
+    /// <param name="format"><c>batch</c> or <c>ndjson</c>; when absent, the <c>Accept</c> header decides, batch by default.</param>
+    /// <param name="accept">The request's <c>Accept</c> header.</param>
+    /// <param name="store">The store.</param>
+    private static Results<CloudEventExportResult, ProblemHttpResult> Export([AsParameters] AuditEventCriteria criteria,
+        [FromQuery(Name = "format")] string? format, [FromHeader(Name = "Accept")] string? accept, AuditEventStore store)
     {
-        if (ParseFilters(filter.Type, filter.Source, filter.Subject, filter.From, filter.To, filter.AuthType, filter.AuthId, out var query) is { } problem)
+        if (ParseFilters(criteria, out var query) is { } problem)
         {
             return problem;
         }
 
-        ExportFormat format;
-        switch (filter.Format?.ToUpperInvariant())
+        ExportFormat chosen;
+        switch (format?.ToUpperInvariant())
         {
             case null:
-                format = PrefersNdjson(filter.Accept) ? ExportFormat.Ndjson : ExportFormat.Batch;
+                chosen = PrefersNdjson(accept) ? ExportFormat.Ndjson : ExportFormat.Batch;
                 break;
             case "BATCH":
-                format = ExportFormat.Batch;
+                chosen = ExportFormat.Batch;
                 break;
             case "NDJSON":
-                format = ExportFormat.Ndjson;
+                chosen = ExportFormat.Ndjson;
                 break;
             default:
                 return Problem("format", "format must be 'batch' (application/cloudevents-batch+json) or 'ndjson' (application/x-ndjson).");
         }
 
         // The enumeration runs when the result executes, page by page, as the response is written.
-        return new CloudEventExportResult(store.ReadAllAsync(query with { Limit = ExportChunkSize }, CancellationToken.None), format);
+        return new CloudEventExportResult(store.ReadAllAsync(query with { Limit = ExportChunkSize }, CancellationToken.None), chosen);
     }
 
-    private static async Task<Results<Ok<IReadOnlyList<AuditCount>>, ProblemHttpResult>> CountAsync([AsParameters] AuditCountFilter filter, AuditEventStore store, CancellationToken cancellationToken)
+    /// <param name="criteria">Which events.</param>
+    /// <param name="by">
+    /// <c>type</c> (the default), <c>hour</c> (UTC hour of the event's <c>time</c>) or <c>actor</c> (the event's
+    /// <c>authtype</c> and <c>authid</c>, as <c>authtype:authid</c>, or <c>authtype</c> alone when it names nobody).
+    /// </param>
+    /// <param name="store">The store.</param>
+    /// <param name="cancellationToken">The request's abort token.</param>
+    private static async Task<Results<Ok<IReadOnlyList<AuditCount>>, ProblemHttpResult>> CountAsync([AsParameters] AuditEventCriteria criteria,
+        [FromQuery(Name = "by")] string? by, AuditEventStore store, CancellationToken cancellationToken)
     {
-        if (ParseFilters(filter.Type, filter.Source, filter.Subject, filter.From, filter.To, filter.AuthType, filter.AuthId, out var query) is { } problem)
+        if (ParseFilters(criteria, out var query) is { } problem)
         {
             return problem;
         }
 
-        AuditCountDimension by;
-        switch (filter.By?.ToUpperInvariant())
+        AuditCountDimension dimension;
+        switch (by?.ToUpperInvariant())
         {
             case null or "TYPE":
-                by = AuditCountDimension.Type;
+                dimension = AuditCountDimension.Type;
                 break;
             case "HOUR":
-                by = AuditCountDimension.Hour;
+                dimension = AuditCountDimension.Hour;
                 break;
             case "ACTOR":
-                by = AuditCountDimension.Actor;
+                dimension = AuditCountDimension.Actor;
                 break;
             default:
                 return Problem("by", "by must be 'type', 'hour' or 'actor'.");
         }
 
-        return TypedResults.Ok(await store.CountAsync(query, by, cancellationToken));
+        return TypedResults.Ok(await store.CountAsync(query, dimension, cancellationToken));
     }
 
     /// <summary>The filters shared by every read endpoint (and the stream), or a problem naming the bad parameter.</summary>
-    internal static ProblemHttpResult? ParseFilters(
-        string? type, string? source, string? subject, string? from, string? to, string? authType, string? authId, out AuditQuery query)
+    internal static ProblemHttpResult? ParseFilters(AuditEventCriteria criteria, out AuditQuery query)
     {
         query = new AuditQuery();
-        DateTimeOffset? fromTime = null, toTime = null;
-        if (from is not null)
+        DateTimeOffset? from = null, to = null;
+        if (criteria.From is not null)
         {
-            if (!TryParseTime(from, out var f))
+            if (!TryParseTime(criteria.From, out var f))
             {
                 return Problem("from", "from must be an RFC 3339 timestamp such as 2026-01-31T12:00:00Z.");
             }
 
-            fromTime = f;
+            from = f;
         }
 
-        if (to is not null)
+        if (criteria.To is not null)
         {
-            if (!TryParseTime(to, out var t))
+            if (!TryParseTime(criteria.To, out var t))
             {
                 return Problem("to", "to must be an RFC 3339 timestamp such as 2026-01-31T12:00:00Z.");
             }
 
-            toTime = t;
+            to = t;
         }
 
-        if (fromTime > toTime)
+        if (from > to)
         {
             return Problem("from", "from must not be later than to.");
         }
 
-        query = new AuditQuery(Empty(type), Empty(source), Empty(subject), fromTime, toTime, AuthType: Empty(authType), AuthId: Empty(authId));
+        query = new AuditQuery(Empty(criteria.Type), Empty(criteria.Source), Empty(criteria.Subject), from, to,
+            AuthType: Empty(criteria.AuthType), AuthId: Empty(criteria.AuthId));
         return null;
     }
 

@@ -8,43 +8,6 @@ using Microsoft.Extensions.Options;
 
 namespace AuditService.Streaming;
 
-/// <summary>Query parameters and headers of <c>GET /v1/audit-events/stream</c>.</summary>
-/// <remarks>A class with properties, as <see cref="AuditEventFilter"/> says why.</remarks>
-public sealed class AuditStreamFilter
-{
-    /// <summary>Only events of this type.</summary>
-    [FromQuery(Name = "type")]
-    public string? Type { get; init; }
-
-    /// <summary>Only events from this source.</summary>
-    [FromQuery(Name = "source")]
-    public string? Source { get; init; }
-
-    /// <summary>Only events about this subject.</summary>
-    [FromQuery(Name = "subject")]
-    public string? Subject { get; init; }
-
-    /// <summary>Only events whose <c>time</c> is at or after this RFC 3339 timestamp.</summary>
-    [FromQuery(Name = "from")]
-    public string? From { get; init; }
-
-    /// <summary>Only events whose <c>time</c> is before this RFC 3339 timestamp.</summary>
-    [FromQuery(Name = "to")]
-    public string? To { get; init; }
-
-    /// <summary>Only events whose actor is of this kind (<c>authtype</c>).</summary>
-    [FromQuery(Name = "authtype")]
-    public string? AuthType { get; init; }
-
-    /// <summary>Only events caused by this principal (<c>authid</c>).</summary>
-    [FromQuery(Name = "authid")]
-    public string? AuthId { get; init; }
-
-    /// <summary>The <c>id</c> of the last event the client received: the stream resumes after it.</summary>
-    [FromHeader(Name = "Last-Event-ID")]
-    public string? LastEventId { get; init; }
-}
-
 /// <summary>
 /// <c>GET /v1/audit-events/stream</c>: stored events as server-sent events, live, with the filters of
 /// <c>GET /v1/audit-events</c> and its read key. Each event's <c>id</c> is its store position, so a
@@ -74,17 +37,22 @@ public static class AuditEventStreamApi
         return services;
     }
 
-    private static Results<ServerSentEventsResult<string>, ProblemHttpResult> Stream([AsParameters] AuditStreamFilter filter, AuditEventFeed feed, HttpResponse response)
+    /// <param name="criteria">Which events.</param>
+    /// <param name="lastEventId">The <c>id</c> of the last event the client received: the stream resumes after it.</param>
+    /// <param name="feed">The feed of stored events.</param>
+    /// <param name="response">The response the events are written to.</param>
+    private static Results<ServerSentEventsResult<string>, ProblemHttpResult> Stream([AsParameters] AuditEventCriteria criteria,
+        [FromHeader(Name = "Last-Event-ID")] string? lastEventId, AuditEventFeed feed, HttpResponse response)
     {
-        if (AuditEventsApi.ParseFilters(filter.Type, filter.Source, filter.Subject, filter.From, filter.To, filter.AuthType, filter.AuthId, out var query) is { } problem)
+        if (AuditEventsApi.ParseFilters(criteria, out var query) is { } problem)
         {
             return problem;
         }
 
         long? after = null;
-        if (!string.IsNullOrEmpty(filter.LastEventId))
+        if (!string.IsNullOrEmpty(lastEventId))
         {
-            if (!long.TryParse(filter.LastEventId, NumberStyles.None, CultureInfo.InvariantCulture, out var position))
+            if (!long.TryParse(lastEventId, NumberStyles.None, CultureInfo.InvariantCulture, out var position))
             {
                 return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid header 'Last-Event-ID'",
                     detail: "Last-Event-ID must be the id of an event this stream sent: a whole number.");
