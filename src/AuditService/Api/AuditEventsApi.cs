@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -38,40 +39,41 @@ public sealed record AuditEventPage(IReadOnlyList<AuditEventResponse> Items, str
 
 /// <summary>
 /// The filters every read of stored events takes (list, export, counts and the stream), as query
-/// parameters. Each endpoint takes its own parameters beside them.
+/// parameters; each endpoint takes its own parameters beside them. The descriptions are what the
+/// OpenAPI document shows.
 /// </summary>
 /// <remarks>A class with properties, not a positional record: the request delegate generated at
 /// compile time writes <c>typeof(string?)</c> for a record's nullable constructor parameters, which does
 /// not compile. One class taken as a parameter, not a base class: neither the generated request
 /// delegates nor the reflection-based ones bind an <c>[AsParameters]</c> type's inherited properties.</remarks>
-public sealed class AuditEventCriteria
+internal sealed class AuditEventCriteria
 {
-    /// <summary>Only events of this type.</summary>
     [FromQuery(Name = "type")]
+    [Description("Only events of this type.")]
     public string? Type { get; init; }
 
-    /// <summary>Only events from this source.</summary>
     [FromQuery(Name = "source")]
+    [Description("Only events from this source.")]
     public string? Source { get; init; }
 
-    /// <summary>Only events about this subject: a user's history is <c>subject=&lt;user id&gt;</c>.</summary>
     [FromQuery(Name = "subject")]
+    [Description("Only events about this subject: a user's history is subject=<user id>.")]
     public string? Subject { get; init; }
 
-    /// <summary>Only events whose <c>time</c> is at or after this RFC 3339 timestamp.</summary>
     [FromQuery(Name = "from")]
+    [Description("Only events whose time is at or after this RFC 3339 timestamp.")]
     public string? From { get; init; }
 
-    /// <summary>Only events whose <c>time</c> is before this RFC 3339 timestamp.</summary>
     [FromQuery(Name = "to")]
+    [Description("Only events whose time is before this RFC 3339 timestamp.")]
     public string? To { get; init; }
 
-    /// <summary>Only events whose actor is of this kind (the <c>authtype</c> attribute, such as <c>user</c> or <c>service_account</c>).</summary>
     [FromQuery(Name = "authtype")]
+    [Description("Only events whose actor is of this kind (the authtype attribute, such as user or service_account).")]
     public string? AuthType { get; init; }
 
-    /// <summary>Only events caused by this principal (the <c>authid</c> attribute).</summary>
     [FromQuery(Name = "authid")]
+    [Description("Only events caused by this principal (the authid attribute).")]
     public string? AuthId { get; init; }
 }
 
@@ -94,20 +96,17 @@ public static partial class AuditEventsApi
     public static RouteGroupBuilder MapAuditEventsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapReadGroup("Audit events");
-        group.MapGet("/", ListAsync).WithName("ListAuditEvents").ProducesProblem(StatusCodes.Status400BadRequest);
-        group.MapGet("/by-id", GetAsync).WithName("GetAuditEvent").ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapGet("/export", Export).WithName("ExportAuditEvents").ProducesProblem(StatusCodes.Status400BadRequest);
-        group.MapGet("/counts", CountAsync).WithName("CountAuditEvents").ProducesProblem(StatusCodes.Status400BadRequest);
+        group.MapGet("/", ListAsync).WithName("ListAuditEvents").WithSummary("Stored events, newest stored first, filtered and paged").ProducesProblem(StatusCodes.Status400BadRequest);
+        group.MapGet("/by-id", GetAsync).WithName("GetAuditEvent").WithSummary("One stored event, by its source and id")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/export", Export).WithName("ExportAuditEvents").WithSummary("Every matching event, as a CloudEvents batch or as NDJSON").ProducesProblem(StatusCodes.Status400BadRequest);
+        group.MapGet("/counts", CountAsync).WithName("CountAuditEvents").WithSummary("How many matching events there are, by type, hour or actor").ProducesProblem(StatusCodes.Status400BadRequest);
         return group;
     }
 
-    /// <param name="criteria">Which events.</param>
-    /// <param name="cursor">The <c>nextCursor</c> of the previous page.</param>
-    /// <param name="limit">Page size, 1 to 500; 50 by default.</param>
-    /// <param name="store">The store.</param>
-    /// <param name="cancellationToken">The request's abort token.</param>
     private static async Task<Results<Ok<AuditEventPage>, ProblemHttpResult>> ListAsync([AsParameters] AuditEventCriteria criteria,
-        [FromQuery(Name = "cursor")] string? cursor, [FromQuery(Name = "limit")] string? limit, AuditEventStore store, CancellationToken cancellationToken)
+        [FromQuery(Name = "cursor")][Description(PageRequest.CursorDescription)] string? cursor,
+        [FromQuery(Name = "limit")][Description("Page size, 1 to 500; 50 by default.")] string? limit, AuditEventStore store, CancellationToken cancellationToken)
     {
         if (ParseFilters(criteria, out var query) is { } problem)
         {
@@ -127,7 +126,7 @@ public static partial class AuditEventsApi
     }
 
     private static async Task<Results<Ok<AuditEventResponse>, ProblemHttpResult>> GetAsync(
-        string? source, string? id, AuditEventStore store, CancellationToken cancellationToken)
+        [Description("The event's source.")] string? source, [Description("The event's id.")] string? id, AuditEventStore store, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(source))
         {
@@ -146,12 +145,10 @@ public static partial class AuditEventsApi
             : TypedResults.Ok(AuditEventResponse.From(stored));
     }
 
-    /// <param name="criteria">Which events.</param>
-    /// <param name="format"><c>batch</c> or <c>ndjson</c>; when absent, the <c>Accept</c> header decides, batch by default.</param>
-    /// <param name="accept">The request's <c>Accept</c> header.</param>
-    /// <param name="store">The store.</param>
     private static Results<CloudEventExportResult, ProblemHttpResult> Export([AsParameters] AuditEventCriteria criteria,
-        [FromQuery(Name = "format")] string? format, [FromHeader(Name = "Accept")] string? accept, AuditEventStore store)
+        
+        [FromQuery(Name = "format")][Description("batch or ndjson; when absent, the Accept header decides, batch by default.")] string? format,
+        [FromHeader(Name = "Accept")] string? accept, AuditEventStore store)
     {
         if (ParseFilters(criteria, out var query) is { } problem)
         {
@@ -178,15 +175,10 @@ public static partial class AuditEventsApi
         return new CloudEventExportResult(store.ReadAllAsync(query with { Limit = ExportChunkSize }, CancellationToken.None), chosen);
     }
 
-    /// <param name="criteria">Which events.</param>
-    /// <param name="by">
-    /// <c>type</c> (the default), <c>hour</c> (UTC hour of the event's <c>time</c>) or <c>actor</c> (the event's
-    /// <c>authtype</c> and <c>authid</c>, as <c>authtype:authid</c>, or <c>authtype</c> alone when it names nobody).
-    /// </param>
-    /// <param name="store">The store.</param>
-    /// <param name="cancellationToken">The request's abort token.</param>
     private static async Task<Results<Ok<IReadOnlyList<AuditCount>>, ProblemHttpResult>> CountAsync([AsParameters] AuditEventCriteria criteria,
-        [FromQuery(Name = "by")] string? by, AuditEventStore store, CancellationToken cancellationToken)
+        
+        [FromQuery(Name = "by")][Description("type (the default), hour (UTC hour of the event's time) or actor (authtype:authid, or authtype alone when it names nobody).")]
+        string? by, AuditEventStore store, CancellationToken cancellationToken)
     {
         if (ParseFilters(criteria, out var query) is { } problem)
         {

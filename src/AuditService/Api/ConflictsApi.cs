@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Globalization;
 using AuditService.Store;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -18,10 +19,12 @@ public static class ConflictsApi
 
     /// <summary>Maps the endpoint.</summary>
     public static RouteHandlerBuilder MapConflictsApi(this IEndpointRouteBuilder app) =>
-        app.MapReadGroup("Audit events").MapGet("/conflicts", ListAsync).WithName("ListConflicts").ProducesProblem(StatusCodes.Status400BadRequest);
+        app.MapReadGroup("Audit events").MapGet("/conflicts", ListAsync).WithName("ListConflicts")
+            .WithSummary("Copies of stored events that arrived with other content, newest first").ProducesProblem(StatusCodes.Status400BadRequest);
 
     private static async Task<Results<Ok<AuditConflictPage>, ProblemHttpResult>> ListAsync(
-        string? source, string? cursor, string? limit, AuditEventStore store, CancellationToken cancellationToken)
+        [Description("Only conflicts of events from this source.")] string? source, [Description(PageRequest.CursorDescription)] string? cursor,
+        [Description("Page size, 1 to 500; 50 by default.")] string? limit, AuditEventStore store, CancellationToken cancellationToken)
     {
         if (PageRequest.TryParse(cursor, limit, 50, MaxPageSize, out var page) is { } badPage)
         {

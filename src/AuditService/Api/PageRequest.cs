@@ -12,6 +12,9 @@ namespace AuditService.Api;
 /// <param name="Limit">The page size.</param>
 internal sealed record PageRequest(long? Cursor, int Limit)
 {
+    /// <summary>What the <c>cursor</c> parameter of every paged endpoint is, as the OpenAPI document says it.</summary>
+    public const string CursorDescription = "The nextCursor of the previous page.";
+
     /// <summary>The page asked for, or the 400 naming the bad parameter.</summary>
     public static ProblemHttpResult? TryParse(string? cursor, string? limit, int defaultLimit, int maxLimit, out PageRequest page)
     {

@@ -36,6 +36,7 @@ public static partial class HttpIngestionApi
     /// <summary>Maps the endpoint.</summary>
     public static RouteHandlerBuilder MapHttpIngestionApi(this IEndpointRouteBuilder app) =>
         app.MapPost("/v1/cloudevents", IngestAsync).WithTags("Ingestion").WithName("IngestCloudEvents")
+            .WithSummary("Stores CloudEvents sent over HTTP, in structured, batch or binary mode")
             .RequireAuthorization(AuditPolicies.Ingest).RequireRateLimiting(ConcurrencyPolicy)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Globalization;
 using AuditService.Api;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -44,15 +45,19 @@ public static class IntegrityApi
     public static RouteGroupBuilder MapIntegrityApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapReadGroup("Integrity");
-        group.MapGet("/verify", VerifyAsync).WithName("VerifyAuditChain").ProducesProblem(StatusCodes.Status400BadRequest);
-        group.MapGet("/checkpoints", ListAsync).WithName("ListCheckpoints").ProducesProblem(StatusCodes.Status400BadRequest);
-        group.MapGet("/checkpoints/{number:long}", GetAsync).WithName("GetCheckpoint").ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/verify", VerifyAsync).WithName("VerifyAuditChain")
+            .WithSummary("Recomputes the hash chain over a range of positions and reports what does not match").ProducesProblem(StatusCodes.Status400BadRequest);
+        group.MapGet("/checkpoints", ListAsync).WithName("ListCheckpoints").WithSummary("The chain's signed checkpoints, in order").ProducesProblem(StatusCodes.Status400BadRequest);
+        group.MapGet("/checkpoints/{number:long}", GetAsync).WithName("GetCheckpoint").WithSummary("One signed checkpoint, by its number").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/checkpoints/public-key", (CheckpointSigner signer) =>
-            TypedResults.Ok(new CheckpointKeyResponse(signer.KeyId, "ECDSA P-256 SHA-256 (DER signature)", signer.PublicKeyPem))).WithName("GetCheckpointKey");
+            TypedResults.Ok(new CheckpointKeyResponse(signer.KeyId, "ECDSA P-256 SHA-256 (DER signature)", signer.PublicKeyPem))).WithName("GetCheckpointKey")
+            .WithSummary("The public key that verifies the checkpoints' signatures");
         return group;
     }
 
-    private static async Task<Results<Ok<ChainVerification>, ProblemHttpResult>> VerifyAsync(string? from, string? to, ChainVerifier verifier, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<ChainVerification>, ProblemHttpResult>> VerifyAsync(
+        [Description("First position (from 1); by default the first after the last retention cut.")] string? from,
+        [Description("Last position; by default the chain's head.")] string? to, ChainVerifier verifier, CancellationToken cancellationToken)
     {
         if (!TryPosition(from, out var start))
         {
@@ -72,7 +77,8 @@ public static class IntegrityApi
         return TypedResults.Ok(await verifier.VerifyAsync(start, end, cancellationToken));
     }
 
-    private static async Task<Results<Ok<CheckpointPage>, ProblemHttpResult>> ListAsync(string? cursor, string? limit, CheckpointStore store, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<CheckpointPage>, ProblemHttpResult>> ListAsync(
+        [Description(PageRequest.CursorDescription)] string? cursor, [Description("Page size, 1 to 500; 100 by default.")] string? limit, CheckpointStore store, CancellationToken cancellationToken)
     {
         if (PageRequest.TryParse(cursor, limit, 100, MaxPageSize, out var page) is { } badPage)
         {
@@ -84,7 +90,8 @@ public static class IntegrityApi
         return TypedResults.Ok(new CheckpointPage(items, checkpoints.Count > page.Limit ? items[^1].Number.ToString(CultureInfo.InvariantCulture) : null));
     }
 
-    private static async Task<Results<Ok<CheckpointResponse>, ProblemHttpResult>> GetAsync(long number, CheckpointStore store, CancellationToken cancellationToken) =>
+    private static async Task<Results<Ok<CheckpointResponse>, ProblemHttpResult>> GetAsync(
+        [Description("The checkpoint's number.")] long number, CheckpointStore store, CancellationToken cancellationToken) =>
         await store.GetAsync(number, cancellationToken) is { } checkpoint
             ? TypedResults.Ok(CheckpointResponse.From(checkpoint))
             : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Checkpoint not found", detail: $"There is no checkpoint {number}.");

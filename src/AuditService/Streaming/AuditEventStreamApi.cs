@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Globalization;
 using System.Threading.RateLimiting;
 using AuditService.Api;
@@ -22,6 +23,7 @@ public static class AuditEventStreamApi
     /// <summary>Maps the endpoint.</summary>
     public static RouteHandlerBuilder MapAuditEventStreamApi(this IEndpointRouteBuilder app) =>
         app.MapReadGroup("Audit events").MapGet("/stream", Stream).WithName("StreamAuditEvents")
+            .WithSummary("Stored events as server-sent events, live, resuming after Last-Event-ID")
             .RequireRateLimiting(ConcurrencyPolicy).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
     /// <summary>The feed, its wake-up signal (and on PostgreSQL its listener for other replicas' commits), its options and the bound on open streams.</summary>
@@ -37,12 +39,8 @@ public static class AuditEventStreamApi
         return services;
     }
 
-    /// <param name="criteria">Which events.</param>
-    /// <param name="lastEventId">The <c>id</c> of the last event the client received: the stream resumes after it.</param>
-    /// <param name="feed">The feed of stored events.</param>
-    /// <param name="response">The response the events are written to.</param>
     private static Results<ServerSentEventsResult<string>, ProblemHttpResult> Stream([AsParameters] AuditEventCriteria criteria,
-        [FromHeader(Name = "Last-Event-ID")] string? lastEventId, AuditEventFeed feed, HttpResponse response)
+        [FromHeader(Name = "Last-Event-ID")][Description("The id of the last event received: the stream resumes after it.")] string? lastEventId, AuditEventFeed feed, HttpResponse response)
     {
         if (AuditEventsApi.ParseFilters(criteria, out var query) is { } problem)
         {

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace UserService.Events;
@@ -10,9 +11,10 @@ public static class SchemasApi
     /// <summary>Maps the endpoint.</summary>
     public static RouteHandlerBuilder MapSchemasApi(this IEndpointRouteBuilder app) =>
         app.MapGet("/v1/schemas/{file}", Get).WithTags("Event schemas").WithName("GetEventSchema")
+            .WithSummary("The JSON Schema of an event's data, as its dataschema names it")
             .Produces(StatusCodes.Status200OK, contentType: SchemaMediaType).ProducesProblem(StatusCodes.Status404NotFound);
 
-    private static Results<FileStreamHttpResult, ProblemHttpResult> Get(string file) =>
+    private static Results<FileStreamHttpResult, ProblemHttpResult> Get([Description("The schema's file name, the last segment of an event's dataschema.")] string file) =>
         UserEventSchemas.Open(file) is { } stream
             ? TypedResults.Stream(stream, SchemaMediaType)
             : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Schema not found",

@@ -11,7 +11,7 @@ public static class SessionsApi
     public static RouteGroupBuilder MapSessionsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/sessions").WithTags("Sessions").AllowAnonymous();
-        group.MapPost("/", SignInAsync).WithName("SignIn")
+        group.MapPost("/", SignInAsync).WithName("SignIn").WithSummary("Signs in with a user id and password and returns an access token")
             .Accepts<SignInRequest>("application/json")
             .RequireRateLimiting(UserAuthentication.SignInPolicy)
             .ProducesValidationProblem()

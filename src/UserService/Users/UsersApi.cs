@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -15,6 +16,10 @@ public static class UsersApi
 {
     /// <summary>Largest page.</summary>
     public const int MaxPageSize = 100;
+
+    // What the OpenAPI document says of the parameters several operations share.
+    private const string IdDescription = "The user's id.";
+    private const string IfMatchDescription = "The user's ETag as last read: the change applies only if the user has not changed since (412 otherwise); absent or * applies to any version.";
 
     /// <summary>Longest accepted Idempotency-Key.</summary>
     public const int MaxIdempotencyKeyLength = 200;
@@ -34,10 +39,11 @@ public static class UsersApi
     public static RouteGroupBuilder MapUsersApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/users").WithTags("Users").RequireAuthorization();
-        group.MapPost("/", CreateAsync).WithName("CreateUser").AllowAnonymous().WithCreateResponses();
+        group.MapPost("/", CreateAsync).WithName("CreateUser").WithSummary("Creates a user").AllowAnonymous().WithCreateResponses();
         // The original design created users at POST /v1/user: still served, by the same handler, and
         // marked deprecated (RFC 9745) with a link to its successor, so old clients keep working and learn where to go.
-        app.MapPost(DeprecatedCreatePath, CreateAsync).WithTags("Users").WithName("CreateUserDeprecated").AllowAnonymous().WithCreateResponses()
+        app.MapPost(DeprecatedCreatePath, CreateAsync).WithTags("Users").WithName("CreateUserDeprecated")
+            .WithSummary("Creates a user at the original path; use POST /v1/users").AllowAnonymous().WithCreateResponses()
             .AddEndpointFilter((invocation, next) =>
             {
                 var headers = invocation.HttpContext.Response.Headers;
@@ -50,16 +56,19 @@ public static class UsersApi
                 operation.Deprecated = true;
                 return Task.CompletedTask;
             });
-        group.MapGet("/", ListAsync).WithName("ListUsers").ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden);
-        group.MapGet("/{id}", GetAsync).WithName("GetUser")
+        group.MapGet("/", ListAsync).WithName("ListUsers").WithSummary("Every user, a page at a time (administrators)")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden);
+        group.MapGet("/{id}", GetAsync).WithName("GetUser").WithSummary("One user, with its ETag")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPut("/{id}", (string id, [FromHeader(Name = "If-Match")] string? ifMatch, HttpContext context, [AsParameters] UserServices services, CancellationToken ct) =>
+        group.MapPut("/{id}", ([Description(IdDescription)] string id, [FromHeader(Name = "If-Match")][Description(IfMatchDescription)] string? ifMatch,
+                HttpContext context, [AsParameters] UserServices services, CancellationToken ct) =>
                 UserUpdates.UpdateAsync(id, ifMatch, context, services, replace: true, ct))
-            .WithName("ReplaceUser").WithUpdateResponses();
-        group.MapPatch("/{id}", (string id, [FromHeader(Name = "If-Match")] string? ifMatch, HttpContext context, [AsParameters] UserServices services, CancellationToken ct) =>
+            .WithName("ReplaceUser").WithSummary("Replaces the fields a user may change").WithUpdateResponses();
+        group.MapPatch("/{id}", ([Description(IdDescription)] string id, [FromHeader(Name = "If-Match")][Description(IfMatchDescription)] string? ifMatch,
+                HttpContext context, [AsParameters] UserServices services, CancellationToken ct) =>
                 UserUpdates.UpdateAsync(id, ifMatch, context, services, replace: false, ct))
-            .WithName("UpdateUser").WithUpdateResponses();
-        group.MapDelete("/{id}", DeleteAsync).WithName("DeleteUser")
+            .WithName("UpdateUser").WithSummary("Changes the fields the body names").WithUpdateResponses();
+        group.MapDelete("/{id}", DeleteAsync).WithName("DeleteUser").WithSummary("Deletes a user")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return group;
@@ -79,7 +88,8 @@ public static class UsersApi
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
     private static async Task<Results<Created<UserResponse>, ProblemHttpResult, ValidationProblem>> CreateAsync(
-        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, HttpContext context, [AsParameters] UserServices services, CancellationToken cancellationToken)
+        [FromHeader(Name = "Idempotency-Key")][Description("Makes a retry safe: a repeat with the same key and body gets the first answer, and creates nothing.")] string? idempotencyKey,
+        HttpContext context, [AsParameters] UserServices services, CancellationToken cancellationToken)
     {
         idempotencyKey ??= "";
         if (idempotencyKey.Length > MaxIdempotencyKeyLength || idempotencyKey.Any(char.IsControl))
@@ -145,7 +155,7 @@ public static class UsersApi
     }
 
     private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> GetAsync(
-        string id, HttpContext context, UserStore store, CancellationToken cancellationToken)
+        [Description(IdDescription)] string id, HttpContext context, UserStore store, CancellationToken cancellationToken)
     {
         if (!UserIds.IsValid(id))
         {
@@ -169,7 +179,8 @@ public static class UsersApi
     }
 
     private static async Task<Results<Ok<UserPage>, ProblemHttpResult>> ListAsync(
-        HttpContext context, UserStore store, string? cursor, int? limit, CancellationToken cancellationToken)
+        HttpContext context, UserStore store, [Description("The nextCursor of the previous page.")] string? cursor,
+        [Description("Page size, 1 to 100; 50 by default.")] int? limit, CancellationToken cancellationToken)
     {
         if (!Caller.From(context.User).IsAdmin)
         {
@@ -193,7 +204,8 @@ public static class UsersApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        string id, [FromHeader(Name = "If-Match")] string? ifMatch, HttpContext context, [AsParameters] UserServices services, CancellationToken cancellationToken)
+        [Description(IdDescription)] string id, [FromHeader(Name = "If-Match")][Description(IfMatchDescription)] string? ifMatch, HttpContext context,
+        [AsParameters] UserServices services, CancellationToken cancellationToken)
     {
         if (!UserIds.IsValid(id))
         {

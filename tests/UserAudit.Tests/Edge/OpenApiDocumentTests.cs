@@ -53,6 +53,21 @@ public sealed class OpenApiDocumentTests(UserAuditApp app)
     }
 
     [Fact]
+    public async Task Every_operation_and_parameter_says_what_it_is()
+    {
+        foreach (var service in (string[])["user-service", "audit-service"])
+        {
+            foreach (var (key, operation) in Operations(await DocumentAsync(service)))
+            {
+                Assert.False(string.IsNullOrWhiteSpace(operation.TryGetProperty("summary", out var summary) ? summary.GetString() : null), $"{service}: {key} has no summary");
+                var parameters = operation.TryGetProperty("parameters", out var list) ? list.EnumerateArray().ToList() : [];
+                Assert.All(parameters, p => Assert.False(string.IsNullOrWhiteSpace(p.TryGetProperty("description", out var d) ? d.GetString() : null),
+                    $"{service}: {key}: parameter '{Text(p, "name")}' has no description"));
+            }
+        }
+    }
+
+    [Fact]
     public async Task The_documented_names_are_the_ones_the_services_read()
     {
         var subject = $"urn:openapi-tests:{Guid.NewGuid():N}";
