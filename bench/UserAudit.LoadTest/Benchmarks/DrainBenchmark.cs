@@ -446,7 +446,7 @@ public static class DrainBenchmark
             // The in-process drain's settings, as the environment variables a process reads them from.
             var environment = IngestionSettings(bootstrapServers, Topic, "audit-drain-" + build.ToLowerInvariant())
                 .Append(new("Storage:DataDirectory", directory.FullName))
-                .ToDictionary(e => e.Key.Replace(":", "__", StringComparison.Ordinal), e => e.Value!);
+                .ToDictionary(e => e.Key, e => e.Value!).AsEnvironment();
             await using (await ServiceProcess.StartAsync("AuditService (" + build + ")", program, environment, cancellationToken))
             {
                 (rate, _) = await WaitStoredAsync(events, started, (exact, ct) => StoredSqliteAsync(database, exact, ct), cancellationToken);
