@@ -267,13 +267,7 @@ public static class DrainBenchmark
 
     private static double ConsumeRaw(string bootstrapServers, int events, TextWriter log, CancellationToken cancellationToken)
     {
-        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
-        {
-            BootstrapServers = bootstrapServers,
-            GroupId = "raw-" + Guid.NewGuid().ToString("N"),
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            EnableAutoCommit = false,
-        }).Build();
+        using var consumer = TopicReader.FromStart(bootstrapServers, "raw-");
         consumer.Subscribe(Topic);
         long first = 0;
         var lastReport = Stopwatch.GetTimestamp();

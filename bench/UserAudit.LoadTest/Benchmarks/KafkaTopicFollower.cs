@@ -141,12 +141,5 @@ public sealed class KafkaTopicFollower : IDisposable
         }
     }
 
-    private static IConsumer<byte[]?, byte[]?> CreateConsumer(string bootstrapServers) =>
-        new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
-        {
-            BootstrapServers = bootstrapServers,
-            GroupId = "exactly-once-check-" + Guid.NewGuid().ToString("N"),
-            EnableAutoCommit = false,
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-        }).Build();
+    private static IConsumer<byte[]?, byte[]?> CreateConsumer(string bootstrapServers) => TopicReader.FromStart(bootstrapServers, "exactly-once-check-");
 }

@@ -4,7 +4,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using CloudNative.CloudEvents;
-using Confluent.Kafka;
 using UserAudit.CloudEvents;
 using UserAudit.CloudEvents.Kafka;
 using UserAudit.KafkaBroker.MockCluster;
@@ -257,13 +256,7 @@ public sealed class NativeAotTests
 
     private static async Task<List<CloudEvent>> ReadEventsAsync(string bootstrapServers, string userId, int count)
     {
-        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
-        {
-            BootstrapServers = bootstrapServers,
-            GroupId = "native-test-" + Guid.NewGuid().ToString("N"),
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            EnableAutoCommit = false,
-        }).Build();
+        using var consumer = TopicReader.FromStart(bootstrapServers, "native-test-");
         consumer.Subscribe(AuditTopics.Audit);
         var events = new List<CloudEvent>();
         await Eventually.TrueAsync(_ =>

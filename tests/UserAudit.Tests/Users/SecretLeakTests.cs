@@ -1,6 +1,6 @@
 using System.Net.Http.Json;
 using System.Text;
-using Confluent.Kafka;
+using UserAudit.LoadTest.Benchmarks;
 using UserAudit.ServiceDefaults.Kafka;
 using UserAudit.Tests.EndToEnd;
 using UserAudit.Tests.Infrastructure;
@@ -79,13 +79,7 @@ public sealed class SecretLeakTests(UserAuditApp app)
     /// <summary>Every key, header and value on the audit topic, once the user's events are there.</summary>
     private async Task<byte[]> ReadAuditTopicAsync(string userId)
     {
-        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
-        {
-            BootstrapServers = app.KafkaBootstrapServers,
-            GroupId = "leak-test-" + Guid.NewGuid().ToString("N"),
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            EnableAutoCommit = false,
-        }).Build();
+        using var consumer = TopicReader.FromStart(app.KafkaBootstrapServers, "leak-test-");
         consumer.Subscribe(AuditTopics.Audit);
         var all = new MemoryStream();
         var seen = 0;
