@@ -67,7 +67,7 @@ public sealed class OutboxStore(ServiceDatabase database, GroupCommitWriter writ
         command.AddParameter("@created", time.GetUtcNow().ToUnixTimeMilliseconds());
         command.AddParameter("@auth_type", message.AuthType);
         command.AddParameter("@auth_id", (object?)message.AuthId ?? DBNull.Value);
-        command.ExecuteNonQuery();
+        command.Defer();
     }
 
     /// <summary>The oldest pending rows, in the order they were written.</summary>
@@ -121,7 +121,7 @@ public sealed class OutboxStore(ServiceDatabase database, GroupCommitWriter writ
                     var marks = scope.Command("UPDATE outbox SET delivered_at = @now, attempts = attempts + 1, last_error = NULL WHERE seq = ANY(@seqs)");
                     marks.AddParameter("@seqs", delivered as long[] ?? [.. delivered]);
                     marks.AddParameter("@now", now);
-                    marks.ExecuteNonQuery();
+                    marks.Defer();
                 }
             }
             else
@@ -131,7 +131,7 @@ public sealed class OutboxStore(ServiceDatabase database, GroupCommitWriter writ
                     var mark = scope.Command("UPDATE outbox SET delivered_at = @now, attempts = attempts + 1, last_error = NULL WHERE seq = @seq");
                     mark.AddParameter("@seq", s);
                     mark.AddParameter("@now", now);
-                    mark.ExecuteNonQuery();
+                    mark.Defer();
                 }
             }
 
@@ -140,7 +140,7 @@ public sealed class OutboxStore(ServiceDatabase database, GroupCommitWriter writ
                 var fail = scope.Command("UPDATE outbox SET attempts = attempts + 1, last_error = @error WHERE seq = @seq");
                 fail.AddParameter("@seq", s);
                 fail.AddParameter("@error", e);
-                fail.ExecuteNonQuery();
+                fail.Defer();
             }
 
             return true;

@@ -50,7 +50,7 @@ public sealed class SignInStore(ServiceDatabase database, GroupCommitWriter writ
                 var lockCommand = scope.Command("UPDATE sign_in_failures SET failures = 0, locked_until = @until WHERE account = @account");
                 lockCommand.AddParameter("@account", account);
                 lockCommand.AddParameter("@until", until.Value.ToUnixTimeMilliseconds());
-                lockCommand.ExecuteNonQuery();
+                lockCommand.Defer();
             }
 
             Add(scope, events(until));
@@ -67,7 +67,7 @@ public sealed class SignInStore(ServiceDatabase database, GroupCommitWriter writ
         {
             var command = scope.Command("DELETE FROM sign_in_failures WHERE account = @account");
             command.AddParameter("@account", account);
-            command.ExecuteNonQuery();
+            command.Defer();
             Add(scope, [signedIn]);
             return true;
         }, cancellationToken);

@@ -171,11 +171,10 @@ public sealed partial class GroupCommitWriter : IAsyncDisposable
                     continue;
                 }
 
-                scope.Command("SAVEPOINT write").ExecuteNonQuery();
+                scope.BeginWrite();
                 try
                 {
                     write.Run(scope);
-                    scope.Command("RELEASE write").ExecuteNonQuery();
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
@@ -190,8 +189,7 @@ public sealed partial class GroupCommitWriter : IAsyncDisposable
 
                     // Undo this write only. If SQLite already ended the transaction (it may, on a
                     // full disk), this throws and the whole batch fails: nothing was committed.
-                    scope.Command("ROLLBACK TO write").ExecuteNonQuery();
-                    scope.Command("RELEASE write").ExecuteNonQuery();
+                    scope.UndoWrite();
                 }
             }
 

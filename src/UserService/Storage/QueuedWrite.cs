@@ -21,23 +21,33 @@ internal sealed class QueuedWrite(Func<WriteScope, object?> work, CancellationTo
     /// <summary>How many times the work ran (it runs again when the database undid it to break a deadlock).</summary>
     public int Attempts { get; private set; }
 
+    /// <summary>
+    /// Runs the work and ends its savepoint (<see cref="WriteScope.EndWrite"/>, which sends what the
+    /// work deferred), both in the caller's execution context, so the statements' spans join its trace.
+    /// </summary>
     public void Run(WriteScope scope)
     {
         Attempts++;
         if (_context is null)
         {
-            _result = _work(scope);
+            RunInContext(scope);
             return;
         }
 
         ExecutionContext.Run(_context, static state =>
         {
             var (write, scope) = ((QueuedWrite, WriteScope))state!;
-            write._result = write._work(scope);
+            write.RunInContext(scope);
         }, (this, scope));
     }
 
     public void RunAgain() => _result = null;
+
+    private void RunInContext(WriteScope scope)
+    {
+        _result = _work(scope);
+        scope.EndWrite();
+    }
 
     public void Committed() => _done.TrySetResult(_result);
 

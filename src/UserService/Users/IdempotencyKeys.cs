@@ -70,7 +70,7 @@ public sealed class IdempotencyKeys(ServiceDatabase database, GroupCommitWriter 
         var expired = scope.Command("DELETE FROM idempotency_keys WHERE key = @key AND created_at < @live");
         expired.AddParameter("@key", key);
         expired.AddParameter("@live", LiveSince());
-        expired.ExecuteNonQuery();
+        expired.Defer();
         var find = scope.Command("SELECT response, request_hash FROM idempotency_keys WHERE key = @key");
         find.AddParameter("@key", key);
         using var reader = find.ExecuteReader();
@@ -86,7 +86,7 @@ public sealed class IdempotencyKeys(ServiceDatabase database, GroupCommitWriter 
         command.AddParameter("@response", response);
         command.AddParameter("@now", time.GetUtcNow().ToUnixTimeMilliseconds());
         command.AddParameter("@hash", request.RequestHash);
-        command.ExecuteNonQuery();
+        command.Defer();
     }
 
     /// <summary>Forgets the keys of a user being deleted, in the deletion's write: their answers hold the user's name.</summary>
@@ -94,7 +94,7 @@ public sealed class IdempotencyKeys(ServiceDatabase database, GroupCommitWriter 
     {
         var command = scope.Command("DELETE FROM idempotency_keys WHERE user_id = @user");
         command.AddParameter("@user", userId);
-        command.ExecuteNonQuery();
+        command.Defer();
     }
 
     /// <summary>

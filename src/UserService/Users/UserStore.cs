@@ -131,7 +131,7 @@ public sealed class UserStore(ServiceDatabase database, GroupCommitWriter writer
             insert.AddParameter("@updated", Format(user.UpdatedAt));
             insert.AddParameter("@role", user.Role);
             insert.AddParameter("@token_version", user.TokenVersion);
-            insert.ExecuteNonQuery();
+            insert.Defer();
 
             if (idempotency is not null)
             {
@@ -220,7 +220,7 @@ public sealed class UserStore(ServiceDatabase database, GroupCommitWriter writer
             command.AddParameter("@hash", updated.PasswordHash);
             command.AddParameter("@version", updated.Version);
             command.AddParameter("@updated", Format(updated.UpdatedAt));
-            command.ExecuteNonQuery();
+            command.Defer();
             foreach (var message in events)
             {
                 outbox.Add(scope, message);
@@ -258,7 +258,7 @@ public sealed class UserStore(ServiceDatabase database, GroupCommitWriter writer
 
             var command = scope.Command("DELETE FROM users WHERE id = @id");
             command.AddParameter("@id", id);
-            command.ExecuteNonQuery();
+            command.Defer();
             IdempotencyKeys.ForgetUser(scope, id);
             outbox.Add(scope, deletedEvent(current));
             return WriteOutcome.Done;

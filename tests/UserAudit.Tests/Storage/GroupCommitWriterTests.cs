@@ -1,35 +1,38 @@
+using System.Data;
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
 using UserAudit.ServiceDefaults.Storage;
+using UserAudit.Tests.Infrastructure;
 using UserService.Storage;
 using Xunit;
 
 namespace UserAudit.Tests.Storage;
 
 /// <summary>
-/// UserService's group-commit writer on a real database: writes queued while a batch runs share the
-/// next transaction, each in its own savepoint, and no caller hears of its write before the commit.
-/// Each test holds the writer on a first write until it has queued the writes it needs in one batch.
+/// UserService's group-commit writer on a real database of each provider: writes queued while a
+/// batch runs share the next transaction, each in its own savepoint, no caller hears of its write
+/// before the commit, and a statement deferred to the write's next round trip (PostgreSQL) fails
+/// its own write alone. Each test holds the writer on a first write until it has queued the writes
+/// it needs in one batch.
 /// </summary>
-public sealed class GroupCommitWriterTests : IAsyncLifetime
+public sealed class GroupCommitWriterTests(TestPostgres postgres) : IAsyncDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "useraudit-tests", $"writer-{Guid.NewGuid():N}");
-    private SqliteDatabase _database = null!;
+    private ServiceDatabase _database = null!;
+    private NpgsqlDataSource? _dataSource;
     private GroupCommitWriter _writer = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync()
+    [Theory]
+    [InlineData(StorageProvider.Sqlite)]
+    [InlineData(StorageProvider.Postgres)]
+    public async Task A_failing_write_is_undone_alone_and_the_rest_of_its_batch_commits(StorageProvider provider)
     {
-        _database = new SqliteDatabase(new StorageOptions { DataDirectory = _folder }, "writer.db");
-        await _database.MigrateAsync(["CREATE TABLE items (id TEXT PRIMARY KEY) WITHOUT ROWID"], Ct);
-        _writer = new GroupCommitWriter(_database, NullLogger<GroupCommitWriter>.Instance);
-    }
-
-    [Fact]
-    public async Task A_failing_write_is_undone_alone_and_the_rest_of_its_batch_commits()
-    {
+        await StartAsync(provider);
         var (blocker, release) = await HoldTheWriterAsync();
         var first = _writer.WriteAsync(scope => Insert(scope, "first"), Ct);
         var failing = _writer.WriteAsync<bool>(scope =>
@@ -57,9 +60,12 @@ public sealed class GroupCommitWriterTests : IAsyncLifetime
         Assert.False(ExistsOutside("failing"));
     }
 
-    [Fact]
-    public async Task Callers_complete_only_after_their_batch_committed()
+    [Theory]
+    [InlineData(StorageProvider.Sqlite)]
+    [InlineData(StorageProvider.Postgres)]
+    public async Task Callers_complete_only_after_their_batch_committed(StorageProvider provider)
     {
+        await StartAsync(provider);
         var (blocker, release) = await HoldTheWriterAsync();
         var first = _writer.WriteAsync(scope => Insert(scope, "early"), Ct);
         bool? firstCompletedBeforeCommit = null;
@@ -78,9 +84,12 @@ public sealed class GroupCommitWriterTests : IAsyncLifetime
         Assert.False(firstCompletedBeforeCommit);
     }
 
-    [Fact]
-    public async Task A_write_cancelled_before_it_runs_stores_nothing_and_never_runs()
+    [Theory]
+    [InlineData(StorageProvider.Sqlite)]
+    [InlineData(StorageProvider.Postgres)]
+    public async Task A_write_cancelled_before_it_runs_stores_nothing_and_never_runs(StorageProvider provider)
     {
+        await StartAsync(provider);
         var (blocker, release) = await HoldTheWriterAsync();
         using var cancel = new CancellationTokenSource();
         var ran = false;
@@ -101,11 +110,90 @@ public sealed class GroupCommitWriterTests : IAsyncLifetime
         Assert.True(ExistsOutside("after"));
     }
 
+    [Theory]
+    [InlineData(StorageProvider.Sqlite)]
+    [InlineData(StorageProvider.Postgres)]
+    public async Task A_deferred_statement_that_fails_fails_its_own_write_alone(StorageProvider provider)
+    {
+        await StartAsync(provider);
+        await _writer.WriteAsync(scope => Insert(scope, "taken"), Ct);
+        var (blocker, release) = await HoldTheWriterAsync();
+        var before = _writer.WriteAsync(scope => Insert(scope, "before"), Ct);
+        var ranPastTheInsert = false;
+        var failing = _writer.WriteAsync(scope =>
+        {
+            Insert(scope, "mine");
+            Insert(scope, "taken");
+            ranPastTheInsert = true;
+            return true;
+        }, Ct);
+        var after = _writer.WriteAsync(scope => Insert(scope, "after") && Exists(scope, "after") && Exists(scope, "before"), Ct);
+        release.Set();
+        await blocker;
+
+        Assert.True(await before.WaitAsync(Patience, Ct));
+        Assert.True(await after.WaitAsync(Patience, Ct));
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => failing.WaitAsync(Patience, Ct));
+        Assert.True(SqlDialect.IsUniqueViolation(error), error.ToString());
+        // SQLite runs each statement when called; PostgreSQL sends the deferred insert at the write's end.
+        Assert.Equal(provider == StorageProvider.Postgres, ranPastTheInsert);
+        Assert.True(ExistsOutside("before"));
+        Assert.True(ExistsOutside("after"));
+        Assert.False(ExistsOutside("mine"));
+    }
+
+    [Theory]
+    [InlineData(StorageProvider.Sqlite)]
+    [InlineData(StorageProvider.Postgres)]
+    public async Task A_write_reads_what_it_deferred_and_counts_what_it_ran(StorageProvider provider)
+    {
+        await StartAsync(provider);
+
+        var (seen, deleted) = await _writer.WriteAsync(scope =>
+        {
+            Insert(scope, "one");
+            Insert(scope, "two");
+            var seen = Exists(scope, "one") && Exists(scope, "two");
+            var delete = scope.Command("DELETE FROM items WHERE id IN (@a, @b)");
+            delete.AddParameter("@a", "one");
+            delete.AddParameter("@b", "two");
+            return (seen, delete.ExecuteNonQuery());
+        }, Ct);
+
+        Assert.True(seen);
+        Assert.Equal(2, deleted);
+        Assert.False(ExistsOutside("one"));
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _writer.DisposeAsync();
+        if (_dataSource is not null)
+        {
+            await _dataSource.DisposeAsync();
+        }
+
         SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
+        if (Directory.Exists(_folder))
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+    }
+
+    private async Task StartAsync(StorageProvider provider)
+    {
+        if (provider == StorageProvider.Sqlite)
+        {
+            _database = new SqliteDatabase(new StorageOptions { DataDirectory = _folder }, "writer.db");
+        }
+        else
+        {
+            (_database, var dataSource) = await postgres.CreateDatabaseAsync("writer", Ct);
+            _dataSource = dataSource;
+        }
+
+        await _database.MigrateAsync(new ServiceSchema("writer", ["CREATE TABLE items (id TEXT PRIMARY KEY) WITHOUT ROWID"], ["CREATE TABLE items (id text PRIMARY KEY)"]), Ct);
+        _writer = new GroupCommitWriter(_database, NullLogger<GroupCommitWriter>.Instance);
     }
 
     // A write that keeps the writer busy until released: what is queued meanwhile forms the next batch.
@@ -126,7 +214,8 @@ public sealed class GroupCommitWriterTests : IAsyncLifetime
     {
         var command = scope.Command("INSERT INTO items (id) VALUES (@id)");
         command.AddParameter("@id", id);
-        return command.ExecuteNonQuery() == 1;
+        command.Defer();
+        return true;
     }
 
     private static bool Exists(WriteScope scope, string id)
@@ -136,10 +225,17 @@ public sealed class GroupCommitWriterTests : IAsyncLifetime
         return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 1;
     }
 
+    // On a connection of its own, synchronously: one check runs inside a write, on the writer's thread.
     private bool ExistsOutside(string id)
     {
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _database.FilePath, Pooling = false }.ToString());
-        connection.Open();
+        using var connection = _dataSource is not null
+            ? (DbConnection)_dataSource.OpenConnection()
+            : new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = ((SqliteDatabase)_database).FilePath, Pooling = false }.ToString());
+        if (connection.State != ConnectionState.Open)
+        {
+            connection.Open();
+        }
+
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT count(*) FROM items WHERE id = @id";
         command.AddParameter("@id", id);
