@@ -17,8 +17,9 @@ namespace UserAudit.Tests.Faults;
 /// catches up afterwards. An application of its own: the WALs must be young (a WAL that has reached
 /// the checkpoint size is reused from its start without asking the filesystem for space, so a full
 /// disk would go unnoticed for tens of megabytes). Needs root for the mounts (CI runs as root).
+/// Runs beside other classes: it asserts what was refused, kept and caught up, each waited for as a
+/// condition, not how much work a set rate got done.
 /// </summary>
-[Collection(typeof(LoadSensitive))]
 public sealed class DiskFullTests(DiskFullApp fixture) : IClassFixture<DiskFullApp>
 {
     private const string EventSource = "urn:useraudit:user-service";
