@@ -25,14 +25,17 @@ public sealed class GroupCommitWriterTests(TestPostgres postgres) : IAsyncDispos
     private NpgsqlDataSource? _dataSource;
     private GroupCommitWriter _writer = null!;
 
+    /// <summary>Every test runs on both providers.</summary>
+    public static TheoryData<StorageProvider> Providers => new() { StorageProvider.Sqlite, StorageProvider.Postgres };
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Theory]
-    [InlineData(StorageProvider.Sqlite)]
-    [InlineData(StorageProvider.Postgres)]
-    public async Task A_failing_write_is_undone_alone_and_the_rest_of_its_batch_commits(StorageProvider provider)
+    [MemberData(nameof(Providers))]
+    public async Task Failing_writes_are_undone_alone_and_the_rest_of_their_batch_commits(StorageProvider provider)
     {
         await StartAsync(provider);
+        await _writer.WriteAsync(scope => Insert(scope, "taken"), Ct);
         var (blocker, release) = await HoldTheWriterAsync();
         var first = _writer.WriteAsync(scope => Insert(scope, "first"), Ct);
         var failing = _writer.WriteAsync<bool>(scope =>
@@ -40,12 +43,21 @@ public sealed class GroupCommitWriterTests(TestPostgres postgres) : IAsyncDispos
             Insert(scope, "failing");
             throw new InvalidOperationException("this write fails after its insert");
         }, Ct);
+        // A statement deferred to the write's end (PostgreSQL) fails there, and still only its own write.
+        var ranPastTheCollision = false;
+        var colliding = _writer.WriteAsync(scope =>
+        {
+            Insert(scope, "colliding");
+            Insert(scope, "taken");
+            ranPastTheCollision = true;
+            return true;
+        }, Ct);
         var seenFromOutside = true;
         var last = _writer.WriteAsync(scope =>
         {
             // Same transaction as the first write: visible here, not yet to another connection.
             seenFromOutside = ExistsOutside("first");
-            return Exists(scope, "first") && Insert(scope, "last");
+            return Exists(scope, "first") && Insert(scope, "last") && Exists(scope, "last");
         }, Ct);
         release.Set();
         await blocker;
@@ -54,15 +66,19 @@ public sealed class GroupCommitWriterTests(TestPostgres postgres) : IAsyncDispos
         Assert.True(await last.WaitAsync(Patience, Ct));
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => failing.WaitAsync(Patience, Ct));
         Assert.Equal("this write fails after its insert", error.Message);
+        var collision = await Assert.ThrowsAnyAsync<Exception>(() => colliding.WaitAsync(Patience, Ct));
+        Assert.True(SqlDialect.IsUniqueViolation(collision), collision.ToString());
+        // SQLite runs each statement when called; PostgreSQL sends the deferred insert at the write's end.
+        Assert.Equal(provider == StorageProvider.Postgres, ranPastTheCollision);
         Assert.False(seenFromOutside);
         Assert.True(ExistsOutside("first"));
         Assert.True(ExistsOutside("last"));
         Assert.False(ExistsOutside("failing"));
+        Assert.False(ExistsOutside("colliding"));
     }
 
     [Theory]
-    [InlineData(StorageProvider.Sqlite)]
-    [InlineData(StorageProvider.Postgres)]
+    [MemberData(nameof(Providers))]
     public async Task Callers_complete_only_after_their_batch_committed(StorageProvider provider)
     {
         await StartAsync(provider);
@@ -85,8 +101,7 @@ public sealed class GroupCommitWriterTests(TestPostgres postgres) : IAsyncDispos
     }
 
     [Theory]
-    [InlineData(StorageProvider.Sqlite)]
-    [InlineData(StorageProvider.Postgres)]
+    [MemberData(nameof(Providers))]
     public async Task A_write_cancelled_before_it_runs_stores_nothing_and_never_runs(StorageProvider provider)
     {
         await StartAsync(provider);
@@ -111,40 +126,7 @@ public sealed class GroupCommitWriterTests(TestPostgres postgres) : IAsyncDispos
     }
 
     [Theory]
-    [InlineData(StorageProvider.Sqlite)]
-    [InlineData(StorageProvider.Postgres)]
-    public async Task A_deferred_statement_that_fails_fails_its_own_write_alone(StorageProvider provider)
-    {
-        await StartAsync(provider);
-        await _writer.WriteAsync(scope => Insert(scope, "taken"), Ct);
-        var (blocker, release) = await HoldTheWriterAsync();
-        var before = _writer.WriteAsync(scope => Insert(scope, "before"), Ct);
-        var ranPastTheInsert = false;
-        var failing = _writer.WriteAsync(scope =>
-        {
-            Insert(scope, "mine");
-            Insert(scope, "taken");
-            ranPastTheInsert = true;
-            return true;
-        }, Ct);
-        var after = _writer.WriteAsync(scope => Insert(scope, "after") && Exists(scope, "after") && Exists(scope, "before"), Ct);
-        release.Set();
-        await blocker;
-
-        Assert.True(await before.WaitAsync(Patience, Ct));
-        Assert.True(await after.WaitAsync(Patience, Ct));
-        var error = await Assert.ThrowsAnyAsync<Exception>(() => failing.WaitAsync(Patience, Ct));
-        Assert.True(SqlDialect.IsUniqueViolation(error), error.ToString());
-        // SQLite runs each statement when called; PostgreSQL sends the deferred insert at the write's end.
-        Assert.Equal(provider == StorageProvider.Postgres, ranPastTheInsert);
-        Assert.True(ExistsOutside("before"));
-        Assert.True(ExistsOutside("after"));
-        Assert.False(ExistsOutside("mine"));
-    }
-
-    [Theory]
-    [InlineData(StorageProvider.Sqlite)]
-    [InlineData(StorageProvider.Postgres)]
+    [MemberData(nameof(Providers))]
     public async Task A_write_reads_what_it_deferred_and_counts_what_it_ran(StorageProvider provider)
     {
         await StartAsync(provider);
