@@ -15,8 +15,9 @@ namespace UserService.Storage;
 /// Why: on PostgreSQL every statement sent alone is a round trip, and a rename was five of them
 /// (savepoint, read for update, update, outbox insert, release), each one waking the server and
 /// the writer in turn on two busy cores. Deferred, a rename is two (savepoint with the read; update,
-/// insert and release together), a create without an idempotency key one. On SQLite, in process,
-/// nothing waits: every statement runs when it is called, on a command kept prepared.
+/// insert and release together), a create without an idempotency key one: 15-19 % less CPU per
+/// rename across the processes (docs/benchmarks.md, "A write's statements in two round trips"). On
+/// SQLite, in process, nothing waits: every statement runs when it is called, on a command kept prepared.
 /// <para/>
 /// A deferred statement's error surfaces at the next statement sent, or at the write's end: either
 /// way inside the write, which the writer then undoes alone, as for an error where it was called.
