@@ -146,7 +146,6 @@ public static partial class AuditEventsApi
     }
 
     private static Results<CloudEventExportResult, ProblemHttpResult> Export([AsParameters] AuditEventCriteria criteria,
-        
         [FromQuery(Name = "format")][Description("batch or ndjson; when absent, the Accept header decides, batch by default.")] string? format,
         [FromHeader(Name = "Accept")] string? accept, AuditEventStore store)
     {
@@ -176,7 +175,6 @@ public static partial class AuditEventsApi
     }
 
     private static async Task<Results<Ok<IReadOnlyList<AuditCount>>, ProblemHttpResult>> CountAsync([AsParameters] AuditEventCriteria criteria,
-        
         [FromQuery(Name = "by")][Description("type (the default), hour (UTC hour of the event's time) or actor (authtype:authid, or authtype alone when it names nobody).")]
         string? by, AuditEventStore store, CancellationToken cancellationToken)
     {
