@@ -38,7 +38,7 @@ public sealed class WriteScope
     /// </summary>
     public WriteCommand Command(string sql)
     {
-        if (_connection is NpgsqlConnection)
+        if (IsPostgres)
         {
             // Npgsql prepares by statement text on the connection (Max Auto Prepare), not per
             // command, and a reused command keeps the parameters it bound first: a fresh one each time.
