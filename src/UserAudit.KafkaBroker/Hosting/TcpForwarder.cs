@@ -15,6 +15,10 @@ public sealed partial class TcpForwarder : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _acceptLoops = [];
+    private readonly HashSet<Pipe> _pipes = [];
+
+    /// <summary>Connections served at once; more are closed as they arrive.</summary>
+    public const int MaxConnections = 256;
 
     private TcpForwarder(IPEndPoint target, ILogger logger)
     {
@@ -80,47 +84,122 @@ public sealed partial class TcpForwarder : IAsyncDisposable
                 continue;
             }
 
-            _ = PipeAsync(client);
+            Open(client);
         }
     }
 
-    private async Task PipeAsync(Socket client)
+    private void Open(Socket client)
     {
-        using var upstream = new Socket(_target.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        using (client)
+        var pipe = new Pipe(client, new Socket(_target.AddressFamily, SocketType.Stream, ProtocolType.Tcp));
+        lock (_pipes)
         {
-            client.NoDelay = true;
-            try
+            if (_stopping.IsCancellationRequested)
             {
-                await upstream.ConnectAsync(_target, _stopping.Token);
-            }
-            catch (Exception ex) when (ex is SocketException or OperationCanceledException)
-            {
-                // The broker is down (fault injection) or stopping: the client sees a closed
-                // connection, exactly as with a real broker that went away.
+                pipe.Close();
                 return;
             }
 
-            using var clientStream = new NetworkStream(client, ownsSocket: false);
-            using var upstreamStream = new NetworkStream(upstream, ownsSocket: false);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-            var toBroker = CopyAsync(clientStream, upstreamStream, linked.Token);
-            var toClient = CopyAsync(upstreamStream, clientStream, linked.Token);
-            await Task.WhenAny(toBroker, toClient);
-            await linked.CancelAsync();
-            await Task.WhenAll(toBroker, toClient);
+            if (_pipes.Count >= MaxConnections)
+            {
+                // Two threads per connection: a client that opens connections without end must not
+                // exhaust the process. Kafka clients keep a handful each.
+                pipe.Close();
+                LogTooManyConnections(_logger, MaxConnections);
+                return;
+            }
+
+            _pipes.Add(pipe);
         }
+
+        pipe.Start(_target, () =>
+        {
+            lock (_pipes)
+            {
+                _pipes.Remove(pipe);
+            }
+        });
     }
 
-    private static async Task CopyAsync(Stream from, Stream to, CancellationToken cancellationToken)
+    /// <summary>
+    /// One client connection and its connection to the mock broker, copied in each direction by a
+    /// thread of its own that blocks in the socket calls. Every Kafka request and response crosses
+    /// here, and a blocked thread is woken by the kernel directly. Asynchronous copies went through
+    /// the sockets' event thread and a thread-pool worker, which then spun before sleeping: with the
+    /// consumers' short fetches that spinning was most of an idle application's broker CPU. Neither
+    /// socket sees an asynchronous call, since one would leave it non-blocking for good and its
+    /// synchronous calls served through the event thread again.
+    /// </summary>
+    private sealed class Pipe(Socket client, Socket upstream)
     {
-        try
+        private const int BufferBytes = 64 * 1024;
+
+        // The copy loops need little stack; the default would reserve 8 MiB of address space per thread.
+        private const int StackBytes = 256 * 1024;
+
+        private int _closed;
+
+        /// <summary>Connects to <paramref name="target"/> and copies both ways until both sides have closed; then calls <paramref name="ended"/>.</summary>
+        public void Start(IPEndPoint target, Action ended) => RunThread("kafka-fwd-in", () =>
         {
-            await from.CopyToAsync(to, 64 * 1024, cancellationToken);
+            try
+            {
+                client.NoDelay = true;
+                upstream.NoDelay = true;
+                upstream.Connect(target);
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                // The broker is down (fault injection) or stopping: the client sees a closed
+                // connection, exactly as with a real broker that went away.
+                Close();
+                ended();
+                return;
+            }
+
+            var toClient = RunThread("kafka-fwd-out", () => Copy(upstream, client));
+            Copy(client, upstream);
+            toClient.Join();
+            Close();
+            ended();
+        });
+
+        /// <summary>Closes both sockets, which ends both copies.</summary>
+        public void Close()
+        {
+            if (Interlocked.Exchange(ref _closed, 1) == 0)
+            {
+                client.Dispose();
+                upstream.Dispose();
+            }
         }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or SocketException)
+
+        private static Thread RunThread(string name, Action body)
         {
-            // One side closed or reset: the pipe ends, which closes the other side too.
+            var thread = new Thread(() => body(), StackBytes) { IsBackground = true, Name = name };
+            thread.Start();
+            return thread;
+        }
+
+        // Copies until the sender closes its side, then closes the same side toward the receiver (the
+        // other direction goes on until its sender closes too). A reset, or the forwarder stopping,
+        // closes both sockets, which ends the other copy as well.
+        private void Copy(Socket from, Socket to)
+        {
+            var buffer = new byte[BufferBytes];
+            try
+            {
+                int read;
+                while ((read = from.Receive(buffer)) > 0)
+                {
+                    to.Send(buffer.AsSpan(0, read));
+                }
+
+                to.Shutdown(SocketShutdown.Send);
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                Close();
+            }
         }
     }
 
@@ -134,11 +213,25 @@ public sealed partial class TcpForwarder : IAsyncDisposable
         }
 
         await Task.WhenAll(_acceptLoops);
+        Pipe[] open;
+        lock (_pipes)
+        {
+            open = [.. _pipes];
+        }
+
+        foreach (var pipe in open)
+        {
+            pipe.Close();
+        }
+
         _stopping.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "IPv6 loopback unavailable ({Error}); serving 127.0.0.1 only")]
     private static partial void LogIpv6Unavailable(ILogger logger, SocketError error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a Kafka connection: {MaxConnections} are open already")]
+    private static partial void LogTooManyConnections(ILogger logger, int maxConnections);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Accepting a Kafka connection failed: {Error}")]
     private static partial void LogAcceptFailed(ILogger logger, SocketError error);
