@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -35,12 +38,19 @@ public static partial class KafkaHostingExtensions
         {
             KafkaMode.Container => ContainerFromOptions(builder, name, options).WithTopics(topics),
             KafkaMode.External => builder.AddExternalKafka(name, configuration[$"ConnectionStrings:{name}"]!).WithTopics(topics),
-            _ => builder.AddEmbeddedKafka<TBrokerProject>(name, options.Port).WithFaultCommands(builder.Environment.IsDevelopment()).WithTopics(topics),
+            // Under Aspire.Hosting.Testing (ports randomized, applications side by side) the embedded
+            // broker takes a free port instead: it binds its port itself, so no proxy moves it.
+            _ => builder.AddEmbeddedKafka<TBrokerProject>(name, configuration.GetValue<bool>(RandomizePortsKey) ? null : options.Port)
+                .WithFaultCommands(builder.Environment.IsDevelopment()).WithTopics(topics),
         };
 
         kafka.Announce(builder, LogCategory, logger => LogModeChosen(logger, decision.Mode, decision.Reason));
         return kafka;
     }
+
+    // Aspire.Hosting.Testing sets it so that the proxies of applications started side by side get
+    // ports of their own.
+    private const string RandomizePortsKey = "DcpPublisher:RandomizePorts";
 
     /// <summary>Log category of the AppHost's Kafka messages.</summary>
     public const string LogCategory = "UserAudit.AppHost.Kafka";
@@ -108,7 +118,7 @@ public static partial class KafkaHostingExtensions
     /// </summary>
     /// <param name="builder">The application builder.</param>
     /// <param name="name">Resource name.</param>
-    /// <param name="port">Port clients connect to; random when null.</param>
+    /// <param name="port">Port clients connect to; a free one when null.</param>
     /// <exception cref="InvalidOperationException">The AppHost is publishing.</exception>
     public static IResourceBuilder<EmbeddedKafkaResource> AddEmbeddedKafka<TBrokerProject>(this IDistributedApplicationBuilder builder, string name, int? port = null)
         where TBrokerProject : IProjectMetadata, new()
@@ -133,7 +143,10 @@ public static partial class KafkaHostingExtensions
             // Production and its fault-injection API, mapped in Development only, would be missing
             // from every development run and test.
             .WithEnvironment("DOTNET_ENVIRONMENT", builder.Environment.EnvironmentName)
-            .WithEndpoint(port: port, name: KafkaEndpoints.Primary, scheme: "tcp", env: "Broker__Port")
+            // Not proxied: the broker's process binds the port itself and clients reach it directly.
+            // Through DCP's proxy every Kafka request (the consumers fetch every 10 ms here) was
+            // copied once more, by one more process.
+            .WithEndpoint(port: port ?? FreeLoopbackPort(), name: KafkaEndpoints.Primary, scheme: "tcp", env: "Broker__Port", isProxied: false)
             .WithEnvironment("Broker__AdvertisedHost", kafka.PrimaryEndpoint.Property(EndpointProperty.Host))
             .WithEnvironment("Broker__AdvertisedPort", kafka.PrimaryEndpoint.Property(EndpointProperty.Port))
             .WithHttpHealthCheck("/health");
@@ -210,4 +223,11 @@ public static partial class KafkaHostingExtensions
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Kafka mode {Mode}: {Reason}")]
     private static partial void LogModeChosen(ILogger logger, KafkaMode mode, string reason);
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
 }

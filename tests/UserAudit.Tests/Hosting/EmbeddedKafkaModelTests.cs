@@ -38,7 +38,7 @@ public sealed class EmbeddedKafkaModelTests
     }
 
     [Fact]
-    public async Task Embedded_broker_runs_in_the_app_hosts_environment_on_a_port_it_binds_to_loopback_itself()
+    public async Task Embedded_broker_runs_in_the_app_hosts_environment_on_ports_it_binds_to_loopback_itself()
     {
         var builder = DistributedApplication.CreateBuilder(["--environment", "Development"]);
         var kafka = builder.AddEmbeddedKafka<Projects.UserAudit_KafkaBroker>("kafka");
@@ -48,6 +48,12 @@ public sealed class EmbeddedKafkaModelTests
         Assert.Equal("{kafka.bindings.http.targetPort}", Text(env["Broker__HttpPort"]));
         Assert.False(env.ContainsKey("ASPNETCORE_HTTP_PORTS"), "Kestrel binds ASPNETCORE_HTTP_PORTS on every interface.");
         Assert.False(env.ContainsKey("ASPNETCORE_URLS"));
+
+        // Kafka's port is the broker's own, with no proxy in front; without a port asked for, a free one.
+        var endpoint = kafka.Resource.Annotations.OfType<EndpointAnnotation>().Single(e => e.Name == "tcp");
+        Assert.False(endpoint.IsProxied);
+        Assert.True(endpoint.Port is > 0, "no port was chosen for the unproxied Kafka endpoint");
+        Assert.Equal(endpoint.Port, endpoint.TargetPort);
     }
 
     [Fact]
