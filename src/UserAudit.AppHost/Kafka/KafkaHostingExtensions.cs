@@ -224,6 +224,7 @@ public static partial class KafkaHostingExtensions
     [LoggerMessage(Level = LogLevel.Information, Message = "Kafka mode {Mode}: {Reason}")]
     private static partial void LogModeChosen(ILogger logger, KafkaMode mode, string reason);
 
+    // A port free at the time of asking; the broker binds it moments later, when it starts.
     private static int FreeLoopbackPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -133,7 +133,7 @@ public sealed partial class TcpForwarder : IAsyncDisposable
     {
         private const int BufferBytes = 64 * 1024;
 
-        // The copy loops need little stack; the default would reserve 8 MiB of address space per thread.
+        // The copy loops need little stack; the default reserves megabytes of address space per thread.
         private const int StackBytes = 256 * 1024;
 
         private int _closed;
