@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using Aspire.Hosting.Testing;
 using Xunit;
@@ -45,7 +43,7 @@ public class PostgresUserAuditApp : IAsyncLifetime
     {
         App.Arguments.Add("--Storage:Provider=postgres");
         App.Arguments.Add("--Postgres:Mode=local");
-        App.Arguments.Add($"--Postgres:Port={FreePort()}");
+        App.Arguments.Add($"--Postgres:Port={Infrastructure.LoopbackPort.Free()}");
         App.Arguments.Add($"--Parameters:postgres-password={Password}");
         App.Arguments.Add($"--UserService:Replicas={_userServiceReplicas}");
         App.Arguments.Add($"--AuditService:Replicas={_auditServiceReplicas}");
@@ -70,12 +68,5 @@ public class PostgresUserAuditApp : IAsyncLifetime
     {
         GC.SuppressFinalize(this);
         return App.DisposeAsync();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
