@@ -87,7 +87,7 @@ public abstract class FaultScenarios
     [Fact]
     public async Task Audit_service_killed_mid_stream_rereads_what_it_had_not_committed_and_stores_it_once()
     {
-        var (rate, seconds) = (Long ? 500 : 200, Long ? 60 : 10);
+        var (rate, seconds) = (Long ? 500 : 200, Long ? 60 : 6);
         var (runner, running) = await AppLoad.StartAsync(App, rate, seconds, Ct);
 
         // Strike while AuditService holds stored events whose offsets its group has not committed:
