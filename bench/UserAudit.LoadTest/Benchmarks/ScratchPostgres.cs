@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using Npgsql;
 using UserAudit.Shared;
@@ -47,7 +45,7 @@ public sealed class ScratchPostgres : IAsyncDisposable
 
         var bin = FindBinaries();
         var root = Directory.CreateTempSubdirectory("useraudit-scratch-pg-");
-        var server = new ScratchPostgres(bin, root, FreePort(), Convert.ToHexString(RandomNumberGenerator.GetBytes(16)));
+        var server = new ScratchPostgres(bin, root, LoopbackPort.Free(), Convert.ToHexString(RandomNumberGenerator.GetBytes(16)));
         try
         {
             var passwordFile = Path.Combine(root.FullName, "password");
@@ -119,11 +117,4 @@ public sealed class ScratchPostgres : IAsyncDisposable
             .Select(d => d.Bin)
             .FirstOrDefault()
         ?? throw new InvalidOperationException($"No PostgreSQL server binaries (initdb, pg_ctl) under {DebianRoot}/<version>/bin: install the 'postgresql' package.");
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

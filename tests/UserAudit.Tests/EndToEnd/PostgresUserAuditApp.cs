@@ -43,7 +43,7 @@ public class PostgresUserAuditApp : IAsyncLifetime
     {
         App.Arguments.Add("--Storage:Provider=postgres");
         App.Arguments.Add("--Postgres:Mode=local");
-        App.Arguments.Add($"--Postgres:Port={Infrastructure.LoopbackPort.Free()}");
+        App.Arguments.Add($"--Postgres:Port={UserAudit.LoadTest.Benchmarks.LoopbackPort.Free()}");
         App.Arguments.Add($"--Parameters:postgres-password={Password}");
         App.Arguments.Add($"--UserService:Replicas={_userServiceReplicas}");
         App.Arguments.Add($"--AuditService:Replicas={_auditServiceReplicas}");

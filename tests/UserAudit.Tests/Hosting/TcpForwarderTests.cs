@@ -40,7 +40,7 @@ public sealed class TcpForwarderTests : IAsyncDisposable
     public async Task A_client_whose_broker_is_not_listening_is_closed_at_once()
     {
         // A port nothing listens on, as when fault injection took the mock broker down.
-        var target = new IPEndPoint(IPAddress.Loopback, Infrastructure.LoopbackPort.Free());
+        var target = new IPEndPoint(IPAddress.Loopback, UserAudit.LoadTest.Benchmarks.LoopbackPort.Free());
         _forwarder = TcpForwarder.Start(0, target, NullLogger.Instance);
 
         var client = await ConnectAsync(_forwarder);
