@@ -22,8 +22,13 @@ internal static partial class ReadyAnnouncement
         var dashboard = builder.Configuration["ASPNETCORE_URLS"]?.Split(';')[0];
         builder.Eventing.Subscribe<BeforeStartEvent>((e, cancellationToken) =>
         {
-            // Parameters have no health; everything else (Kafka, the services, their replicas) does.
-            var resources = e.Model.Resources.Where(r => r is not ParameterResource).Select(r => r.Name).ToList();
+            // Parameters have no health, and a resource that starts only when asked (such as the
+            // rebuilder Aspire adds beside each project) never becomes healthy on its own; everything
+            // else (Kafka, PostgreSQL, the services, their replicas) does.
+            var resources = e.Model.Resources
+                .Where(r => r is not ParameterResource && !r.HasAnnotationOfType<ExplicitStartupAnnotation>())
+                .Select(r => r.Name)
+                .ToList();
             var notifications = e.Services.GetRequiredService<ResourceNotificationService>();
             var logger = e.Services.GetRequiredService<ILoggerFactory>().CreateLogger("UserAudit.AppHost");
             var stopping = e.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;

@@ -24,10 +24,11 @@ public sealed class UserAuditApp : IAsyncLifetime
     private DistributedApplication? _app;
     private Uri? _dashboardLoginUri;
     private const string ResourceLogCategory = "UserAudit.AppHost.Resources";
+    private const string AppHostLogCategory = "UserAudit.AppHost";
     private readonly CancellationTokenSource _stopping = new();
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _logs = new();
 
-    /// <summary>Every console log line of every resource so far ("resource: line"), and the orchestrator's warnings ("apphost: line").</summary>
+    /// <summary>Every console log line of every resource so far ("resource: line"), the orchestrator's warnings and the AppHost's own lines ("apphost: line").</summary>
     public IReadOnlyCollection<string> Logs => _logs;
 
     /// <summary>Folder holding both services' databases.</summary>
@@ -109,6 +110,8 @@ public sealed class UserAuditApp : IAsyncLifetime
             .AddFilter("System.Net.Http", LogLevel.Warning)
             // Aspire.Hosting.Testing forwards every resource's console output under this category.
             .AddFilter(ResourceLogCategory, LogLevel.Information)
+            // The AppHost's own lines: the Kafka mode it chose, the addresses once everything is healthy.
+            .AddFilter(AppHostLogCategory, LogLevel.Information)
             .AddProvider(new ResourceLogCapture(_logs)));
         _app = await builder.BuildAsync(cts.Token);
         await _app.StartAsync(cts.Token);
@@ -255,7 +258,8 @@ public sealed class UserAuditApp : IAsyncLifetime
     {
         public ILogger CreateLogger(string categoryName) =>
             categoryName.StartsWith(ResourceLogCategory, StringComparison.Ordinal) ? new Capture(categoryName[(ResourceLogCategory.Length + 1)..], lines)
-            : categoryName.StartsWith("Aspire.Hosting.Dcp", StringComparison.Ordinal) ? new Capture("apphost", lines)
+            : categoryName.StartsWith("Aspire.Hosting.Dcp", StringComparison.Ordinal) || categoryName.StartsWith(AppHostLogCategory, StringComparison.Ordinal)
+                ? new Capture("apphost", lines)
             : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 
         public void Dispose()
