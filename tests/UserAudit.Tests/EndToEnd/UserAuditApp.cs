@@ -203,11 +203,15 @@ public sealed class UserAuditApp : IAsyncLifetime
         }, "the barrier event stored", cancellationToken: cancellationToken);
     }
 
-    /// <summary>Takes the embedded broker down or brings it back through its fault-injection API.</summary>
+    /// <summary>
+    /// Takes the embedded broker down or brings it back with the commands a developer clicks on the
+    /// <c>kafka</c> resource in the dashboard, which call the broker's fault-injection API.
+    /// </summary>
     public async Task SetBrokerAsync(bool up, CancellationToken cancellationToken)
     {
-        using var response = await Broker.PostAsync($"/v1/broker/brokers/1/{(up ? "up" : "down")}", null, cancellationToken);
-        Assert.Equal(System.Net.HttpStatusCode.NoContent, response.StatusCode);
+        var command = up ? UserAudit.AppHost.Kafka.EmbeddedBrokerCommands.BringUp : UserAudit.AppHost.Kafka.EmbeddedBrokerCommands.TakeDown;
+        var result = await App.ResourceCommands.ExecuteCommandAsync("kafka", command, cancellationToken);
+        Assert.True(result.Success, $"{command}: {result.Message}");
     }
 
     /// <summary>
