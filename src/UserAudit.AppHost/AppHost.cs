@@ -184,4 +184,12 @@ builder.WithoutDevelopmentCertificates();
 // One line once everything is healthy, with the addresses to open.
 builder.AnnounceWhenHealthy(userService, auditService);
 
+// A second `dotnet run` beside a running one stops here, with one line naming the ports it needs.
+if (PortPreflight.Check(builder) is { } portsTaken)
+{
+    Console.Error.WriteLine(portsTaken);
+    return 1;
+}
+
 builder.Build().Run();
+return 0;
