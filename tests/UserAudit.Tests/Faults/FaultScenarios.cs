@@ -87,7 +87,7 @@ public abstract class FaultScenarios
     [Fact]
     public async Task Audit_service_killed_mid_stream_rereads_what_it_had_not_committed_and_stores_it_once()
     {
-        var (rate, seconds) = (Long ? 500 : 200, Long ? 60 : 6);
+        var (rate, seconds) = (Long ? 500 : 200, Long ? 60 : 10);
         var (runner, running) = await AppLoad.StartAsync(App, rate, seconds, Ct);
 
         // Strike while AuditService holds stored events whose offsets its group has not committed:
@@ -119,7 +119,7 @@ public abstract class FaultScenarios
     public async Task User_service_killed_after_answering_and_before_publishing_publishes_everything_after_restart()
     {
         var from = DateTimeOffset.UtcNow.AddSeconds(-5);
-        var (rate, seconds) = (Long ? 300 : 100, Long ? 20 : 5);
+        var (rate, seconds) = (Long ? 300 : 100, Long ? 20 : 8);
 
         // Users made and audited while everything works: they must stay audited throughout.
         var setup = new LoadRunner(Load(rate, seconds) with { Workload = Workload.Creates, Requests = 16, Duration = TimeSpan.FromMinutes(1) });
