@@ -55,6 +55,12 @@ public static class PortPreflight
         return ports.DistinctBy(p => p.Port).ToList();
     }
 
+    /// <summary>
+    /// Whether this run's ports are randomized: Aspire.Hosting.Testing sets <c>DcpPublisher:RandomizePorts</c>
+    /// so that applications started side by side get ports of their own.
+    /// </summary>
+    public static bool PortsRandomized(IConfiguration configuration) => configuration.GetValue("DcpPublisher:RandomizePorts", false);
+
     /// <summary>Those of <paramref name="ports"/> that something on this machine already listens on (checked on 127.0.0.1).</summary>
     public static IReadOnlyList<FixedPort> Taken(IEnumerable<FixedPort> ports) => ports.Where(p => !IsFree(p.Port)).ToList();
 
@@ -65,7 +71,7 @@ public static class PortPreflight
     public static string? Check(IDistributedApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        if (!builder.ExecutionContext.IsRunMode || builder.Configuration.GetValue("DcpPublisher:RandomizePorts", false))
+        if (!builder.ExecutionContext.IsRunMode || PortsRandomized(builder.Configuration))
         {
             return null;
         }

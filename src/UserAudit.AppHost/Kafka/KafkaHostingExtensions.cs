@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -40,17 +39,13 @@ public static partial class KafkaHostingExtensions
             KafkaMode.External => builder.AddExternalKafka(name, configuration[$"ConnectionStrings:{name}"]!).WithTopics(topics),
             // Under Aspire.Hosting.Testing (ports randomized, applications side by side) the embedded
             // broker takes a free port instead: it binds its port itself, so no proxy moves it.
-            _ => builder.AddEmbeddedKafka<TBrokerProject>(name, configuration.GetValue<bool>(RandomizePortsKey) ? null : options.Port)
+            _ => builder.AddEmbeddedKafka<TBrokerProject>(name, PortPreflight.PortsRandomized(configuration) ? null : options.Port)
                 .WithFaultCommands(builder.Environment.IsDevelopment()).WithTopics(topics),
         };
 
         kafka.Announce(builder, LogCategory, logger => LogModeChosen(logger, decision.Mode, decision.Reason));
         return kafka;
     }
-
-    // Aspire.Hosting.Testing sets it so that the proxies of applications started side by side get
-    // ports of their own.
-    private const string RandomizePortsKey = "DcpPublisher:RandomizePorts";
 
     /// <summary>Log category of the AppHost's Kafka messages.</summary>
     public const string LogCategory = "UserAudit.AppHost.Kafka";
