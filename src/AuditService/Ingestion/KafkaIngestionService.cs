@@ -90,8 +90,13 @@ public sealed partial class KafkaIngestionService(
         {
             // Store what was already processed, commit it, and leave the group cleanly; blocking this
             // dedicated thread, as the loop does (nothing is left to read, so nothing to overlap).
-            WaitForStoringAsync().GetAwaiter().GetResult();
-            FlushAsync(TakeBatch(), CancellationToken.None).GetAwaiter().GetResult();
+            // The batch in hand only if the one before it was stored: were that one stopped while
+            // retrying, storing this one would store offsets past events stored nowhere.
+            if (WaitForStoringAsync().GetAwaiter().GetResult())
+            {
+                FlushAsync(TakeBatch(), CancellationToken.None).GetAwaiter().GetResult();
+            }
+
             CommitFinalOffsets();
             consumer.Close();
         }
@@ -212,15 +217,18 @@ public sealed partial class KafkaIngestionService(
         return taken;
     }
 
-    private async Task WaitForStoringAsync()
+    /// <summary>Waits until the batch handed over is stored; false when it was stopped while retrying.</summary>
+    private async Task<bool> WaitForStoringAsync()
     {
         try
         {
             await _storing;
+            return true;
         }
         catch (OperationCanceledException)
         {
             // Stopped while retrying: nothing of that batch was stored or marked; it is read again.
+            return false;
         }
     }
 
@@ -307,7 +315,7 @@ public sealed partial class KafkaIngestionService(
     {
         // Blocking on purpose: librdkafka calls the rebalance listener synchronously inside Consume,
         // so it cannot be awaited. The store runs on the thread pool and never needs this thread.
-        WaitForStoringAsync().GetAwaiter().GetResult();
+        _ = WaitForStoringAsync().GetAwaiter().GetResult();
         var gone = partitions.ToHashSet();
         _batch.Items.RemoveAll(p =>
         {

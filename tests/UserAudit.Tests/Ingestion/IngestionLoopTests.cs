@@ -7,6 +7,7 @@ using Confluent.Kafka;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using UserAudit.ServiceDefaults.Kafka;
 using UserAudit.ServiceDefaults.Storage;
 using UserAudit.Tests.Infrastructure;
@@ -104,6 +105,37 @@ public sealed class IngestionLoopTests : IAsyncDisposable
     [Theory]
     [InlineData(StorageProvider.Sqlite)]
     [InlineData(StorageProvider.Postgres)]
+    public async Task Stopping_while_a_batch_is_retried_stores_nothing_after_it(StorageProvider provider)
+    {
+        // The retry's waits run on a clock that never moves: the first batch stays unstored until the stop.
+        _store = await TemporaryAuditStore.CreateAsync(provider, _postgres, Ct);
+        var (consumer, script) = ScriptedConsumer.Create();
+        var (producer, _) = RecordingProducer.Create();
+        var service = CreateService(consumer, producer, batchWindow: TimeSpan.Zero, time: new FakeTimeProvider());
+        await ExecuteAsync("ALTER TABLE audit_events RENAME TO audit_events_away");
+        var (first, second) = (AuditTopicClient.NewEvent("stopped-retry"), AuditTopicClient.NewEvent("stopped-retry"));
+
+        script.Add(Result(first, offset: 20));
+        await service.StartAsync(Ct);
+        await Eventually.TrueAsync(_ => Task.FromResult(_logs.Lines.Any(l => l.Contains("store failed", StringComparison.Ordinal))),
+            "the first batch's store to fail", cancellationToken: Ct);
+        script.Add(Result(second, offset: 21));
+        await Eventually.TrueAsync(_ => Task.FromResult(script.Waiting == 0), "the second event read while the first batch waits", cancellationToken: Ct);
+
+        // The database is back, but the first batch's retry is stopped before it runs again.
+        await ExecuteAsync("ALTER TABLE audit_events_away RENAME TO audit_events");
+        await service.StopAsync(Ct);
+
+        // Storing the second event would commit offset 22, past the first, which is stored nowhere.
+        Assert.Empty(script.Stored);
+        Assert.Null(await Store.FindAsync(first.Source!.OriginalString, first.Id!, Ct));
+        Assert.Null(await Store.FindAsync(second.Source!.OriginalString, second.Id!, Ct));
+        Assert.Contains("Close", script.Calls);
+    }
+
+    [Theory]
+    [InlineData(StorageProvider.Sqlite)]
+    [InlineData(StorageProvider.Postgres)]
     public async Task A_dead_letter_the_broker_refuses_as_too_large_is_sent_without_its_value_instead_of_stalling(StorageProvider provider)
     {
         _store = await TemporaryAuditStore.CreateAsync(provider, _postgres, Ct);
@@ -175,7 +207,8 @@ public sealed class IngestionLoopTests : IAsyncDisposable
         message.Headers.TryGetLastBytes(name, out var bytes) ? System.Text.Encoding.UTF8.GetString(bytes) : null;
 
     private KafkaIngestionService CreateService(
-        IConsumer<byte[]?, byte[]?> consumer, IProducer<byte[]?, byte[]?> producer, int batchSize = 500, TimeSpan? batchWindow = null, int maxEventBytes = 1024 * 1024)
+        IConsumer<byte[]?, byte[]?> consumer, IProducer<byte[]?, byte[]?> producer, int batchSize = 500, TimeSpan? batchWindow = null, int maxEventBytes = 1024 * 1024,
+        TimeProvider? time = null)
     {
         var loggers = _services.GetRequiredService<ILoggerFactory>();
         var meters = _services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
@@ -186,7 +219,7 @@ public sealed class IngestionLoopTests : IAsyncDisposable
             consumer,
             new AuditEventWriter(Store, new AuditEventLog(loggers), metrics, TimeProvider.System, new AuditEventSignal()),
             new DeadLetterPublisher(producer, options, metrics, kafkaTelemetry, loggers.CreateLogger<DeadLetterPublisher>()),
-            options, new KafkaConsumerMonitor(TimeProvider.System), new KafkaConsumerSettings(), kafkaTelemetry, TimeProvider.System,
+            options, new KafkaConsumerMonitor(TimeProvider.System), new KafkaConsumerSettings(), kafkaTelemetry, time ?? TimeProvider.System,
             loggers.CreateLogger<KafkaIngestionService>());
     }
 
