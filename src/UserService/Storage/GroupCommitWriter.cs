@@ -1,5 +1,5 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
-using System.Threading.Channels;
 using UserAudit.ServiceDefaults.Storage;
 
 namespace UserService.Storage;
@@ -42,7 +42,7 @@ public sealed partial class GroupCommitWriter : IAsyncDisposable
     /// </summary>
     public const int PostgresConnections = 8;
 
-    private readonly Channel<QueuedWrite> _queue = Channel.CreateUnbounded<QueuedWrite>();
+    private readonly BlockingCollection<QueuedWrite> _queue = [];
     private readonly Lazy<Task> _loop;
 
     /// <summary>Creates the writer; its connection opens with the first write.</summary>
@@ -50,7 +50,14 @@ public sealed partial class GroupCommitWriter : IAsyncDisposable
     {
         (_database, _logger) = (database, logger);
         var connections = database.Provider == StorageProvider.Postgres ? PostgresConnections : 1;
-        _loop = new Lazy<Task>(() => Task.WhenAll(Enumerable.Range(0, connections).Select(_ => Task.Run(RunAsync))), LazyThreadSafetyMode.ExecutionAndPublication);
+        // A thread of its own per connection, never the thread pool's: a batch blocks its thread for
+        // every statement and the commit (synchronous calls; on PostgreSQL, round trips), and eight
+        // of them on pool threads, beside password hashes that hold a core each, left requests'
+        // continuations queued until the pool injected more threads.
+        _loop = new Lazy<Task>(
+            () => Task.WhenAll(Enumerable.Range(0, connections)
+                .Select(_ => Task.Factory.StartNew(Run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))),
+            LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>
@@ -65,7 +72,7 @@ public sealed partial class GroupCommitWriter : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(work);
         var write = new QueuedWrite(scope => work(scope), cancellationToken);
         _ = _loop.Value;
-        ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(write), this);
+        ObjectDisposedException.ThrowIf(!TryQueue(write), this);
 
         return (T)(await write.Task)!;
     }
@@ -98,21 +105,37 @@ public sealed partial class GroupCommitWriter : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
+        _queue.CompleteAdding();
         if (_loop.IsValueCreated)
         {
             await _loop.Value;
         }
+
+        _queue.Dispose();
     }
 
-    private async Task RunAsync()
+    private bool TryQueue(QueuedWrite write)
+    {
+        try
+        {
+            return _queue.TryAdd(write);
+        }
+        catch (InvalidOperationException)
+        {
+            return false; // disposed: adding completed
+        }
+    }
+
+    // On the connection's own thread: blocks it waiting for writes and in the database, nothing else.
+    private void Run()
     {
         DbConnection? connection = null;
         WriteScope? scope = null;
         var batch = new List<QueuedWrite>(MaxBatch);
-        while (await _queue.Reader.WaitToReadAsync())
+        while (_queue.TryTake(out var first, Timeout.Infinite))
         {
-            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var write))
+            batch.Add(first);
+            while (batch.Count < MaxBatch && _queue.TryTake(out var write))
             {
                 batch.Add(write);
             }
@@ -121,7 +144,9 @@ public sealed partial class GroupCommitWriter : IAsyncDisposable
             {
                 if (connection is null)
                 {
-                    connection = await _database.OpenConnectionAsync();
+                    // Once per connection (and after a failed batch): the open's async calls may
+                    // continue on the pool, which this thread does not hold up.
+                    connection = _database.OpenConnectionAsync().GetAwaiter().GetResult();
                     scope = new WriteScope(connection);
                 }
 
@@ -139,21 +164,15 @@ public sealed partial class GroupCommitWriter : IAsyncDisposable
                 LogBatchFailed(_logger, ex, batch.Count);
                 scope?.Forget();
                 scope = null;
-                if (connection is not null)
-                {
-                    await connection.DisposeAsync();
-                    connection = null;
-                }
+                connection?.Dispose();
+                connection = null;
             }
 
             batch.Clear();
         }
 
         scope?.Forget();
-        if (connection is not null)
-        {
-            await connection.DisposeAsync();
-        }
+        connection?.Dispose();
     }
 
     private void Execute(DbConnection connection, WriteScope scope, List<QueuedWrite> batch)
@@ -205,7 +224,7 @@ public sealed partial class GroupCommitWriter : IAsyncDisposable
             if (again?.Contains(write) == true)
             {
                 write.RunAgain();
-                if (!_queue.Writer.TryWrite(write))
+                if (!TryQueue(write))
                 {
                     write.Fail(new ObjectDisposedException(nameof(GroupCommitWriter)));
                 }

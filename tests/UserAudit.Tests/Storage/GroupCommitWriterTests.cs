@@ -147,6 +147,39 @@ public sealed class GroupCommitWriterTests(TestPostgres postgres) : IAsyncDispos
         Assert.False(ExistsOutside("one"));
     }
 
+    [Fact]
+    public async Task A_write_commits_while_every_thread_pool_thread_is_busy()
+    {
+        // The writer runs on a thread of its own: a batch neither waits for a pool thread nor holds
+        // one (on PostgreSQL eight connections once blocked pool threads in their round trips while
+        // password hashes held the rest, and requests stalled for seconds). The callers' continuations
+        // need the pool; the commit does not. SQLite: its connection opens without the pool, too.
+        await StartAsync(StorageProvider.Sqlite);
+        Assert.True(await _writer.WriteAsync(scope => Insert(scope, "warm"), Ct));
+        using var release = new ManualResetEventSlim();
+        // More blocked work items than threads the pool has or injects meanwhile: none is free.
+        var busy = ThreadPool.ThreadCount + 64;
+        for (var i = 0; i < busy; i++)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static gate => gate.Wait(Patience), release, preferLocal: false);
+        }
+
+        Task<bool> write;
+        bool committed;
+        try
+        {
+            write = _writer.WriteAsync(scope => Insert(scope, "while busy"), Ct);
+            committed = SpinWait.SpinUntil(() => ExistsOutside("while busy"), Patience);
+        }
+        finally
+        {
+            release.Set();
+        }
+
+        Assert.True(committed, "the write committed while no pool thread was free");
+        Assert.True(await write.WaitAsync(Patience, Ct));
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _writer.DisposeAsync();
