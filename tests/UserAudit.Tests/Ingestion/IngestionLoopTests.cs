@@ -50,7 +50,7 @@ public sealed class IngestionLoopTests : IAsyncDisposable
         var (consumer, script) = ScriptedConsumer.Create();
         var (producer, deadLetters) = RecordingProducer.Create();
         var service = CreateService(consumer, producer);
-        await ExecuteAsync("ALTER TABLE audit_events RENAME TO audit_events_away");
+        await TableAwayAsync(away: true);
 
         var cloudEvent = AuditTopicClient.NewEvent("transient");
         script.Add(Result(cloudEvent, offset: 41));
@@ -61,7 +61,7 @@ public sealed class IngestionLoopTests : IAsyncDisposable
         Assert.Empty(deadLetters.Produced);
         Assert.Empty(script.Stored);
 
-        await ExecuteAsync("ALTER TABLE audit_events_away RENAME TO audit_events");
+        await TableAwayAsync(away: false);
         await Eventually.TrueAsync(_ => Task.FromResult(!script.Stored.IsEmpty), "the offset stored after the retry succeeded", cancellationToken: Ct);
         await service.StopAsync(Ct);
 
@@ -110,9 +110,8 @@ public sealed class IngestionLoopTests : IAsyncDisposable
         // The retry's waits run on a clock that never moves: the first batch stays unstored until the stop.
         _store = await TemporaryAuditStore.CreateAsync(provider, _postgres, Ct);
         var (consumer, script) = ScriptedConsumer.Create();
-        var (producer, _) = RecordingProducer.Create();
-        var service = CreateService(consumer, producer, batchWindow: TimeSpan.Zero, time: new FakeTimeProvider());
-        await ExecuteAsync("ALTER TABLE audit_events RENAME TO audit_events_away");
+        var service = CreateService(consumer, RecordingProducer.Create().Producer, batchWindow: TimeSpan.Zero, time: new FakeTimeProvider());
+        await TableAwayAsync(away: true);
         var (first, second) = (AuditTopicClient.NewEvent("stopped-retry"), AuditTopicClient.NewEvent("stopped-retry"));
 
         script.Add(Result(first, offset: 20));
@@ -123,7 +122,7 @@ public sealed class IngestionLoopTests : IAsyncDisposable
         await Eventually.TrueAsync(_ => Task.FromResult(script.Waiting == 0), "the second event read while the first batch waits", cancellationToken: Ct);
 
         // The database is back, but the first batch's retry is stopped before it runs again.
-        await ExecuteAsync("ALTER TABLE audit_events_away RENAME TO audit_events");
+        await TableAwayAsync(away: false);
         await service.StopAsync(Ct);
 
         // Storing the second event would commit offset 22, past the first, which is stored nowhere.
@@ -232,6 +231,10 @@ public sealed class IngestionLoopTests : IAsyncDisposable
             Message = new Message<byte[]?, byte[]?> { Key = "key"u8.ToArray(), Value = message.Value, Headers = message.Headers },
         };
     }
+
+    // The events' table renamed away and back: every store fails with a database error meanwhile.
+    private Task TableAwayAsync(bool away) =>
+        ExecuteAsync(away ? "ALTER TABLE audit_events RENAME TO audit_events_away" : "ALTER TABLE audit_events_away RENAME TO audit_events");
 
     private async Task ExecuteAsync(string sql)
     {
