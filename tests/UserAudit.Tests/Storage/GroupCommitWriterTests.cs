@@ -156,12 +156,17 @@ public sealed class GroupCommitWriterTests(TestPostgres postgres) : IAsyncDispos
         // need the pool; the commit does not. SQLite: its connection opens without the pool, too.
         await StartAsync(StorageProvider.Sqlite);
         Assert.True(await _writer.WriteAsync(scope => Insert(scope, "warm"), Ct));
-        using var release = new ManualResetEventSlim();
         // More blocked work items than threads the pool has or injects meanwhile: none is free.
         var busy = ThreadPool.ThreadCount + 64;
+        using var release = new ManualResetEventSlim();
+        using var ended = new CountdownEvent(busy);
         for (var i = 0; i < busy; i++)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(static gate => gate.Wait(Patience), release, preferLocal: false);
+            ThreadPool.UnsafeQueueUserWorkItem(static gates =>
+            {
+                gates.Release.Wait(Patience);
+                gates.Ended.Signal();
+            }, (Release: release, Ended: ended), preferLocal: false);
         }
 
         Task<bool> write;
@@ -173,9 +178,12 @@ public sealed class GroupCommitWriterTests(TestPostgres postgres) : IAsyncDispos
         }
         finally
         {
+            // Every queued item runs and ends before the gates are disposed.
             release.Set();
+            ended.Wait(Patience, Ct);
         }
 
+        Assert.True(ended.IsSet, "every blocking work item ended");
         Assert.True(committed, "the write committed while no pool thread was free");
         Assert.True(await write.WaitAsync(Patience, Ct));
     }
