@@ -46,10 +46,7 @@ public sealed class IngestionLoopTests : IAsyncDisposable
     [InlineData(StorageProvider.Postgres)]
     public async Task A_failing_database_is_retried_without_dead_lettering_or_moving_offsets(StorageProvider provider)
     {
-        _store = await TemporaryAuditStore.CreateAsync(provider, _postgres, Ct);
-        var (consumer, script) = ScriptedConsumer.Create();
-        var (producer, deadLetters) = RecordingProducer.Create();
-        var service = CreateService(consumer, producer);
+        var (service, script, deadLetters) = await ArrangeAsync(provider);
         await TableAwayAsync(away: true);
 
         var cloudEvent = AuditTopicClient.NewEvent("transient");
@@ -75,10 +72,7 @@ public sealed class IngestionLoopTests : IAsyncDisposable
     [InlineData(StorageProvider.Postgres)]
     public async Task Stopping_stores_and_commits_the_offsets_of_work_in_hand_then_closes(StorageProvider provider)
     {
-        _store = await TemporaryAuditStore.CreateAsync(provider, _postgres, Ct);
-        var (consumer, script) = ScriptedConsumer.Create();
-        var (producer, _) = RecordingProducer.Create();
-        var service = CreateService(consumer, producer, batchSize: 10_000, batchWindow: TimeSpan.FromMinutes(5));
+        var (service, script, _) = await ArrangeAsync(provider, batchSize: 10_000, batchWindow: TimeSpan.FromMinutes(5));
         var events = Enumerable.Range(0, 5).Select(_ => AuditTopicClient.NewEvent("stopping")).ToList();
         for (var i = 0; i < events.Count; i++)
         {
@@ -108,9 +102,7 @@ public sealed class IngestionLoopTests : IAsyncDisposable
     public async Task Stopping_while_a_batch_is_retried_stores_nothing_after_it(StorageProvider provider)
     {
         // The retry's waits run on a clock that never moves: the first batch stays unstored until the stop.
-        _store = await TemporaryAuditStore.CreateAsync(provider, _postgres, Ct);
-        var (consumer, script) = ScriptedConsumer.Create();
-        var service = CreateService(consumer, RecordingProducer.Create().Producer, batchWindow: TimeSpan.Zero, time: new FakeTimeProvider());
+        var (service, script, _) = await ArrangeAsync(provider, batchWindow: TimeSpan.Zero, time: new FakeTimeProvider());
         await TableAwayAsync(away: true);
         var (first, second) = (AuditTopicClient.NewEvent("stopped-retry"), AuditTopicClient.NewEvent("stopped-retry"));
 
@@ -137,11 +129,8 @@ public sealed class IngestionLoopTests : IAsyncDisposable
     [InlineData(StorageProvider.Postgres)]
     public async Task A_dead_letter_the_broker_refuses_as_too_large_is_sent_without_its_value_instead_of_stalling(StorageProvider provider)
     {
-        _store = await TemporaryAuditStore.CreateAsync(provider, _postgres, Ct);
-        var (consumer, script) = ScriptedConsumer.Create();
-        var (producer, deadLetters) = RecordingProducer.Create();
+        var (service, script, deadLetters) = await ArrangeAsync(provider, maxEventBytes: 4 * 1024 * 1024);
         deadLetters.MaxValueBytes = 1_000_000;
-        var service = CreateService(consumer, producer, maxEventBytes: 4 * 1024 * 1024);
         var poison = Result(AuditTopicClient.NewEvent("too-large"), offset: 7);
         poison.Message.Headers.Remove("ce_time");
         poison.Message.Headers.Add("ce_time", "yesterday"u8.ToArray());
@@ -170,12 +159,9 @@ public sealed class IngestionLoopTests : IAsyncDisposable
     {
         // SQLite's driver completes its async calls synchronously: a store awaited on the loop's own
         // thread would hold the loop until it ends. Another connection's write lock holds the store.
-        _store = await TemporaryAuditStore.CreateAsync(StorageProvider.Sqlite, _postgres, Ct);
-        var (consumer, script) = ScriptedConsumer.Create();
-        var (producer, _) = RecordingProducer.Create();
-        var service = CreateService(consumer, producer, batchWindow: TimeSpan.Zero);
+        var (service, script, _) = await ArrangeAsync(StorageProvider.Sqlite, batchWindow: TimeSpan.Zero);
         var events = Enumerable.Range(0, 3).Select(_ => AuditTopicClient.NewEvent("overlap")).ToList();
-        await using var blocker = await _store.Database.OpenConnectionAsync(Ct);
+        await using var blocker = await _store!.Database.OpenConnectionAsync(Ct);
         await using var writeLock = blocker.CreateCommand();
         writeLock.CommandText = "BEGIN IMMEDIATE";
         await writeLock.ExecuteNonQueryAsync(Ct);
@@ -205,21 +191,25 @@ public sealed class IngestionLoopTests : IAsyncDisposable
     private static string? Header(Message<byte[]?, byte[]?> message, string name) =>
         message.Headers.TryGetLastBytes(name, out var bytes) ? System.Text.Encoding.UTF8.GetString(bytes) : null;
 
-    private KafkaIngestionService CreateService(
-        IConsumer<byte[]?, byte[]?> consumer, IProducer<byte[]?, byte[]?> producer, int batchSize = 500, TimeSpan? batchWindow = null, int maxEventBytes = 1024 * 1024,
-        TimeProvider? time = null)
+    // A fresh store of the provider, and the loop over it with a scripted consumer and a recording dead-letter producer.
+    private async Task<(KafkaIngestionService Service, ScriptedConsumer Script, RecordingProducer DeadLetters)> ArrangeAsync(
+        StorageProvider provider, int batchSize = 500, TimeSpan? batchWindow = null, int maxEventBytes = 1024 * 1024, TimeProvider? time = null)
     {
+        _store = await TemporaryAuditStore.CreateAsync(provider, _postgres, Ct);
+        var (consumer, script) = ScriptedConsumer.Create();
+        var (producer, deadLetters) = RecordingProducer.Create();
         var loggers = _services.GetRequiredService<ILoggerFactory>();
         var meters = _services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
         var options = Options.Create(new IngestionOptions { BatchSize = batchSize, BatchWindow = batchWindow ?? TimeSpan.FromMilliseconds(50), MaxEventBytes = maxEventBytes });
         var metrics = new IngestionMetrics(meters);
         var kafkaTelemetry = new KafkaTelemetry(meters);
-        return new KafkaIngestionService(
+        var service = new KafkaIngestionService(
             consumer,
             new AuditEventWriter(Store, new AuditEventLog(loggers), metrics, TimeProvider.System, new AuditEventSignal()),
             new DeadLetterPublisher(producer, options, metrics, kafkaTelemetry, loggers.CreateLogger<DeadLetterPublisher>()),
             options, new KafkaConsumerMonitor(TimeProvider.System), new KafkaConsumerSettings(), kafkaTelemetry, time ?? TimeProvider.System,
             loggers.CreateLogger<KafkaIngestionService>());
+        return (service, script, deadLetters);
     }
 
     private static ConsumeResult<byte[]?, byte[]?> Result(CloudEvent cloudEvent, long offset)
