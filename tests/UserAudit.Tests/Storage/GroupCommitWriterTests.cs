@@ -25,6 +25,9 @@ public sealed class GroupCommitWriterTests(TestPostgres postgres) : IAsyncDispos
     private NpgsqlDataSource? _dataSource;
     private GroupCommitWriter _writer = null!;
 
+    // Releases the connections HoldTheWriterAsync holds for the whole test (all but one, on PostgreSQL).
+    private readonly ManualResetEventSlim _parked = new();
+
     /// <summary>Every test runs on both providers.</summary>
     public static TheoryData<StorageProvider> Providers => new() { StorageProvider.Sqlite, StorageProvider.Postgres };
 
@@ -190,7 +193,9 @@ public sealed class GroupCommitWriterTests(TestPostgres postgres) : IAsyncDispos
 
     public async ValueTask DisposeAsync()
     {
+        _parked.Set();
         await _writer.DisposeAsync();
+        _parked.Dispose();
         if (_dataSource is not null)
         {
             await _dataSource.DisposeAsync();
@@ -220,9 +225,22 @@ public sealed class GroupCommitWriterTests(TestPostgres postgres) : IAsyncDispos
     }
 
     // A write that keeps the writer busy until released: what is queued meanwhile forms the next batch.
+    // On PostgreSQL every other connection of the writer is held first, for the rest of the test, so
+    // that no idle one takes the queued writes before the held one is released.
     private async Task<(Task<bool> Blocker, ManualResetEventSlim Release)> HoldTheWriterAsync()
     {
+        for (var i = 1; i < (_database.Provider == StorageProvider.Postgres ? GroupCommitWriter.PostgresConnections : 1); i++)
+        {
+            _ = await HoldOneConnectionAsync(_parked);
+        }
+
         var release = new ManualResetEventSlim();
+        return (await HoldOneConnectionAsync(release), release);
+    }
+
+    // Queues a write that blocks its connection's thread until released, and waits until it runs.
+    private async Task<Task<bool>> HoldOneConnectionAsync(ManualResetEventSlim release)
+    {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var blocker = _writer.WriteAsync(scope =>
         {
@@ -230,7 +248,7 @@ public sealed class GroupCommitWriterTests(TestPostgres postgres) : IAsyncDispos
             return release.Wait(Patience);
         }, Ct);
         await started.Task.WaitAsync(Patience, Ct);
-        return (blocker, release);
+        return blocker;
     }
 
     private static bool Insert(WriteScope scope, string id)
