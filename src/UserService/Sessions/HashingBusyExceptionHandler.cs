@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Diagnostics;
 using UserService.Users;
 
@@ -17,7 +16,7 @@ public sealed class HashingBusyExceptionHandler(IProblemDetailsService problems)
         }
 
         httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-        httpContext.Response.Headers.RetryAfter = ((long)HashingBusyException.RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        JsonBody.SetRetryAfter(httpContext.Response, HashingBusyException.RetryAfter);
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using UserService.Users;
 
@@ -57,8 +56,7 @@ public static class SessionsApi
 
         if (outcome.RetryAfter is { } wait)
         {
-            context.Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-            return JsonBody.Problem(StatusCodes.Status429TooManyRequests, "Too many sign-in attempts",
+            return JsonBody.TooManyRequests(context.Response, wait, "Too many sign-in attempts",
                 "This account is locked or was tried too often; retry after the time in Retry-After.");
         }
 

@@ -55,7 +55,7 @@ public static class UserAuthentication
             limiter.OnRejected = async (context, cancellationToken) =>
             {
                 var wait = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromMinutes(1);
-                context.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                JsonBody.SetRetryAfter(context.HttpContext.Response, wait);
                 await WriteProblemAsync(context.HttpContext, StatusCodes.Status429TooManyRequests, "Too many requests",
                     "This client sent too many requests of this kind; retry after the time in Retry-After.");
             };

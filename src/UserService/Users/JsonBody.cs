@@ -84,6 +84,23 @@ public static class JsonBody
     public static ProblemHttpResult Problem(int status, string title, string detail) =>
         TypedResults.Problem(detail: detail, statusCode: status, title: title);
 
+    /// <summary>
+    /// A 429 ProblemDetails result, with the wait in whole seconds (at least one) in
+    /// <c>Retry-After</c>.
+    /// </summary>
+    public static ProblemHttpResult TooManyRequests(HttpResponse response, TimeSpan wait, string title, string detail)
+    {
+        SetRetryAfter(response, wait);
+        return Problem(StatusCodes.Status429TooManyRequests, title, detail);
+    }
+
+    /// <summary>Sets <c>Retry-After</c> to the wait in whole seconds, rounded up, at least one.</summary>
+    public static void SetRetryAfter(HttpResponse response, TimeSpan wait)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     private static bool IsJson(string contentType)
     {
         var mediaType = contentType.Split(';', 2)[0].Trim();

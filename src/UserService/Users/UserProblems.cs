@@ -24,6 +24,10 @@ internal static class UserProblems
     public static ProblemHttpResult AdministratorsOnly() =>
         JsonBody.Problem(StatusCodes.Status403Forbidden, "Forbidden", "Only administrators may list users.");
 
+    public static ProblemHttpResult PasswordChecksThrottled(HttpResponse response, TimeSpan wait) =>
+        JsonBody.TooManyRequests(response, wait, "Too many password attempts",
+            "This account is locked or its password was tried too often; retry after the time in Retry-After.");
+
     public static ProblemHttpResult WrongCurrentPassword() =>
         JsonBody.Problem(StatusCodes.Status403Forbidden, "Current password is wrong", "Changing your own password needs your current password in 'currentPassword'.");
 }

@@ -74,11 +74,11 @@ internal static class UserUpdates
                 return UserProblems.StaleVersion();
             }
 
-            if (self && !await services.Passwords.VerifyAsync(current.PasswordHash, body.CurrentPassword!, cancellationToken))
+            // A stolen token must not make guessing the password cheaper than signing in: the check
+            // has a sign-in's rate, lockout and failure count.
+            if (self && await services.SignIn.CheckCurrentPasswordAsync(current, body.CurrentPassword!, cancellationToken) is { } refused)
             {
-                // A stolen token must not make guessing the password free: it counts like a failed sign-in.
-                await services.SignIn.RecordFailureAsync(id, "wrong_password", cancellationToken);
-                return UserProblems.WrongCurrentPassword();
+                return refused.RetryAfter is { } wait ? UserProblems.PasswordChecksThrottled(context.Response, wait) : UserProblems.WrongCurrentPassword();
             }
 
             // The password was checked against this version: write only over it.

@@ -85,7 +85,7 @@ public static class UsersApi
         endpoint.Accepts<UpdateUserRequest>("application/json").ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
     private static async Task<Results<Created<UserResponse>, ProblemHttpResult, ValidationProblem>> CreateAsync(
         [FromHeader(Name = "Idempotency-Key")][Description("Makes a retry safe: a repeat with the same key and body gets the first answer, and creates nothing.")] string? idempotencyKey,

@@ -67,6 +67,45 @@ public sealed class ActorEventsTests(UserAuditApp app)
         Assert.Equal(new Dictionary<string, long> { [$"app_user:{id}"] = 4, [$"user:{app.AdminId}"] = 2, ["unauthenticated"] = 2 }, byActor);
     }
 
+    // A stolen token must not make guessing the password cheaper than signing in: the current
+    // password a password change needs is checked under a sign-in's lockout.
+    [Fact]
+    public async Task Wrong_current_passwords_lock_the_account_and_a_stolen_token_cannot_change_it_while_locked()
+    {
+        const string password = "lockout-password-1";
+        using var anonymous = app.AnonymousUsersClient();
+        using var registered = await anonymous.PostAsJsonAsync("/v1/users", new { name = "Guessed", password }, Ct);
+        registered.EnsureSuccessStatusCode();
+        var id = (await registered.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetString()!;
+        using var stolen = app.UsersClient(await app.SignInAsync(id, password, Ct));
+
+        for (var i = 0; i < 5; i++)
+        {
+            using var guess = await stolen.PatchAsJsonAsync($"/v1/users/{id}", new { password = "attacker-password-1", currentPassword = "guess-" + i }, Ct);
+            Assert.Equal(System.Net.HttpStatusCode.Forbidden, guess.StatusCode);
+        }
+
+        using (var right = await stolen.PatchAsJsonAsync($"/v1/users/{id}", new { password = "attacker-password-1", currentPassword = password }, Ct))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.TooManyRequests, right.StatusCode);
+            Assert.Equal("application/problem+json", right.Content.Headers.ContentType?.MediaType);
+            Assert.True(right.Headers.RetryAfter?.Delta > TimeSpan.FromMinutes(14), $"Retry-After: {right.Headers.RetryAfter}");
+        }
+
+        using (var signIn = await anonymous.PostAsJsonAsync("/v1/sessions", new { userId = id, password }, Ct))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.TooManyRequests, signIn.StatusCode);
+        }
+
+        // created, signed in, five wrong guesses, locked out, and the two refusals while locked.
+        var events = await app.WaitForExactlyAuditEventsAsync(id, 10, Ct);
+        var reasons = events.Where(e => e.GetProperty("type").GetString() == "org.useraudit.user.sign_in_failed.v1")
+            .Select(e => e.GetProperty("data").GetProperty("reason").GetString()).Order().ToList();
+        Assert.Equal(["locked", "locked", "wrong_password", "wrong_password", "wrong_password", "wrong_password", "wrong_password"], reasons);
+        Single(events, "locked_out.v1");
+        Assert.DoesNotContain(events, e => e.GetProperty("type").GetString() == "org.useraudit.user.password_changed.v1");
+    }
+
     [Fact]
     public async Task Failed_sign_ins_of_an_unknown_id_lock_it_out_and_say_why_without_the_password()
     {

@@ -111,6 +111,42 @@ public sealed class SignInServiceTests : IAsyncLifetime
         Assert.Equal(["wrong_password", "wrong_password"], await ReasonsAsync(id));
     }
 
+    [Fact]
+    public async Task A_wrong_current_password_counts_toward_the_lockout_and_the_right_one_is_refused_during_it()
+    {
+        var id = await UserAsync();
+        var user = (await _users.FindAsync(id, Ct))!;
+        using var signIn = Service(maxFailures: 2);
+
+        Assert.Equal(SignInOutcome.Refused, await signIn.CheckCurrentPasswordAsync(user, "wrong-1", Ct));
+        Assert.Equal(SignInOutcome.Refused, await signIn.CheckCurrentPasswordAsync(user, "wrong-2", Ct));
+        var locked = await signIn.CheckCurrentPasswordAsync(user, Password, Ct);
+
+        Assert.Equal(TimeSpan.FromMinutes(15), locked?.RetryAfter);
+        // The lockout is the account's: signing in is refused too.
+        Assert.Equal(TimeSpan.FromMinutes(15), (await signIn.SignInAsync(id, Password, Ct)).RetryAfter);
+        Assert.Equal(["wrong_password", "wrong_password", "locked", "locked"], await ReasonsAsync(id));
+        Assert.Single(await EventsAsync(id, "org.useraudit.user.locked_out.v1"));
+
+        _clock.Advance(TimeSpan.FromMinutes(15));
+        Assert.Null(await signIn.CheckCurrentPasswordAsync(user, Password, Ct));
+    }
+
+    [Fact]
+    public async Task Current_password_checks_beyond_the_accounts_rate_are_throttled_before_any_password_check()
+    {
+        var id = await UserAsync();
+        var user = (await _users.FindAsync(id, Ct))!;
+        using var signIn = Service(maxFailures: 100, perAccountPerMinute: 2);
+
+        await signIn.SignInAsync(id, "wrong-1", Ct);
+        Assert.Equal(SignInOutcome.Refused, await signIn.CheckCurrentPasswordAsync(user, "wrong-2", Ct));
+        var throttled = await signIn.CheckCurrentPasswordAsync(user, Password, Ct);
+
+        Assert.NotNull(throttled?.RetryAfter);
+        Assert.Equal(["wrong_password", "wrong_password"], await ReasonsAsync(id));
+    }
+
     private async Task<List<string>> ReasonsAsync(string id) =>
         [.. (await EventsAsync(id, "org.useraudit.user.sign_in_failed.v1")).Select(data =>
             System.Text.Json.JsonDocument.Parse(data).RootElement.GetProperty("reason").GetString()!)];
