@@ -21,6 +21,12 @@ namespace UserService.Outbox;
 /// </summary>
 public sealed partial class OutboxRelay : BackgroundService
 {
+    /// <summary>
+    /// How long a stop waits for the acknowledgements of messages already handed to the producer,
+    /// well within the host's shutdown timeout.
+    /// </summary>
+    public static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
+
     private readonly OutboxStore _store;
     private readonly OutboxSignal _signal;
     private readonly RelayLease _lease;
@@ -128,21 +134,16 @@ public sealed partial class OutboxRelay : BackgroundService
         }
 
         // Produce the whole round without awaiting each message; the idempotent producer keeps
-        // per-partition order, and one user's events share a key and so a partition.
+        // per-partition order, and one user's events share a key and so a partition. Not with the
+        // stop's token: a message handed to the producer may be delivered whatever the token says,
+        // and its acknowledgement must still be recorded, or the next start publishes it again.
         var deliveries = new Task[rows.Count];
         for (var i = 0; i < rows.Count; i++)
         {
-            deliveries[i] = PublishAsync(rows[i].Message, cancellationToken);
+            deliveries[i] = PublishAsync(rows[i].Message, CancellationToken.None);
         }
 
-        try
-        {
-            await Task.WhenAll(deliveries);
-        }
-        catch (ProduceException<string?, byte[]?>)
-        {
-            // Inspected per row below.
-        }
+        await AcknowledgedAsync(deliveries, cancellationToken);
 
         var delivered = new List<long>(rows.Count);
         var failed = new List<(long, string)>();
@@ -151,6 +152,11 @@ public sealed partial class OutboxRelay : BackgroundService
             if (deliveries[i].IsCompletedSuccessfully)
             {
                 delivered.Add(rows[i].Sequence);
+            }
+            else if (!deliveries[i].IsCompleted)
+            {
+                // Still unacknowledged when the stop's grace ran out: left pending, published again
+                // after the restart (AuditService drops the repeat if this one arrives too).
             }
             else
             {
@@ -163,6 +169,25 @@ public sealed partial class OutboxRelay : BackgroundService
         // Marking after the acknowledgement: a crash in between republishes, never loses.
         await _store.CompleteAsync(delivered, failed, CancellationToken.None);
         return (delivered.Count, failed.Count);
+    }
+
+    // Waits for every delivery's outcome. A failed delivery is inspected per row by the caller. On
+    // a stop, acknowledgements of messages already handed over usually follow within milliseconds:
+    // they get StopGrace to arrive before the round is marked with what it has.
+    private async Task AcknowledgedAsync(Task[] deliveries, CancellationToken cancellationToken)
+    {
+        var all = Task.WhenAll(deliveries);
+        try
+        {
+            await all.WaitAsync(cancellationToken);
+        }
+        catch (ProduceException<string?, byte[]?>)
+        {
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await Task.WhenAny(all, Task.Delay(StopGrace, _time, CancellationToken.None));
+        }
     }
 
     private Task<DeliveryResult<string?, byte[]?>> PublishAsync(OutboxMessage message, CancellationToken cancellationToken)
