@@ -44,12 +44,20 @@ internal static class PercentEncoding
         return builder.ToString();
     }
 
-    /// <summary>Decodes a <c>ce-*</c> header value; the escaped bytes must be strict UTF-8.</summary>
+    /// <summary>
+    /// Decodes a <c>ce-*</c> header value: a double-quoted value is unquoted first (older versions of
+    /// the binding allowed quoted strings, and receivers must still read them), then percent-decoded
+    /// once; the escaped bytes must be strict UTF-8.
+    /// </summary>
     /// <exception cref="CloudEventBindingException">A malformed escape or a character that must be escaped (<see
     /// cref="CloudEventBindingError.InvalidAttributeValue"/>), or escaped bytes that are not UTF-8 (<see
     /// cref="CloudEventBindingError.InvalidUtf8Header"/>).</exception>
     internal static string Decode(string value, string header)
     {
+        if (value.StartsWith('"'))
+        {
+            value = Unquote(value, header);
+        }
         bool escaped = false;
         foreach (char c in value)
         {
@@ -88,6 +96,35 @@ internal static class PercentEncoding
             i += 2;
         }
         return StrictUtf8.Decode(bytes.AsSpan(0, length), header);
+    }
+
+    // RFC 7230, section 3.2.6: DQUOTE *( qdtext / quoted-pair ) DQUOTE, where a quoted-pair is a
+    // backslash and the character it stands for. The value must be one whole quoted string.
+    private static string Unquote(string value, string header)
+    {
+        var builder = new StringBuilder(value.Length);
+        for (int i = 1; i < value.Length; i++)
+        {
+            char c = value[i];
+            if (c == '"')
+            {
+                if (i != value.Length - 1)
+                {
+                    throw new CloudEventBindingException(
+                        CloudEventBindingError.InvalidAttributeValue, header,
+                        $"Header '{header}' has characters after its closing double quote.");
+                }
+                return builder.ToString();
+            }
+            if (c == '\\' && ++i < value.Length)
+            {
+                c = value[i];
+            }
+            builder.Append(c);
+        }
+        throw new CloudEventBindingException(
+            CloudEventBindingError.InvalidAttributeValue, header,
+            $"Header '{header}' opens a double-quoted string that does not close.");
     }
 
     private static char HexUpper(int nibble) => (char)(nibble < 10 ? '0' + nibble : 'A' + nibble - 10);

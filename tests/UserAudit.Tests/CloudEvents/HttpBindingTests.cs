@@ -86,6 +86,34 @@ public class HttpBindingTests
         Assert.Null(cloudEvent.Data);
     }
 
+    // HTTP binding, section 3.1.3.2: header values are unescaped as RFC 7230 quoted strings first
+    // (older versions of the binding sent them), then percent-decoded once.
+    [Theory]
+    [InlineData("\"hello world\"", "hello world")]
+    [InlineData("\"say \\\"hi\\\"\"", "say \"hi\"")]
+    [InlineData("\"back\\\\slash\"", "back\\slash")]
+    [InlineData("\"Zo%C3%AB%20100%25\"", "Zoë 100%")]
+    public async Task Binary_mode_quoted_header_values_are_unquoted_then_percent_decoded(string header, string subject)
+    {
+        var request = Request([], null, [.. MinimalHeaders("ce-specversion", "\"1.0\""), ("ce-subject", header)]);
+
+        var cloudEvent = Assert.Single(await request.ReadCloudEventsAsync(Formatter, Limit, Cancel));
+
+        Assert.Equal(subject, cloudEvent.Subject);
+    }
+
+    [Theory]
+    [InlineData("\"never closed")]
+    [InlineData("\"closed\" then more")]
+    [InlineData("\"escaped close\\\"")]
+    public async Task Malformed_quoted_header_value_is_rejected_naming_the_header(string value)
+    {
+        var error = await RejectAsync(Request([], null, [.. MinimalHeaders(), ("ce-subject", value)]));
+
+        Assert.Equal(CloudEventBindingError.InvalidAttributeValue, error.Error);
+        Assert.Equal("ce-subject", error.Member);
+    }
+
     [Fact]
     public async Task Binary_mode_encoding_percent_encodes_space_quote_percent_and_non_ascii()
     {
