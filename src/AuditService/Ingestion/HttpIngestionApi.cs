@@ -102,9 +102,7 @@ public static partial class HttpIngestionApi
         }
         catch (CloudEventBindingException ex)
         {
-            var status = ex.Error == CloudEventBindingError.BodyTooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest;
-            return TypedResults.Problem(detail: ex.Message, statusCode: status, title: $"Invalid CloudEvent: {ex.Error}",
-                extensions: new Dictionary<string, object?> { ["error"] = ex.Error.ToString(), ["member"] = ex.Member });
+            return Invalid(ex);
         }
 
         if (events.Count == 0)
@@ -128,9 +126,25 @@ public static partial class HttpIngestionApi
         }
 
         var now = services.Time.GetUtcNow();
-        var ingested = events.Select(e => new IngestedEvent(AuditRecord.From(e, CloudEventJson.Formatter, null, now, credential.Name), Span: null)).ToList();
+        List<IngestedEvent> ingested;
+        try
+        {
+            ingested = [.. events.Select(e => new IngestedEvent(AuditRecord.From(e, CloudEventJson.Formatter, null, now, credential.Name), Span: null))];
+        }
+        catch (CloudEventBindingException ex)
+        {
+            return Invalid(ex);
+        }
+
         var result = await services.Writer.WriteAsync(ingested, cancellationToken);
         return TypedResults.Accepted((string?)null, new IngestResult(ingested.Count, result.Stored, result.Duplicates, result.Conflicts));
+    }
+
+    private static ProblemHttpResult Invalid(CloudEventBindingException ex)
+    {
+        var status = ex.Error == CloudEventBindingError.BodyTooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest;
+        return TypedResults.Problem(detail: ex.Message, statusCode: status, title: $"Invalid CloudEvent: {ex.Error}",
+            extensions: new Dictionary<string, object?> { ["error"] = ex.Error.ToString(), ["member"] = ex.Member });
     }
 
     /// <summary>

@@ -196,11 +196,11 @@ public sealed partial class KafkaIngestionService(
             var record = AuditRecord.From(cloudEvent, CloudEventJson.Formatter, new KafkaCoordinates(result.Topic, result.Partition.Value, result.Offset.Value), time.GetUtcNow());
             _batch.Items.Add(new Pending(result, record, span));
         }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException)
+        catch (CloudEventBindingException ex)
         {
             span?.SetStatus(ActivityStatusCode.Error, "invalid data");
             span?.Dispose();
-            DeadLetter(result, nameof(CloudEventBindingError.InvalidData), "The event data could not be stored: " + ex.GetType().Name);
+            DeadLetter(result, ex.Error.ToString(), ex.Message);
         }
     }
 

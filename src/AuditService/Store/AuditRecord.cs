@@ -35,6 +35,7 @@ public sealed record AuditRecord(
     /// (<see cref="W3CTraceContext"/>): they describe a delivery, are not part of the event's content,
     /// and are kept forever.
     /// </summary>
+    /// <exception cref="CloudEventBindingException">The data cannot be stored (<see cref="CloudEventBindingError.InvalidData"/>, member <c>data</c>).</exception>
     public static AuditRecord From(CloudEvent cloudEvent, CloudEventFormatter formatter, KafkaCoordinates? kafka, DateTimeOffset receivedAt, string? ingestedBy = null)
     {
         ArgumentNullException.ThrowIfNull(cloudEvent);
@@ -52,16 +53,31 @@ public sealed record AuditRecord(
 
         string? json = null;
         byte[]? bytes = null;
-        switch (cloudEvent.Data)
+        try
         {
-            case null:
-                break;
-            case JsonElement element:
-                json = Minify(element);
-                break;
-            default:
-                bytes = formatter.EncodeBinaryModeEventData(cloudEvent).ToArray();
-                break;
+            switch (cloudEvent.Data)
+            {
+                case null:
+                    break;
+                case JsonElement element:
+                    json = Minify(element);
+                    break;
+                case string text:
+                    // The JSON format carries any non-JSON text (application/xml, say) as a string;
+                    // the SDK's formatter encodes strings for text/* types only.
+                    bytes = CharsetOf(cloudEvent.DataContentType).GetBytes(text);
+                    break;
+                default:
+                    bytes = formatter.EncodeBinaryModeEventData(cloudEvent).ToArray();
+                    break;
+            }
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException)
+        {
+            // Data the decoder accepted but that cannot be stored as it is: JSON with an unpaired
+            // surrogate escape, or a charset this runtime does not know. The message names no value.
+            throw new CloudEventBindingException(CloudEventBindingError.InvalidData, "data",
+                $"The event's data cannot be stored ({ex.GetType().Name}): JSON data must be valid Unicode, and text data's charset one this service knows.");
         }
 
         return new AuditRecord(
@@ -69,6 +85,12 @@ public sealed record AuditRecord(
             cloudEvent.Subject, cloudEvent.Time, cloudEvent.DataContentType, cloudEvent.DataSchema?.OriginalString,
             extensions, json, bytes, kafka, receivedAt, ingestedBy);
     }
+
+    // UTF-8 unless the content type names another charset.
+    private static Encoding CharsetOf(string? contentType) =>
+        contentType is not null && new System.Net.Mime.ContentType(contentType).CharSet is { Length: > 0 } charset
+            ? Encoding.GetEncoding(charset)
+            : Encoding.UTF8;
 
     private static string Minify(JsonElement element)
     {
