@@ -308,8 +308,11 @@ public sealed partial class KafkaIngestionService(
 
     /// <summary>
     /// Lets the batch being stored finish, so its offsets are stored before the partitions go, and
-    /// drops the unstored work of the partitions that leave this member: their offsets were not
-    /// stored, so the next owner reads them again. Runs inside Consume, on the loop's own thread.
+    /// drops all the unstored work of the partitions that leave this member, dead letters included:
+    /// their offsets were not stored, so the next owner reads them again. A dead letter kept here
+    /// would store its offset past the events dropped before it if the partition came back within
+    /// the batch. Its message may then be dead-lettered twice (dead letters are at least once). Runs
+    /// inside Consume, on the loop's own thread.
     /// </summary>
     private void Forget(IReadOnlyList<TopicPartition> partitions)
     {
@@ -319,7 +322,7 @@ public sealed partial class KafkaIngestionService(
         var gone = partitions.ToHashSet();
         _batch.Items.RemoveAll(p =>
         {
-            if (!gone.Contains(p.Consumed.TopicPartition) || p.Record is null)
+            if (!gone.Contains(p.Consumed.TopicPartition))
             {
                 return false;
             }

@@ -188,6 +188,35 @@ public sealed class IngestionLoopTests : IAsyncDisposable
         }
     }
 
+    // A partition revoked and given back within one batch (a cooperative rebalance, a replica that
+    // joins and leaves): the event read before the revoke was dropped with it, so no later item of
+    // that partition, a dead letter included, may store an offset past it.
+    [Fact]
+    public async Task A_partition_revoked_and_given_back_stores_no_offset_past_the_work_it_dropped()
+    {
+        var (service, script, deadLetters) = await ArrangeAsync(StorageProvider.Sqlite, batchSize: 10_000, batchWindow: TimeSpan.FromMinutes(5));
+        var dropped = AuditTopicClient.NewEvent("revoked");
+        script.Add(Result(dropped, offset: 10));
+        script.Add(new ConsumeResult<byte[]?, byte[]?>
+        {
+            TopicPartitionOffset = new TopicPartitionOffset("audit", 0, 11),
+            Message = new Message<byte[]?, byte[]?> { Key = "key"u8.ToArray(), Value = "not a cloud event"u8.ToArray(), Headers = [] },
+        });
+        var partition = new TopicPartition("audit", 0);
+        script.AddCallback(() =>
+        {
+            service.OnRevoked([partition]);
+            service.OnAssigned([partition]);
+        });
+        await service.StartAsync(Ct);
+        await Eventually.TrueAsync(_ => Task.FromResult(script.Waiting == 0 && deadLetters.Produced.Count == 1), "the revoke to run", cancellationToken: Ct);
+
+        await service.StopAsync(Ct);
+
+        Assert.Null(await Store.FindAsync(dropped.Source!.OriginalString, dropped.Id!, Ct));
+        Assert.Empty(script.Stored);
+    }
+
     private static string? Header(Message<byte[]?, byte[]?> message, string name) =>
         message.Headers.TryGetLastBytes(name, out var bytes) ? System.Text.Encoding.UTF8.GetString(bytes) : null;
 

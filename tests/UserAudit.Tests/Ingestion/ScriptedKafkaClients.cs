@@ -10,7 +10,8 @@ namespace UserAudit.Tests.Ingestion;
 /// </summary>
 public class ScriptedConsumer : DispatchProxy
 {
-    private readonly Queue<ConsumeResult<byte[]?, byte[]?>> _pending = new();
+    // Messages, and callbacks to run inside Consume where a rebalance would (see AddCallback).
+    private readonly Queue<object> _pending = new();
     private readonly object _gate = new();
 
     /// <summary>Offsets the application stored (the next offset to read, as Kafka records it).</summary>
@@ -37,26 +38,45 @@ public class ScriptedConsumer : DispatchProxy
         }
     }
 
-    public void Add(ConsumeResult<byte[]?, byte[]?> result)
+    public void Add(ConsumeResult<byte[]?, byte[]?> result) => Enqueue(result);
+
+    /// <summary>
+    /// Runs <paramref name="callback"/> inside the Consume call that reaches it, on the caller's
+    /// thread, as librdkafka runs a rebalance listener.
+    /// </summary>
+    public void AddCallback(Action callback) => Enqueue(callback);
+
+    private void Enqueue(object item)
     {
         lock (_gate)
         {
-            _pending.Enqueue(result);
+            _pending.Enqueue(item);
             Monitor.PulseAll(_gate);
         }
     }
 
     private ConsumeResult<byte[]?, byte[]?>? Take(TimeSpan timeout)
     {
-        // Blocks like Consume does: until a message is there or the timeout passes.
-        lock (_gate)
+        while (true)
         {
-            if (_pending.Count == 0)
+            object? item;
+            // Blocks like Consume does: until a message is there or the timeout passes.
+            lock (_gate)
             {
-                Monitor.Wait(_gate, timeout);
+                if (_pending.Count == 0)
+                {
+                    Monitor.Wait(_gate, timeout);
+                }
+
+                _pending.TryDequeue(out item);
             }
 
-            return _pending.TryDequeue(out var result) ? result : null;
+            if (item is not Action callback)
+            {
+                return (ConsumeResult<byte[]?, byte[]?>?)item;
+            }
+
+            callback();
         }
     }
 
