@@ -42,6 +42,15 @@ public sealed class ChainVerifier(ServiceDatabase database, CheckpointSigner sig
 
         var start = Math.Max(from ?? anchor + 1, anchor + 1);
         var end = Math.Min(to ?? long.MaxValue, Math.Max(head.Position, lastRow));
+        if (start > end)
+        {
+            // The range lies past the last row, or wholly before the retention cut: there is nothing
+            // in it to check, and no link before it to look for.
+            var outside = breaks.MinBy(b => b.Position);
+            return new ChainVerification(outside is null, head.StoreId, start, end, 0, 0, head.Position,
+                Convert.ToHexStringLower(head.Hash), anchor, null, outside);
+        }
+
         var (position, hash) = (anchor, anchorHash);
         if (start > anchor + 1)
         {

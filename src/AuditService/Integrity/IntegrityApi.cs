@@ -57,7 +57,8 @@ public static class IntegrityApi
 
     private static async Task<Results<Ok<ChainVerification>, ProblemHttpResult>> VerifyAsync(
         [Description("First position (from 1); by default the first after the last retention cut.")] string? from,
-        [Description("Last position; by default the chain's head.")] string? to, ChainVerifier verifier, CancellationToken cancellationToken)
+        [Description("Last position; by default the chain's head. A range past the last row is empty: nothing is checked in it.")] string? to,
+        ChainVerifier verifier, CancellationToken cancellationToken)
     {
         if (!TryPosition(from, out var start))
         {

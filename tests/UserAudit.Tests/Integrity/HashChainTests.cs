@@ -169,6 +169,23 @@ public sealed class HashChainTests
         Assert.Equal(5, across.FirstBreak!.Position);
     }
 
+    // A monitor asking past the head (or a range that ends before it starts) must not raise a
+    // false alarm: nothing is in such a range, so nothing in it is broken.
+    [Theory]
+    [InlineData(31L, null)]
+    [InlineData(32L, null)]
+    [InlineData(50L, 60L)]
+    public async Task A_range_past_the_last_row_is_empty_and_intact(long from, long? to)
+    {
+        await using var store = await TemporaryAuditStore.CreateAsync(Ct);
+        await store.Store.InsertAsync([.. Enumerable.Range(0, 30).Select(_ => store.Record())], Ct);
+
+        var verification = await store.Verifier.VerifyAsync(from, to, Ct);
+
+        Assert.True(verification.Intact, verification.FirstBreak?.Detail);
+        Assert.Equal((0L, 30L), (verification.RowsChecked, verification.HeadPosition));
+    }
+
     [Fact]
     public async Task Rows_stored_before_the_chain_existed_are_renumbered_without_gaps_and_linked_once()
     {
