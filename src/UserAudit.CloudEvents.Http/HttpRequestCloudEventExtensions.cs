@@ -53,7 +53,7 @@ public static class HttpRequestCloudEventExtensions
             }
             catch (Exception e) when (FormatterFailure.Is(e))
             {
-                throw JsonEventDiagnostics.DecodingFailure(body, contentType, "body", e);
+                throw JsonEventDiagnostics.DecodingFailure(body, contentType, "body", e, extensionAttributes);
             }
             foreach (var cloudEvent in batch)
             {
@@ -73,7 +73,7 @@ public static class HttpRequestCloudEventExtensions
             }
             catch (Exception e) when (FormatterFailure.Is(e))
             {
-                throw JsonEventDiagnostics.DecodingFailure(body, contentType, "body", e);
+                throw JsonEventDiagnostics.DecodingFailure(body, contentType, "body", e, extensionAttributes);
             }
             EventValidation.Validate(cloudEvent, string.Empty, checkValues: true);
             return [EventValidation.RequireUtf8JsonData(cloudEvent, "data")];

@@ -142,7 +142,7 @@ public static partial class KafkaCloudEventExtensions
         }
         catch (Exception e) when (FormatterFailure.Is(e))
         {
-            throw JsonEventDiagnostics.DecodingFailure(value, contentType, "value", e);
+            throw JsonEventDiagnostics.DecodingFailure(value, contentType, "value", e, extensionAttributes);
         }
         EventValidation.Validate(cloudEvent, string.Empty, checkValues: true);
         return EventValidation.RequireUtf8JsonData(cloudEvent, "data");

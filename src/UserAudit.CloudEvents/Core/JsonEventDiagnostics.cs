@@ -27,7 +27,9 @@ public static class JsonEventDiagnostics
     /// <param name="contentType">The body's content type.</param>
     /// <param name="member">What to name for data-level errors ("value" for Kafka, "body" for HTTP).</param>
     /// <param name="failure">The formatter's exception; attached only to data-level errors, since attribute errors could quote values.</param>
-    public static CloudEventBindingException DecodingFailure(ReadOnlyMemory<byte> body, ContentType contentType, string member, Exception failure)
+    /// <param name="extensionAttributes">The typed extensions the formatter was given, to check extension members against.</param>
+    public static CloudEventBindingException DecodingFailure(
+        ReadOnlyMemory<byte> body, ContentType contentType, string member, Exception failure, IEnumerable<CloudEventAttribute>? extensionAttributes = null)
     {
         ArgumentNullException.ThrowIfNull(contentType);
         string mediaType = contentType.MediaType;
@@ -41,13 +43,13 @@ public static class JsonEventDiagnostics
                 {
                     foreach (var element in root.EnumerateArray())
                     {
-                        if (Diagnose(element) is { } batchError)
+                        if (Diagnose(element, extensionAttributes) is { } batchError)
                         {
                             return batchError;
                         }
                     }
                 }
-                else if (Diagnose(root) is { } error)
+                else if (Diagnose(root, extensionAttributes) is { } error)
                 {
                     return error;
                 }
@@ -64,7 +66,7 @@ public static class JsonEventDiagnostics
             failure);
     }
 
-    private static CloudEventBindingException? Diagnose(JsonElement element)
+    private static CloudEventBindingException? Diagnose(JsonElement element, IEnumerable<CloudEventAttribute>? extensionAttributes)
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
@@ -113,9 +115,63 @@ public static class JsonEventDiagnostics
             {
                 return NotUnicode(name);
             }
+
+            if (!IsCoreOrData(name) && DiagnoseExtension(name, property.Value, extensionAttributes) is { } extensionError)
+            {
+                return extensionError;
+            }
         }
 
         return null;
+    }
+
+    private static bool IsCoreOrData(string name) =>
+        name is "specversion" or "data" or "data_base64" || Array.Exists(CheckedAttributes, a => a.Name == name);
+
+    // An extension member as the JSON format maps it: a string is the attribute's canonical text, a
+    // number an Integer, true or false a Boolean, null no value; objects and arrays are not attributes.
+    private static CloudEventBindingException? DiagnoseExtension(string name, JsonElement value, IEnumerable<CloudEventAttribute>? extensionAttributes)
+    {
+        if (!AttributeDecoding.IsValidName(name))
+        {
+            return new CloudEventBindingException(
+                CloudEventBindingError.UnmappableHeader, name,
+                $"Member '{name}' does not map to a CloudEvents attribute: attribute names are lower-case ASCII letters and digits.");
+        }
+
+        var declared = extensionAttributes?.FirstOrDefault(a => a.Name == name);
+        var attribute = declared ?? CloudEventAttribute.CreateExtension(name, value.ValueKind switch
+        {
+            JsonValueKind.Number => CloudEventAttributeType.Integer,
+            JsonValueKind.True or JsonValueKind.False => CloudEventAttributeType.Boolean,
+            _ => CloudEventAttributeType.String,
+        });
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Null:
+                return null;
+            case JsonValueKind.String:
+                try
+                {
+                    attribute.Parse(value.GetString()!);
+                    return null;
+                }
+                catch (ArgumentException)
+                {
+                    return AttributeErrors.InvalidValue(attribute, name);
+                }
+
+            case JsonValueKind.Number when attribute.Type == CloudEventAttributeType.Integer:
+                return value.TryGetInt32(out _) ? null : AttributeErrors.InvalidValue(attribute, name);
+            case JsonValueKind.True or JsonValueKind.False when attribute.Type == CloudEventAttributeType.Boolean:
+                return null;
+            case JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False:
+                return AttributeErrors.InvalidValue(attribute, name);
+            default:
+                return new CloudEventBindingException(
+                    CloudEventBindingError.InvalidAttributeValue, name,
+                    $"Attribute '{name}' must be a JSON string, number or boolean; objects and arrays are not attribute values.");
+        }
     }
 
     private static CloudEventBindingException? Diagnose(JsonElement element, CloudEventAttribute attribute)

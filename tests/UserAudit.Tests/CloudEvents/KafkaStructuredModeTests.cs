@@ -105,6 +105,26 @@ public class KafkaStructuredModeTests
         Assert.NotNull(error.InnerException);
     }
 
+    // As binary mode does for ce_ headers: an extension member's error names it, and never quotes
+    // its value (the formatter's own message does, so it is not attached).
+    [Theory]
+    [InlineData("""{"specversion":"1.0","id":"1","source":"/s","type":"t","count":"secret-value"}""", CloudEventBindingError.InvalidAttributeValue, "count")]
+    [InlineData("""{"specversion":"1.0","id":"1","source":"/s","type":"t","count":true}""", CloudEventBindingError.InvalidAttributeValue, "count")]
+    [InlineData("""{"specversion":"1.0","id":"1","source":"/s","type":"t","ratio":1.5}""", CloudEventBindingError.InvalidAttributeValue, "ratio")]
+    [InlineData("""{"specversion":"1.0","id":"1","source":"/s","type":"t","nested":{"secret":"secret-value"}}""", CloudEventBindingError.InvalidAttributeValue, "nested")]
+    [InlineData("""{"specversion":"1.0","id":"1","source":"/s","type":"t","Upper":"secret-value"}""", CloudEventBindingError.UnmappableHeader, "Upper")]
+    public void Structured_extension_errors_name_the_member_without_its_value(string json, CloudEventBindingError expected, string member)
+    {
+        var count = CloudEventAttribute.CreateExtension("count", CloudEventAttributeType.Integer);
+        var message = BinaryMessage(Encoding.UTF8.GetBytes(json), ("content-type", "application/cloudevents+json"));
+
+        var error = Assert.Throws<CloudEventBindingException>(() => message.ToCloudEvent(Formatter, count));
+
+        Assert.Equal((expected, member), (error.Error, error.Member));
+        Assert.Contains($"'{member}'", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-value", error.ToString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Structured_event_with_an_empty_id_is_rejected()
     {
