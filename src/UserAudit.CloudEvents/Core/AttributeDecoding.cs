@@ -111,8 +111,9 @@ public static class AttributeDecoding
         }
         catch (ArgumentException)
         {
-            // The SDK's message quotes the value, so it is not attached.
-            throw AttributeErrors.InvalidValue(attribute, member);
+            // The SDK's message quotes the value, so it is not attached. An empty string fails only
+            // the SDK's non-empty check (id, subject, ...), so say that rather than guess.
+            throw text.Length == 0 ? AttributeErrors.Empty(attribute.Name, member) : AttributeErrors.InvalidValue(attribute, member);
         }
     }
 

@@ -42,14 +42,14 @@ public static class AttributeErrors
                 ? $"Required attribute '{attributeName}' is missing."
                 : $"Required attribute '{attributeName}' is missing ('{member}').");
 
-    /// <summary>The error for a REQUIRED attribute that is an empty string.</summary>
+    /// <summary>The error for an attribute that must be a non-empty string when present (<c>id</c>, <c>subject</c>, ...) and is empty.</summary>
     /// <param name="attributeName">The attribute.</param>
     /// <param name="member">The header or attribute to name.</param>
     public static CloudEventBindingException Empty(string attributeName, string member) =>
         new(CloudEventBindingError.InvalidAttributeValue, member,
             member == attributeName
-                ? $"Required attribute '{attributeName}' is empty; it must be a non-empty string."
-                : $"Required attribute '{attributeName}' is empty ('{member}'); it must be a non-empty string.");
+                ? $"Attribute '{attributeName}' is empty; it must be a non-empty string."
+                : $"Attribute '{attributeName}' is empty ('{member}'); it must be a non-empty string.");
 
     /// <summary>The error for a <c>specversion</c> other than 1.0.</summary>
     /// <param name="member">The header or attribute to name.</param>

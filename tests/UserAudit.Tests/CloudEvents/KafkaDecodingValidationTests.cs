@@ -62,12 +62,14 @@ public class KafkaDecodingValidationTests
     [InlineData("ce_id")]
     [InlineData("ce_source")]
     [InlineData("ce_type")]
-    public void Empty_required_attribute_is_rejected_naming_its_header(string header)
+    [InlineData("ce_subject")]
+    public void Empty_required_or_subject_attribute_is_rejected_naming_its_header_and_saying_it_is_empty(string header)
     {
         var error = Reject(MinimalHeaders(header, ""));
 
         Assert.Equal(CloudEventBindingError.InvalidAttributeValue, error.Error);
         Assert.Equal(header, error.Member);
+        Assert.Contains("is empty", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
