@@ -211,7 +211,10 @@ public static partial class KafkaClientExtensions
         }
     }
 
-    /// <summary>Reads, completes and validates settings (configuration, then the connection string, then code), and adds the shared telemetry.</summary>
+    /// <summary>
+    /// Reads, completes and validates settings (the section, then the connection string, then code), and adds the shared
+    /// telemetry.
+    /// </summary>
     private static void Prepare<TSettings>(IHostApplicationBuilder builder, string connectionName, string root, string? serviceKey,
         TSettings settings, ClientConfig config, Action<TSettings>? configureSettings)
         where TSettings : KafkaClientSettings
@@ -219,10 +222,18 @@ public static partial class KafkaClientExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionName);
         var section = Bind(builder.Configuration, root, serviceKey, settings, config);
-        settings.ConnectionString ??= builder.Configuration.GetConnectionString(connectionName);
+        if (builder.Configuration.GetConnectionString(connectionName) is { } connectionString)
+        {
+            settings.ConnectionString = connectionString;
+        }
+
         configureSettings?.Invoke(settings);
-        settings.Validate(connectionName, section);
-        config.BootstrapServers = settings.ConnectionString;
+        if (!string.IsNullOrWhiteSpace(settings.ConnectionString))
+        {
+            config.BootstrapServers = settings.ConnectionString;
+        }
+
+        settings.Validate(connectionName, section, config);
         ApplyStatistics(settings, config);
         builder.Services.AddMetrics();
         builder.Services.TryAddSingleton<KafkaTelemetry>();

@@ -5,7 +5,12 @@ namespace UserAudit.ServiceDefaults.Kafka;
 /// <summary>What producers and consumers share.</summary>
 public abstract class KafkaClientSettings
 {
-    /// <summary>Bootstrap servers; filled from <c>ConnectionStrings:{name}</c> when not set.</summary>
+    /// <summary>
+    /// Bootstrap servers. <c>ConnectionStrings:{name}</c>, when present, replaces the value bound from
+    /// the settings section, as in Aspire.Confluent.Kafka; whatever is set last (code may set it too)
+    /// is copied to the client's <c>bootstrap.servers</c>. Without one, <c>Config:BootstrapServers</c>
+    /// may name them alone.
+    /// </summary>
     public string? ConnectionString { get; set; }
 
     /// <summary>Turns off the health check.</summary>
@@ -28,12 +33,12 @@ public abstract class KafkaClientSettings
 
     /// <summary>Checks the settings, naming what is wrong.</summary>
     /// <exception cref="InvalidOperationException">A setting is missing or out of range.</exception>
-    internal virtual void Validate(string connectionName, string section)
+    internal virtual void Validate(string connectionName, string section, ClientConfig config)
     {
-        if (string.IsNullOrWhiteSpace(ConnectionString))
+        if (string.IsNullOrWhiteSpace(config.BootstrapServers))
         {
             throw new InvalidOperationException(
-                $"Kafka client '{connectionName}': no bootstrap servers. Set ConnectionStrings:{connectionName} or {section}:ConnectionString.");
+                $"Kafka client '{connectionName}': no bootstrap servers. Set ConnectionStrings:{connectionName}, {section}:ConnectionString or {section}:Config:BootstrapServers.");
         }
 
         if (HealthCheckTimeout <= TimeSpan.Zero)
@@ -88,9 +93,9 @@ public sealed class KafkaConsumerSettings : KafkaClientSettings
     /// <summary>The health check reports unhealthy when the application has not polled for this long.</summary>
     public TimeSpan MaxPollInterval { get; set; } = TimeSpan.FromSeconds(30);
 
-    internal override void Validate(string connectionName, string section)
+    internal override void Validate(string connectionName, string section, ClientConfig config)
     {
-        base.Validate(connectionName, section);
+        base.Validate(connectionName, section, config);
         if (string.IsNullOrWhiteSpace(Config.GroupId))
         {
             throw new InvalidOperationException(

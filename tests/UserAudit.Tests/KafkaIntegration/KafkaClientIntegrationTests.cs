@@ -55,6 +55,26 @@ public sealed class KafkaClientIntegrationTests : IDisposable
         Assert.Contains("ConnectionStrings:kafka", error.Message, StringComparison.Ordinal);
     }
 
+    // As Aspire.Confluent.Kafka: the connection string wins over the section's, and the section's
+    // Config:BootstrapServers may name the servers alone.
+    [Fact]
+    public void The_connection_string_wins_over_the_sections_and_config_bootstrap_servers_may_stand_alone()
+    {
+        var named = Host(("Kafka:Producer:ConnectionString", "elsewhere:9092"));
+        var alone = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        alone.Configuration.AddInMemoryCollection([new KeyValuePair<string, string?>("Kafka:Producer:Config:BootstrapServers", _cluster.Bootstraps)]);
+        KafkaProducerSettings? fromNamed = null;
+        KafkaProducerSettings? fromAlone = null;
+
+        named.AddKafkaProducer<string, string>("kafka", s => fromNamed = s);
+        alone.AddKafkaProducer<string, string>("kafka", s => fromAlone = s);
+
+        Assert.Equal(_cluster.Bootstraps, fromNamed?.ConnectionString);
+        Assert.Equal(_cluster.Bootstraps, fromNamed?.Config.BootstrapServers);
+        Assert.Null(fromAlone?.ConnectionString);
+        Assert.Equal(_cluster.Bootstraps, fromAlone?.Config.BootstrapServers);
+    }
+
     [Fact]
     public void Settings_are_bound_from_configuration_including_librdkafka_dotted_names()
     {
