@@ -42,10 +42,18 @@ public sealed class KafkaTopicsHealthCheck(
             // GetMetadata blocks on librdkafka; keep it off the health-check caller's thread. A
             // started call is awaited to its end even when the caller gives up.
             var metadata = await Task.Run(() => admin.GetMetadata(timeout), cancellationToken);
-            var missing = topics
-                .Where(t => metadata.Topics.Find(m => m.Topic == t.Name && m.Error.Code == ErrorCode.NoError) is not { } found
-                            || found.Partitions.Count < t.Partitions)
-                .ToList();
+            var found = topics.ToDictionary(t => t, t => metadata.Topics.Find(m => m.Topic == t.Name && m.Error.Code == ErrorCode.NoError));
+            // An existing topic is never altered: adding partitions would move keys to other
+            // partitions, and with them the order of each user's events.
+            var small = topics.Where(t => found[t] is { } topic && topic.Partitions.Count < t.Partitions).ToList();
+            if (small.Count > 0)
+            {
+                return HealthCheckResult.Unhealthy(string.Join(" ", small.Select(t =>
+                    $"Topic {t.Name} has {found[t]!.Partitions.Count} partition(s), fewer than the {t.Partitions} declared: add partitions to it"
+                    + " (kafka-topics --alter) or declare fewer.")));
+            }
+
+            var missing = topics.Where(t => found[t] is null).ToList();
             if (missing.Count == 0)
             {
                 return HealthCheckResult.Healthy($"{metadata.Brokers.Count} broker(s); topics {string.Join(", ", topics.Select(t => t.Name))} ready.");

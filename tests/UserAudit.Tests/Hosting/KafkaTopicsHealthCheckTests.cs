@@ -54,6 +54,23 @@ public sealed class KafkaTopicsHealthCheckTests
         await Assert.ThrowsAsync<ObjectDisposedException>(() => check.CheckHealthAsync(context, Ct));
     }
 
+    // A topic made elsewhere with fewer partitions than declared (an external cluster, a volume
+    // kept from an older declaration) would never be "created": the check says what is wrong and
+    // leaves the topic as it is.
+    [Fact]
+    public async Task An_existing_topic_with_fewer_partitions_than_declared_is_reported_and_left_alone()
+    {
+        using var cluster = MockKafkaCluster.Start();
+        cluster.CreateTopic("audit", 1);
+        using var check = new KafkaTopicsHealthCheck(_ => ValueTask.FromResult<string?>(cluster.Bootstraps), [new("audit", 3)], TimeSpan.FromSeconds(5));
+        var context = new HealthCheckContext { Registration = new HealthCheckRegistration("kafka-topics", check, null, null) };
+
+        var result = await check.CheckHealthAsync(context, Ct);
+
+        Assert.Equal(HealthStatus.Unhealthy, result.Status);
+        Assert.Contains("Topic audit has 1 partition(s), fewer than the 3 declared", result.Description, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Topics_check_is_healthy_run_after_run_once_the_declared_topics_exist()
     {
