@@ -351,8 +351,10 @@ public sealed class AuditEventStore(ServiceDatabase database)
                 SELECT authtype, authid, COUNT(*) AS n FROM audit_events
                 WHERE {where} AND authtype IS NOT NULL GROUP BY authtype, authid ORDER BY n DESC, authtype, authid
                 """,
+            // Floor division, on both providers: '/' truncates toward zero, which would put an
+            // event at 23:30 on 31 December 1969 in the hour from midnight 1970.
             AuditCountDimension.Hour => $"""
-                SELECT time_unix_ms / 3600000 AS hour, COUNT(*) FROM audit_events
+                SELECT (time_unix_ms - ((time_unix_ms % 3600000) + 3600000) % 3600000) / 3600000 AS hour, COUNT(*) FROM audit_events
                 WHERE {where} AND time_unix_ms IS NOT NULL GROUP BY hour ORDER BY hour
                 """,
             _ => throw new ArgumentOutOfRangeException(nameof(by), by, "Unknown count dimension."),

@@ -43,6 +43,21 @@ public sealed class AuditEventCountsTests(UserAuditApp app)
         Assert.Equal([("2020-03-04T10:00:00Z", 2L), ("2020-03-04T12:00:00Z", 1L)], counts);
     }
 
+    [Fact]
+    public async Task Events_before_1970_fall_in_their_own_hour()
+    {
+        var events = new AuditApiEvents(app);
+        var subject = AuditApiEvents.NewSubject();
+        await events.StoreAsync([
+            events.Json("org.useraudit.tests.counted.v1", subject, new DateTimeOffset(1969, 12, 31, 23, 30, 0, TimeSpan.Zero)),
+            events.Json("org.useraudit.tests.counted.v1", subject, new DateTimeOffset(1970, 1, 1, 0, 30, 0, TimeSpan.Zero)),
+        ], Ct);
+
+        var counts = await CountsAsync(events.Query("/v1/audit-events/counts") + "&by=hour");
+
+        Assert.Equal([("1969-12-31T23:00:00Z", 1L), ("1970-01-01T00:00:00Z", 1L)], counts);
+    }
+
     private async Task<List<(string, long)>> CountsAsync(string url)
     {
         var body = await app.Audit.GetFromJsonAsync<JsonElement>(url, Ct);
