@@ -21,7 +21,9 @@ public sealed class IdempotencyKeys(ServiceDatabase database, GroupCommitWriter 
 
     /// <summary>
     /// The stored form of a caller's key: the signed-in caller's id (or <c>anonymous</c>) and the key,
-    /// so one caller can neither replay nor block another's key.
+    /// so one signed-in caller can neither replay nor block another's key. Anonymous callers share
+    /// one scope (nothing identifies them): a replay still needs the same name and password, but a
+    /// key another anonymous caller used gets 409, so anonymous keys must be random (a UUID).
     /// </summary>
     public static string Scope(string? callerId, string key) => $"{callerId ?? "anonymous"}/{key}";
 
