@@ -34,7 +34,10 @@ public static class CloudEventHttpContentExtensions
                     string text = EventEncoding.FormatValue(attribute, pair.Value);
                     if (attribute == cloudEvent.SpecVersion.DataContentTypeAttribute)
                     {
-                        content.Headers.ContentType = ParseMediaType(text);
+                        // Checked, then sent as written: MediaTypeHeaderValue would rewrite it
+                        // ("a/b;charset=x" as "a/b; charset=x"), and the attribute must arrive unchanged.
+                        _ = ParseMediaType(text);
+                        content.Headers.TryAddWithoutValidation(CloudEventHttpHeaders.ContentType, text);
                     }
                     else
                     {

@@ -401,6 +401,24 @@ public class HttpBindingTests
         Assert.Equal("source", error.Member);
     }
 
+    [Theory]
+    [InlineData("application/json;charset=utf-8")]
+    [InlineData("text/plain;charset=utf-8")]
+    public async Task Binary_mode_sends_datacontenttype_as_written_and_it_arrives_unchanged(string dataContentType)
+    {
+        var original = UserCreated(dataContentType);
+        if (dataContentType.StartsWith("text/", StringComparison.Ordinal))
+        {
+            original.Data = "plain text";
+        }
+
+        using var content = original.ToHttpContent(ContentMode.Binary, Formatter);
+
+        var decoded = Assert.Single(await (await HttpRequests.FromContentAsync(content)).ReadCloudEventsAsync(Formatter, Limit, Cancel));
+
+        Assert.Equal(dataContentType, decoded.DataContentType);
+    }
+
     [Fact]
     public async Task Any_event_round_trips_over_http_in_binary_and_structured_mode()
     {

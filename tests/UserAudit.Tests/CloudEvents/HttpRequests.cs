@@ -11,7 +11,8 @@ internal static class HttpRequests
     public static async Task<HttpRequest> FromContentAsync(HttpContent content)
     {
         var context = new DefaultHttpContext();
-        foreach (var header in content.Headers)
+        // As the wire carries them: a value added without validation is sent as written.
+        foreach (var header in content.Headers.NonValidated)
         {
             context.Request.Headers[header.Key] = new StringValues([.. header.Value]);
         }
