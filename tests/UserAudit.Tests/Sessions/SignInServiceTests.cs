@@ -1,12 +1,9 @@
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using UserAudit.ServiceDefaults.Storage;
+using UserAudit.Tests.Users;
 using UserService.Events;
 using UserService.Outbox;
 using UserService.Sessions;
-using UserService.Storage;
 using UserService.Users;
 using Xunit;
 
@@ -16,10 +13,8 @@ namespace UserAudit.Tests.Sessions;
 public sealed class SignInServiceTests : IAsyncLifetime
 {
     private const string Password = "the-right-password";
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "useraudit-tests", Guid.NewGuid().ToString("N"));
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
-    private SqliteDatabase _database = null!;
-    private GroupCommitWriter _writer = null!;
+    private TemporaryUserDatabase _db = null!;
     private UserStore _users = null!;
     private PasswordHashing _passwords = null!;
 
@@ -27,17 +22,13 @@ public sealed class SignInServiceTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _database = new SqliteDatabase(new StorageOptions { DataDirectory = _folder }, "users.db");
-        await _database.MigrateAsync(UserStore.Migrations, Ct);
-        _writer = new GroupCommitWriter(_database, NullLogger<GroupCommitWriter>.Instance);
-        var outbox = new OutboxStore(_database, _writer, _clock);
-        var keys = new IdempotencyKeys(_database, _writer, Options.Create(new IdempotencyOptions { RequestHashKey = new string('k', 32) }), _clock);
-        _users = new UserStore(_database, _writer, outbox, new OutboxSignal(), keys);
+        _db = await TemporaryUserDatabase.CreateAsync(_clock, Ct);
+        _users = _db.Users(_db.Keys('k', _clock));
         _passwords = new PasswordHashing(Options.Create(new PasswordOptions()));
     }
 
     private SignInService Service(int maxFailures = 3, int perAccountPerMinute = 100) =>
-        new(_users, new SignInStore(_database, _writer, new OutboxStore(_database, _writer, _clock), new OutboxSignal()), _passwords,
+        new(_users, new SignInStore(_db.Database, _db.Writer, _db.Outbox, new OutboxSignal()), _passwords,
             new AccessTokens(Options.Create(Auth(maxFailures, perAccountPerMinute)), _clock), new UserEventFactory(),
             Options.Create(Auth(maxFailures, perAccountPerMinute)), _clock);
 
@@ -153,7 +144,7 @@ public sealed class SignInServiceTests : IAsyncLifetime
 
     private async Task<List<string>> EventsAsync(string subject, string type)
     {
-        await using var connection = await _database.OpenAsync(Ct);
+        await using var connection = await _db.Database.OpenAsync(Ct);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT data FROM outbox WHERE subject = $subject AND event_type = $type ORDER BY seq";
         command.Parameters.AddWithValue("$subject", subject);
@@ -171,8 +162,6 @@ public sealed class SignInServiceTests : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         _passwords.Dispose();
-        await _writer.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
+        await _db.DisposeAsync();
     }
 }

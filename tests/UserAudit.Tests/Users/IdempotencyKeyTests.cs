@@ -2,14 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using UserAudit.ServiceDefaults.Storage;
 using UserAudit.Tests.EndToEnd;
 using UserService.Outbox;
-using UserService.Storage;
 using UserService.Users;
 using Xunit;
 
@@ -21,10 +16,8 @@ namespace UserAudit.Tests.Users;
 /// </summary>
 public sealed class IdempotencyKeyTests(UserAuditApp app) : IAsyncLifetime
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "useraudit-tests", $"idempotency-{Guid.NewGuid():N}");
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 6, 1, 12, 0, 0, TimeSpan.Zero));
-    private SqliteDatabase _database = null!;
-    private GroupCommitWriter _writer = null!;
+    private TemporaryUserDatabase _db = null!;
     private IdempotencyKeys _keys = null!;
     private UserStore _users = null!;
 
@@ -32,11 +25,9 @@ public sealed class IdempotencyKeyTests(UserAuditApp app) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _database = new SqliteDatabase(new StorageOptions { DataDirectory = _folder }, "users.db");
-        await _database.MigrateAsync(UserStore.Migrations, Ct);
-        _writer = new GroupCommitWriter(_database, NullLogger<GroupCommitWriter>.Instance);
-        _keys = new IdempotencyKeys(_database, _writer, Options.Create(new IdempotencyOptions { RequestHashKey = new string('s', 32) }), _time);
-        _users = new UserStore(_database, _writer, new OutboxStore(_database, _writer, _time), new OutboxSignal(), _keys);
+        _db = await TemporaryUserDatabase.CreateAsync(_time, Ct);
+        _keys = _db.Keys('s', _time);
+        _users = _db.Users(_keys);
     }
 
     [Fact]
@@ -80,7 +71,7 @@ public sealed class IdempotencyKeyTests(UserAuditApp app) : IAsyncLifetime
         await _users.DeleteAsync(created.Created!.Id, null, u => Message(u.Id), Ct);
 
         Assert.Null(await _keys.FindAsync(request.Key, Ct));
-        await using var connection = await _database.OpenAsync(Ct);
+        await using var connection = await _db.Database.OpenAsync(Ct);
         await using var count = connection.CreateCommand();
         count.CommandText = "SELECT count(*) FROM idempotency_keys";
         Assert.Equal(0L, await count.ExecuteScalarAsync(Ct));
@@ -103,7 +94,7 @@ public sealed class IdempotencyKeyTests(UserAuditApp app) : IAsyncLifetime
     [Fact]
     public void The_request_hash_is_keyed_and_covers_key_name_and_password()
     {
-        var other = new IdempotencyKeys(_database, _writer, Options.Create(new IdempotencyOptions { RequestHashKey = new string('t', 32) }), _time);
+        var other = _db.Keys('t', _time);
         var hash = _keys.RequestHash("k", "Ada", "pw-123456");
 
         Assert.Equal(hash, _keys.RequestHash("k", "Ada", "pw-123456"));
@@ -128,12 +119,7 @@ public sealed class IdempotencyKeyTests(UserAuditApp app) : IAsyncLifetime
         Assert.NotEqual(first, second);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _writer.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public ValueTask DisposeAsync() => _db.DisposeAsync();
 
     private async Task<string> PostAsync(string key)
     {

@@ -2,19 +2,15 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Reflection;
 using Confluent.Kafka;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using UserAudit.CloudEvents;
 using UserAudit.ServiceDefaults.Kafka;
-using UserAudit.ServiceDefaults.Storage;
 using UserAudit.Tests.Infrastructure;
 using UserService.Events;
 using UserService.Outbox;
-using UserService.Storage;
-using UserService.Users;
 using Xunit;
 
 namespace UserAudit.Tests.Users;
@@ -26,21 +22,14 @@ namespace UserAudit.Tests.Users;
 /// </summary>
 public sealed class OutboxRelayTests : IAsyncLifetime
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "useraudit-tests", $"relay-{Guid.NewGuid():N}");
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-    private SqliteDatabase _database = null!;
-    private GroupCommitWriter _writer = null!;
-    private OutboxStore _outbox = null!;
+    private TemporaryUserDatabase _db = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync()
-    {
-        _database = new SqliteDatabase(new StorageOptions { DataDirectory = _folder }, "users.db");
-        await _database.MigrateAsync(UserStore.Schema, Ct);
-        _writer = new GroupCommitWriter(_database, NullLogger<GroupCommitWriter>.Instance);
-        _outbox = new OutboxStore(_database, _writer, TimeProvider.System);
-    }
+    private OutboxStore Outbox => _db.Outbox;
+
+    public async ValueTask InitializeAsync() => _db = await TemporaryUserDatabase.CreateAsync(TimeProvider.System, Ct);
 
     [Fact]
     public async Task Acknowledgements_that_arrive_during_a_stop_are_marked_so_nothing_is_published_twice()
@@ -55,7 +44,7 @@ public sealed class OutboxRelayTests : IAsyncLifetime
         broker.AcknowledgeAll();
         await stopping;
 
-        Assert.Equal(0, (await _outbox.PendingStatisticsAsync(Ct)).Count);
+        Assert.Equal(0, (await Outbox.PendingStatisticsAsync(Ct)).Count);
     }
 
     [Fact]
@@ -79,17 +68,17 @@ public sealed class OutboxRelayTests : IAsyncLifetime
 
         await stopping;
         Assert.InRange(waited, OutboxRelay.StopGrace, OutboxRelay.StopGrace + TimeSpan.FromSeconds(2));
-        var left = await _outbox.ReadPendingAsync(10, Ct);
+        var left = await Outbox.ReadPendingAsync(10, Ct);
         Assert.Equal(3, left.Count);
         // Not counted as failed attempts: nothing was refused, the stop came first.
         Assert.All(left, row => Assert.Equal(0, row.Attempts));
     }
 
-    private Task<bool> AddAsync(int count) => _writer.WriteAsync(scope =>
+    private Task<bool> AddAsync(int count) => _db.Writer.WriteAsync(scope =>
     {
         for (var i = 0; i < count; i++)
         {
-            _outbox.Add(scope, new OutboxMessage(Guid.CreateVersion7().ToString(), UserEventTypes.Updated, "user-1",
+            Outbox.Add(scope, new OutboxMessage(Guid.CreateVersion7().ToString(), UserEventTypes.Updated, "user-1",
                 DateTimeOffset.UnixEpoch, "{}", null, null, AuthTypes.User, "admin-1"));
         }
 
@@ -100,16 +89,14 @@ public sealed class OutboxRelayTests : IAsyncLifetime
     {
         var meters = _services.GetRequiredService<IMeterFactory>();
         var publisher = new CloudEventKafkaPublisher(producer, new KafkaTelemetry(meters), new KafkaProducerSettings());
-        return new OutboxRelay(_outbox, new OutboxSignal(), new RelayLease(_database, NullLogger<RelayLease>.Instance), publisher,
+        return new OutboxRelay(Outbox, new OutboxSignal(), new RelayLease(_db.Database, NullLogger<RelayLease>.Instance), publisher,
             Options.Create(new OutboxOptions()), Options.Create(new EventOptions()), meters, time, NullLogger<OutboxRelay>.Instance);
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _writer.DisposeAsync();
+        await _db.DisposeAsync();
         await _services.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
     }
 
     /// <summary>
