@@ -45,6 +45,14 @@ public sealed class RetentionCut(ServiceDatabase database, CheckpointStore check
                 return new Outcome(total, null);
             }
 
+            // A row at or below the last cut was inserted after it: evidence, which a delete up to
+            // the new cut would remove with the expired stretch.
+            if (await ScalarAsync(connection, transaction, "SELECT min(seq) FROM audit_events WHERE seq <= @anchor", 0, anchor, cancellationToken) is { } below)
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                return new Outcome(total, new ChainBreak(below, ChainBreakKind.Inserted, $"A row at position {below} sits below the retention cut at {anchor}: it was inserted."));
+            }
+
             var walk = await ChainSegment.WalkAsync(connection, transaction, anchor, anchorHash, last, all.ToLookup(c => c.Position), cancellationToken);
             if (walk.Break is not null || walk.Position != last)
             {
@@ -55,7 +63,8 @@ public sealed class RetentionCut(ServiceDatabase database, CheckpointStore check
             await using (var delete = connection.CreateCommand())
             {
                 delete.Transaction = transaction;
-                delete.CommandText = "DELETE FROM audit_events WHERE seq <= @last";
+                delete.CommandText = "DELETE FROM audit_events WHERE seq > @anchor AND seq <= @last";
+                delete.AddParameter("@anchor", anchor);
                 delete.AddParameter("@last", last);
                 total += await delete.ExecuteNonQueryAsync(cancellationToken);
             }

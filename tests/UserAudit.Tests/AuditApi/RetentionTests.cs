@@ -68,4 +68,25 @@ public sealed class RetentionTests
         Assert.Equal((4L, ChainBreakKind.Changed), (outcome.Refused!.Position, outcome.Refused.Kind));
         Assert.Equal(10, (await temporary.Store.QueryAsync(new AuditQuery(Limit: 50), Ct)).Count);
     }
+
+    // Verify reports a row below the last cut as inserted; the next purge must not delete it with
+    // the expired stretch above the cut and leave a chain that verifies.
+    [Fact]
+    public async Task Retention_keeps_a_row_inserted_below_its_last_cut_and_says_where_it_is()
+    {
+        await using var temporary = await TemporaryAuditStore.CreateAsync(Ct);
+        var now = temporary.Time.GetUtcNow();
+        await temporary.Store.InsertAsync([.. Enumerable.Range(0, 10).Select(_ => temporary.Record(receivedAt: now - TimeSpan.FromDays(40)))], Ct);
+        Assert.Equal(10, (await temporary.Retention.DeleteReceivedBeforeAsync(now - TimeSpan.FromDays(30), Ct)).Deleted);
+        await temporary.Store.InsertAsync([.. Enumerable.Range(0, 10).Select(_ => temporary.Record(receivedAt: now - TimeSpan.FromDays(40)))], Ct);
+        await temporary.TamperAsync(HashChainTests.InsertForgedRow(5));
+
+        var outcome = await temporary.Retention.DeleteReceivedBeforeAsync(now - TimeSpan.FromDays(30), Ct);
+        var verification = await temporary.Verifier.VerifyAsync(null, null, Ct);
+
+        Assert.Equal(0, outcome.Deleted);
+        Assert.Equal((5L, ChainBreakKind.Inserted), (outcome.Refused!.Position, outcome.Refused.Kind));
+        Assert.Equal((5L, ChainBreakKind.Inserted), (verification.FirstBreak!.Position, verification.FirstBreak.Kind));
+        Assert.Equal(11, (await temporary.Store.QueryAsync(new AuditQuery(Limit: 50), Ct)).Count);
+    }
 }
