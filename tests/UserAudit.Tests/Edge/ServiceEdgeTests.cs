@@ -169,6 +169,7 @@ public sealed class ServiceEdgeTests
     [InlineData("Development", "http_ports", "8080;8081", "http://localhost:8080;http://localhost:8081")]
     [InlineData("Development", "urls", "http://*:5000;http://0.0.0.0:5001;http://[::]:5002;http://+:5003", "http://localhost:5000;http://localhost:5001;http://localhost:5002;http://localhost:5003")]
     [InlineData("Development", "urls", "http://127.0.0.1:5000;http://192.0.2.7:5001", "http://127.0.0.1:5000;http://192.0.2.7:5001")]
+    [InlineData("Development", "urls", "http://devbox:5000;http://LocalHost:5001;http://[::1]:5002", "http://localhost:5000;http://LocalHost:5001;http://[::1]:5002")]
     [InlineData("Production", "http_ports", "8080", null)]
     public void In_development_every_wildcard_binding_becomes_loopback(string environment, string key, string value, string? urls)
     {
