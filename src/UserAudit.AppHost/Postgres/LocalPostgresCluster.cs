@@ -40,8 +40,19 @@ public static partial class LocalPostgresCluster
         Directory.CreateDirectory(dataDirectory);
         File.SetUnixFileMode(dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var passwordFile = Path.Combine(Path.GetTempPath(), $"useraudit-pg-{Guid.NewGuid():N}");
-        await File.WriteAllTextAsync(passwordFile, password, cancellationToken);
-        File.SetUnixFileMode(passwordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        // Created owner-only: written first and narrowed after, the superuser's password would be
+        // readable in between by anyone watching the temporary folder (an open handle outlives a chmod).
+        await using (var file = new FileStream(passwordFile, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        }))
+        await using (var writer = new StreamWriter(file))
+        {
+            await writer.WriteAsync(password.AsMemory(), cancellationToken);
+        }
+
         try
         {
             if (RunsAsRoot)
