@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
+using System.Runtime.ExceptionServices;
 using UserAudit.ServiceDefaults.Storage;
 
 namespace UserService.Storage;
@@ -206,9 +207,18 @@ public sealed partial class GroupCommitWriter : IAsyncDisposable
                         write.Fail(ex);
                     }
 
-                    // Undo this write only. If SQLite already ended the transaction (it may, on a
-                    // full disk), this throws and the whole batch fails: nothing was committed.
-                    scope.UndoWrite();
+                    // Undo this write only. If the database already ended the transaction (SQLite
+                    // may, on a full disk), this throws and the whole batch fails: nothing was
+                    // committed. It fails with the database's error, which callers answer with 503,
+                    // not with the undo's (a 500).
+                    try
+                    {
+                        scope.UndoWrite();
+                    }
+                    catch (Exception) when (ex is DbException)
+                    {
+                        ExceptionDispatchInfo.Throw(ex);
+                    }
                 }
             }
 

@@ -80,6 +80,37 @@ public sealed class GroupCommitWriterTests(TestPostgres postgres) : IAsyncDispos
         Assert.False(ExistsOutside("colliding"));
     }
 
+    // On a full disk SQLite may end the whole transaction in the middle of a batch (a statement that
+    // spills pages to the WAL fails with SQLITE_FULL). Every write of the batch then fails with that
+    // error, which the services answer with 503, not with the undo's own error (a 500).
+    [Fact]
+    public async Task When_sqlite_ends_the_transaction_mid_batch_every_write_fails_with_its_error()
+    {
+        await StartAsync(StorageProvider.Sqlite);
+        var (blocker, release) = await HoldTheWriterAsync();
+        var before = _writer.WriteAsync(scope => Insert(scope, "before"), Ct);
+        var full = _writer.WriteAsync<bool>(scope =>
+        {
+            Insert(scope, "full");
+            // What SQLITE_FULL does to such a statement: the transaction is gone, the statement fails.
+            scope.Command("ROLLBACK").ExecuteNonQuery();
+            throw new SqliteException("database or disk is full", 13);
+        }, Ct);
+        var after = _writer.WriteAsync(scope => Insert(scope, "after"), Ct);
+        release.Set();
+        await blocker;
+
+        foreach (var write in new[] { before, full, after })
+        {
+            var error = await Assert.ThrowsAsync<SqliteException>(() => write.WaitAsync(Patience, Ct));
+            Assert.Equal(13, error.SqliteErrorCode);
+        }
+
+        Assert.False(ExistsOutside("before"));
+        Assert.False(ExistsOutside("full"));
+        Assert.False(ExistsOutside("after"));
+    }
+
     [Theory]
     [MemberData(nameof(Providers))]
     public async Task Callers_complete_only_after_their_batch_committed(StorageProvider provider)
