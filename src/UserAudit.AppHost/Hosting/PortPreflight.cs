@@ -52,7 +52,7 @@ public static class PortPreflight
             }
         }
 
-        return ports.DistinctBy(p => p.Port).ToList();
+        return ports.Distinct().ToList();
     }
 
     /// <summary>
@@ -76,12 +76,28 @@ public static class PortPreflight
             return null;
         }
 
-        var taken = Taken(FixedPorts(builder));
+        const string choose = "choose other ports (UserService:Port, AuditService:Port, Kafka:Port, Postgres:Port; the dashboard's in "
+            + "src/UserAudit.AppHost/Properties/launchSettings.json).";
+        var ports = FixedPorts(builder);
+        var invalid = ports.Where(p => p.Port is < 1 or > IPEndPoint.MaxPort).ToList();
+        if (invalid.Count > 0)
+        {
+            return $"Cannot start: not a TCP port (1 to {IPEndPoint.MaxPort}): {string.Join(", ", invalid.Select(p => $"{p.Port} ({p.Owner})"))}; {choose}";
+        }
+
+        // Two settings naming one port would pass the check below and fail when the second binds.
+        var shared = ports.GroupBy(p => p.Port).Where(g => g.Count() > 1).ToList();
+        if (shared.Count > 0)
+        {
+            return $"Cannot start: one port named for several listeners: {string.Join(", ", shared.Select(g => $"{g.Key} ({string.Join(" and ", g.Select(p => p.Owner))})"))}; "
+                + choose;
+        }
+
+        var taken = Taken(ports);
         return taken.Count == 0
             ? null
             : $"Cannot start: port(s) already in use on this machine: {string.Join(", ", taken.Select(p => $"{p.Port} ({p.Owner})"))}. "
-                + "Is another UserAudit AppHost running? Stop it, or choose other ports (UserService:Port, AuditService:Port, Kafka:Port, "
-                + "Postgres:Port; the dashboard's in src/UserAudit.AppHost/Properties/launchSettings.json).";
+                + "Is another UserAudit AppHost running? Stop it, or " + choose;
     }
 
     private static bool IsFree(int port)

@@ -43,6 +43,30 @@ public sealed class PortPreflightTests
     }
 
     [Fact]
+    public void One_port_named_for_two_listeners_is_named_with_both_before_anything_binds()
+    {
+        var port = LoopbackPort.Free();
+        var builder = DistributedApplication.CreateBuilder([$"--ASPNETCORE_URLS=http://localhost:{LoopbackPort.Free()}"]);
+        builder.AddProject<Projects.UserService>("user-service", project => project.ExcludeLaunchProfile = true).WithHttpEndpoint(port: port);
+        builder.AddProject<Projects.AuditService>("audit-service", project => project.ExcludeLaunchProfile = true).WithHttpEndpoint(port: port);
+
+        var message = PortPreflight.Check(builder);
+
+        Assert.Contains($"{port} (user-service (http) and audit-service (http))", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_port_outside_the_tcp_range_is_named_not_thrown()
+    {
+        var builder = DistributedApplication.CreateBuilder([$"--ASPNETCORE_URLS=http://localhost:{LoopbackPort.Free()}"]);
+        builder.AddProject<Projects.UserService>("user-service", project => project.ExcludeLaunchProfile = true).WithHttpEndpoint(port: 70000);
+
+        var message = PortPreflight.Check(builder);
+
+        Assert.Contains("not a TCP port (1 to 65535): 70000 (user-service (http))", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Nothing_is_checked_when_ports_are_randomized_or_when_publishing()
     {
         using var other = new TcpListener(IPAddress.Loopback, 0);
