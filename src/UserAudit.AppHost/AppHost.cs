@@ -49,7 +49,7 @@ var userService = builder.AddProject<Projects.UserService>("user-service", proje
 userService
     // Events name their JSON Schema by a URL that resolves: UserService serves the catalog's schemas.
     .WithEnvironment("Events__SchemaBaseUri", ReferenceExpression.Create($"{userService.GetEndpoint("http")}/v1/schemas/"))
-    .WithEnvironment("Storage__DataDirectory", Path.Combine(dataRoot, "user-service"))
+    .WithEnvironment(DataDirectory(Path.Combine(dataRoot, "user-service")))
     .WithEnvironment("Events__Topic", AuditTopics.Audit)
     .WithEnvironment("Auth__SigningKey", tokenSigningKey)
     .WithEnvironment("Auth__BootstrapAdmin__Id", adminId)
@@ -60,7 +60,7 @@ userService
 
 var auditService = builder.AddProject<Projects.AuditService>("audit-service", project => project.ExcludeLaunchProfile = true)
     .WithHttpEndpoint(port: builder.Configuration.GetValue<int?>("AuditService:Port"), env: "ASPNETCORE_HTTP_PORTS")
-    .WithEnvironment("Storage__DataDirectory", Path.Combine(dataRoot, "audit-service"))
+    .WithEnvironment(DataDirectory(Path.Combine(dataRoot, "audit-service")))
     .WithEnvironment("Ingestion__Topic", AuditTopics.Audit)
     .WithEnvironment("Ingestion__DeadLetterTopic", AuditTopics.DeadLetter)
     .WithEnvironment("Auth__ReadKeys__apphost", auditApiKey)
@@ -193,3 +193,13 @@ if (PortPreflight.Check(builder) is { } portsTaken)
 
 builder.Build().Run();
 return 0;
+
+// A service's folder under the data root, in run mode only: the path is this machine's, and a
+// published deployment mounts storage of its own (the services default to data/ in their folder).
+static Action<EnvironmentCallbackContext> DataDirectory(string folder) => context =>
+{
+    if (context.ExecutionContext.IsRunMode)
+    {
+        context.EnvironmentVariables["Storage__DataDirectory"] = folder;
+    }
+};

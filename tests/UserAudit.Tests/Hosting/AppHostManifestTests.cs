@@ -71,5 +71,20 @@ public sealed class AppHostManifestTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task The_manifest_carries_no_data_folder_of_this_machine()
+    {
+        _clis.With("docker", DockerDaemonStoppedExit0);
+
+        var manifest = await PublishManifestAsync();
+
+        foreach (var service in (string[])["user-service", "audit-service"])
+        {
+            Assert.False(manifest["resources"]![service]!["env"]!.AsObject().ContainsKey("Storage__DataDirectory"));
+        }
+
+        Assert.DoesNotContain(".data", manifest.ToJsonString(), StringComparison.Ordinal);
+    }
+
     public void Dispose() => _clis.Dispose();
 }
