@@ -9,7 +9,8 @@ const PageSize = 50;
 const Attributes = ['specversion', 'id', 'source', 'type', 'subject', 'time', 'datacontenttype', 'dataschema'];
 
 const el = id => document.getElementById(id);
-const state = { key: sessionStorage.getItem(KeyStorage), filters: {}, cursor: null, shown: new Set(), stream: null, fresh: 0 };
+// generation counts the list's loads: an answer or a stream started for an earlier load is dropped.
+const state = { key: sessionStorage.getItem(KeyStorage), filters: {}, cursor: null, shown: new Set(), stream: null, fresh: 0, generation: 0 };
 
 class KeyRefused extends Error {
   constructor(status) { super(`The key was refused (HTTP ${status}).`); this.status = status; }
@@ -74,6 +75,7 @@ async function signIn(event) {
 }
 
 function signOut(message) {
+  state.generation++;
   stopStream();
   sessionStorage.removeItem(KeyStorage);
   state.key = null;
@@ -140,6 +142,7 @@ function clearFilters() {
 // ---- the list ----
 
 async function load() {
+  const generation = ++state.generation;
   stopStream();
   state.cursor = null;
   state.shown.clear();
@@ -155,29 +158,43 @@ async function load() {
     // The newest position anywhere, read before the page: the stream resumes after it, so nothing
     // stored while the page loads is missed (what the page already shows is skipped by position).
     const head = await read(`${Api}?limit=1`);
+    if (generation !== state.generation) {
+      return; // filters changed (or the user signed out) meanwhile: a newer load owns the list
+    }
     const resumeAfter = head.items.length ? head.items[0].position : 0;
-    await loadPage();
-    startStream(resumeAfter);
+    if (await loadPage(generation)) {
+      startStream(resumeAfter);
+    }
   } catch (e) {
-    failed(e);
+    if (generation === state.generation) {
+      failed(e);
+    }
   }
 }
 
-async function loadPage() {
+// Adds the next page; false, adding nothing, when a newer load began while it was read.
+async function loadPage(generation) {
   const page = await read(`${Api}${queryString({ limit: PageSize, cursor: state.cursor })}`);
+  if (generation !== state.generation) {
+    return false;
+  }
   for (const item of page.items) {
     add(item, false);
   }
   state.cursor = page.nextCursor;
   el('more').hidden = !state.cursor;
   el('empty').hidden = el('events').children.length > 0;
+  return true;
 }
 
 async function more() {
+  const generation = state.generation;
   try {
-    await loadPage();
+    await loadPage(generation);
   } catch (e) {
-    failed(e);
+    if (generation === state.generation) {
+      failed(e);
+    }
   }
 }
 
