@@ -76,9 +76,11 @@ public static partial class PostgresHostingExtensions
         }
 
         var portText = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // TCP on loopback only, and no Unix socket: nothing here uses one, and its path (under the data
+        // folder) must fit in 107 bytes, which a deep data root would exceed and stop the server.
         var (command, arguments) = LocalPostgresCluster.AsServerUser("/bin/sh",
             ["-c", ForwardStopAsFastShutdown, Path.Combine(binDirectory, "postgres"),
-             "-D", dataDirectory, "-p", portText, "-k", dataDirectory, "-c", "listen_addresses=127.0.0.1"]);
+             "-D", dataDirectory, "-p", portText, "-c", "unix_socket_directories=", "-c", "listen_addresses=127.0.0.1"]);
         var resource = new LocalPostgresResource(name, command, dataDirectory, password.Resource);
         builder.Eventing.Subscribe<BeforeResourceStartedEvent>(resource, async (e, ct) =>
         {
