@@ -102,18 +102,6 @@ public class HttpBindingTests
         Assert.Equal(subject, cloudEvent.Subject);
     }
 
-    [Theory]
-    [InlineData("\"never closed")]
-    [InlineData("\"closed\" then more")]
-    [InlineData("\"escaped close\\\"")]
-    public async Task Malformed_quoted_header_value_is_rejected_naming_the_header(string value)
-    {
-        var error = await RejectAsync(Request([], null, [.. MinimalHeaders(), ("ce-subject", value)]));
-
-        Assert.Equal(CloudEventBindingError.InvalidAttributeValue, error.Error);
-        Assert.Equal("ce-subject", error.Member);
-    }
-
     [Fact]
     public async Task Binary_mode_encoding_percent_encodes_space_quote_percent_and_non_ascii()
     {
@@ -131,7 +119,10 @@ public class HttpBindingTests
     [InlineData("%zz")]
     [InlineData("abc%4")]
     [InlineData("%")]
-    public async Task Malformed_percent_encoding_is_rejected_naming_the_header(string value)
+    [InlineData("\"never closed")]
+    [InlineData("\"closed\" then more")]
+    [InlineData("\"escaped close\\\"")]
+    public async Task Malformed_percent_encoding_or_quoting_is_rejected_naming_the_header(string value)
     {
         var error = await RejectAsync(Request([], null, [.. MinimalHeaders(), ("ce-subject", value)]));
 
