@@ -45,6 +45,8 @@ public sealed class ServiceEdgeTests
     [InlineData("/pg-full", 30, "Storage full")]
     [InlineData("/pg-deadlock", 1, "Storage busy")]
     [InlineData("/pg-starting", 1, "Storage busy")]
+    [InlineData("/pg-terminated", 5, "Storage unavailable")]
+    [InlineData("/pg-unreachable", 5, "Storage unavailable")]
     public async Task A_write_the_database_cannot_take_now_is_a_503_to_retry_not_a_500(string path, int retryAfter, string title)
     {
         await using var app = await StartAsync(Environments.Production);
@@ -243,6 +245,9 @@ public sealed class ServiceEdgeTests
         app.MapPost("/pg-full", IResult () => throw new Npgsql.PostgresException("could not extend file", "ERROR", "ERROR", "53100"));
         app.MapPost("/pg-deadlock", IResult () => throw new Npgsql.PostgresException("deadlock detected", "ERROR", "ERROR", "40P01"));
         app.MapPost("/pg-starting", IResult () => throw new Npgsql.PostgresException("the database system is starting up", "FATAL", "FATAL", "57P03"));
+        app.MapPost("/pg-terminated", IResult () => throw new Npgsql.PostgresException("terminating connection due to administrator command", "FATAL", "FATAL", "57P01"));
+        app.MapPost("/pg-unreachable", IResult () => throw new Npgsql.NpgsqlException("Failed to connect to 127.0.0.1:5432",
+            new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused)));
         app.MapPost("/corrupt", IResult () => throw new SqliteException("database disk image is malformed: secret", 11));
         app.MapPost("/throws", IResult () => throw new InvalidOperationException("secret"));
         await app.StartAsync(Ct);
