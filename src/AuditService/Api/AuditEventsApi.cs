@@ -91,6 +91,8 @@ public static partial class AuditEventsApi
 
     // Rows per store query while exporting: small enough to keep memory flat, large enough to be cheap.
     private const int ExportChunkSize = 500;
+    private const int DefaultCountKeys = 1_000;
+    private const int MaxCountKeys = 10_000;
 
     /// <summary>Maps the endpoints.</summary>
     public static RouteGroupBuilder MapAuditEventsApi(this IEndpointRouteBuilder app)
@@ -176,11 +178,20 @@ public static partial class AuditEventsApi
 
     private static async Task<Results<Ok<IReadOnlyList<AuditCount>>, ProblemHttpResult>> CountAsync([AsParameters] AuditEventCriteria criteria,
         [FromQuery(Name = "by")][Description("type (the default), hour (UTC hour of the event's time) or actor (authtype:authid, or authtype alone when it names nobody).")]
-        string? by, AuditEventStore store, CancellationToken cancellationToken)
+        string? by,
+        [FromQuery(Name = "limit")][Description("The most keys to return, 1 to 10,000; 1,000 by default (narrow the filters or the time range for more).")]
+        string? limit, AuditEventStore store, CancellationToken cancellationToken)
     {
         if (ParseFilters(criteria, out var query) is { } problem)
         {
             return problem;
+        }
+
+        var keys = DefaultCountKeys;
+        if (limit is not null && (!int.TryParse(limit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out keys)
+            || keys is < 1 or > MaxCountKeys))
+        {
+            return Problem("limit", $"limit must be a whole number from 1 to {MaxCountKeys}.");
         }
 
         AuditCountDimension dimension;
@@ -199,7 +210,8 @@ public static partial class AuditEventsApi
                 return Problem("by", "by must be 'type', 'hour' or 'actor'.");
         }
 
-        return TypedResults.Ok(await store.CountAsync(query, dimension, cancellationToken));
+        // Bounded like every other read: one key per user (by actor) or per hour could otherwise be millions.
+        return TypedResults.Ok(await store.CountAsync(query with { Limit = keys }, dimension, cancellationToken));
     }
 
     /// <summary>The filters shared by every read endpoint (and the stream), or a problem naming the bad parameter.</summary>

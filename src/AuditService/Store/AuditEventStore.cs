@@ -336,7 +336,8 @@ public sealed class AuditEventStore(ServiceDatabase database)
 
     /// <summary>
     /// How many events match the filters, per type or per actor (most frequent first) or per hour of
-    /// the event's <c>time</c> (oldest first; events without a time fall in no hour).
+    /// the event's <c>time</c> (oldest first; events without a time fall in no hour): the first
+    /// <see cref="AuditQuery.Limit"/> keys.
     /// </summary>
     public async Task<IReadOnlyList<AuditCount>> CountAsync(AuditQuery query, AuditCountDimension by, CancellationToken cancellationToken)
     {
@@ -346,19 +347,20 @@ public sealed class AuditEventStore(ServiceDatabase database)
         var where = Where(command, query);
         command.CommandText = by switch
         {
-            AuditCountDimension.Type => $"SELECT type, COUNT(*) AS n FROM audit_events WHERE {where} GROUP BY type ORDER BY n DESC, type",
+            AuditCountDimension.Type => $"SELECT type, COUNT(*) AS n FROM audit_events WHERE {where} GROUP BY type ORDER BY n DESC, type LIMIT @limit",
             AuditCountDimension.Actor => $"""
                 SELECT authtype, authid, COUNT(*) AS n FROM audit_events
-                WHERE {where} AND authtype IS NOT NULL GROUP BY authtype, authid ORDER BY n DESC, authtype, authid
+                WHERE {where} AND authtype IS NOT NULL GROUP BY authtype, authid ORDER BY n DESC, authtype, authid LIMIT @limit
                 """,
             // Floor division, on both providers: '/' truncates toward zero, which would put an
             // event at 23:30 on 31 December 1969 in the hour from midnight 1970.
             AuditCountDimension.Hour => $"""
                 SELECT (time_unix_ms - ((time_unix_ms % 3600000) + 3600000) % 3600000) / 3600000 AS hour, COUNT(*) FROM audit_events
-                WHERE {where} AND time_unix_ms IS NOT NULL GROUP BY hour ORDER BY hour
+                WHERE {where} AND time_unix_ms IS NOT NULL GROUP BY hour ORDER BY hour LIMIT @limit
                 """,
             _ => throw new ArgumentOutOfRangeException(nameof(by), by, "Unknown count dimension."),
         };
+        command.AddParameter("@limit", query.Limit);
         var counts = new List<AuditCount>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))

@@ -58,6 +58,24 @@ public sealed class AuditEventCountsTests(UserAuditApp app)
         Assert.Equal([("1969-12-31T23:00:00Z", 1L), ("1970-01-01T00:00:00Z", 1L)], counts);
     }
 
+    [Fact]
+    public async Task Counts_return_at_most_limit_keys_most_frequent_first()
+    {
+        var events = new AuditApiEvents(app);
+        var subject = AuditApiEvents.NewSubject();
+        await events.StoreAsync([
+            events.Json("org.useraudit.tests.common.v1", subject, AuditApiEvents.BaseTime),
+            events.Json("org.useraudit.tests.common.v1", subject, AuditApiEvents.BaseTime),
+            events.Json("org.useraudit.tests.rare.v1", subject, AuditApiEvents.BaseTime),
+        ], Ct);
+
+        var counts = await CountsAsync(events.Query("/v1/audit-events/counts") + "&by=type&limit=1");
+        using var tooMany = await app.Audit.GetAsync(events.Query("/v1/audit-events/counts") + "&limit=10001", Ct);
+
+        Assert.Equal([("org.useraudit.tests.common.v1", 2L)], counts);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, tooMany.StatusCode);
+    }
+
     private async Task<List<(string, long)>> CountsAsync(string url)
     {
         var body = await app.Audit.GetFromJsonAsync<JsonElement>(url, Ct);

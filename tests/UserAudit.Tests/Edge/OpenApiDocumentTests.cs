@@ -41,7 +41,7 @@ public sealed class OpenApiDocumentTests(UserAuditApp app)
         string[] filters = ["type", "source", "subject", "from", "to", "authtype", "authid"];
         Assert.Equal([.. filters, "cursor", "limit"], Parameters(audit, "get /v1/audit-events", "query"));
         Assert.Equal([.. filters, "format"], Parameters(audit, "get /v1/audit-events/export", "query"));
-        Assert.Equal([.. filters, "by"], Parameters(audit, "get /v1/audit-events/counts", "query"));
+        Assert.Equal([.. filters, "by", "limit"], Parameters(audit, "get /v1/audit-events/counts", "query"));
         Assert.Equal(filters, Parameters(audit, "get /v1/audit-events/stream", "query"));
         Assert.Equal(["Last-Event-ID"], Parameters(audit, "get /v1/audit-events/stream", "header"));
         Assert.Equal(["cursor", "limit"], Parameters(users, "get /v1/users", "query"));

@@ -372,7 +372,7 @@ internal sealed partial class HostileRequestGenerator
                 break;
             case 6:
                 endpoint = "/v1/audit-events/counts";
-                query = $"by={Pick(["day", "", "types", "minute", "hour%00", "source"])}";
+                query = Pick([$"by={Pick(["day", "", "types", "minute", "hour%00", "source"])}", $"by=actor&limit={Pick(["0", "-1", "10001", "1e3", "%201", "99999999999"])}"]);
                 break;
             default:
                 endpoint = "/v1/audit-events/by-id";
