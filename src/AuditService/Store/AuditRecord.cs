@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using CloudNative.CloudEvents;
+using CloudNative.CloudEvents.Core;
 using UserAudit.CloudEvents;
 using UserAudit.ServiceDefaults.Tracing;
 
@@ -65,7 +66,7 @@ public sealed record AuditRecord(
                 case string text:
                     // The JSON format carries any non-JSON text (application/xml, say) as a string;
                     // the SDK's formatter encodes strings for text/* types only.
-                    bytes = CharsetOf(cloudEvent.DataContentType).GetBytes(text);
+                    bytes = MimeUtilities.GetEncoding(MimeUtilities.CreateContentTypeOrNull(cloudEvent.DataContentType)).GetBytes(text);
                     break;
                 default:
                     bytes = formatter.EncodeBinaryModeEventData(cloudEvent).ToArray();
@@ -85,12 +86,6 @@ public sealed record AuditRecord(
             cloudEvent.Subject, cloudEvent.Time, cloudEvent.DataContentType, cloudEvent.DataSchema?.OriginalString,
             extensions, json, bytes, kafka, receivedAt, ingestedBy);
     }
-
-    // UTF-8 unless the content type names another charset.
-    private static Encoding CharsetOf(string? contentType) =>
-        contentType is not null && new System.Net.Mime.ContentType(contentType).CharSet is { Length: > 0 } charset
-            ? Encoding.GetEncoding(charset)
-            : Encoding.UTF8;
 
     private static string Minify(JsonElement element)
     {
