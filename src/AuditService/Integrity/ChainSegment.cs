@@ -24,6 +24,21 @@ internal static class ChainSegment
     private sealed record LinkedRow(long Seq, byte[]? Content, byte[]? Link, AuditRow Row);
 
     /// <summary>
+    /// The first row at or below <paramref name="anchor"/>, the latest retention cut: one inserted
+    /// there after the cut, since retention deleted everything up to it.
+    /// </summary>
+    public static async Task<ChainBreak?> InsertedBelowCutAsync(DbConnection connection, DbTransaction transaction, long anchor, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT min(seq) FROM audit_events WHERE seq <= @anchor";
+        command.AddParameter("@anchor", anchor);
+        return await command.ExecuteScalarAsync(cancellationToken) is long below
+            ? new ChainBreak(below, ChainBreakKind.Inserted, $"A row at position {below} sits below the retention cut at {anchor}: it was inserted.")
+            : null;
+    }
+
+    /// <summary>
     /// Checks the rows after <paramref name="position"/> (whose link is <paramref name="hash"/>) up to
     /// <paramref name="to"/>, and the checkpoints among them.
     /// </summary>

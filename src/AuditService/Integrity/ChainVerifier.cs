@@ -35,9 +35,9 @@ public sealed class ChainVerifier(ServiceDatabase database, CheckpointSigner sig
             $"Checkpoint {c.Number} is not signed by the configured key (key {signer.KeyId}), or its columns differ from what it signed.")));
         var cut = checkpoints.Where(c => c.Kind == Checkpoint.CutKind && IsGenuine(c, head.StoreId)).MaxBy(c => c.Position);
         var (anchor, anchorHash) = cut is null ? (0L, AuditHashing.Genesis(head.StoreId)) : (cut.Position, cut.Hash);
-        if (await ScalarAsync(connection, snapshot, "SELECT min(seq) FROM audit_events WHERE seq <= @anchor", cancellationToken, anchor) is { } below)
+        if (await ChainSegment.InsertedBelowCutAsync(connection, snapshot, anchor, cancellationToken) is { } inserted)
         {
-            breaks.Add(new ChainBreak(below, ChainBreakKind.Inserted, $"A row at position {below} sits below the retention cut at {anchor}: it was inserted."));
+            breaks.Add(inserted);
         }
 
         var start = Math.Max(from ?? anchor + 1, anchor + 1);
@@ -121,12 +121,11 @@ public sealed class ChainVerifier(ServiceDatabase database, CheckpointSigner sig
         return await command.ExecuteScalarAsync(cancellationToken) as byte[];
     }
 
-    private static async Task<long?> ScalarAsync(DbConnection connection, DbTransaction snapshot, string sql, CancellationToken cancellationToken, long anchor = 0)
+    private static async Task<long?> ScalarAsync(DbConnection connection, DbTransaction snapshot, string sql, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = snapshot;
         command.CommandText = sql;
-        command.AddParameter("@anchor", anchor);
         return await command.ExecuteScalarAsync(cancellationToken) is long value ? value : null;
     }
 }

@@ -47,10 +47,10 @@ public sealed class RetentionCut(ServiceDatabase database, CheckpointStore check
 
             // A row at or below the last cut was inserted after it: evidence, which a delete up to
             // the new cut would remove with the expired stretch.
-            if (await ScalarAsync(connection, transaction, "SELECT min(seq) FROM audit_events WHERE seq <= @anchor", 0, anchor, cancellationToken) is { } below)
+            if (await ChainSegment.InsertedBelowCutAsync(connection, transaction, anchor, cancellationToken) is { } inserted)
             {
                 await transaction.RollbackAsync(cancellationToken);
-                return new Outcome(total, new ChainBreak(below, ChainBreakKind.Inserted, $"A row at position {below} sits below the retention cut at {anchor}: it was inserted."));
+                return new Outcome(total, inserted);
             }
 
             var walk = await ChainSegment.WalkAsync(connection, transaction, anchor, anchorHash, last, all.ToLookup(c => c.Position), cancellationToken);
