@@ -1,3 +1,4 @@
+using AuditService.Api;
 using AuditService.Ingestion;
 using AuditService.Integrity;
 using AuditService.Streaming;
@@ -19,3 +20,7 @@ internal sealed partial class IntegrityOptionsValidator : IValidateOptions<Integ
 /// <summary>Validates <see cref="StreamOptions"/>.</summary>
 [OptionsValidator]
 internal sealed partial class StreamOptionsValidator : IValidateOptions<StreamOptions>;
+
+/// <summary>Validates <see cref="ReadOptions"/>.</summary>
+[OptionsValidator]
+internal sealed partial class ReadOptionsValidator : IValidateOptions<ReadOptions>;

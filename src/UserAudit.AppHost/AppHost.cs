@@ -134,10 +134,12 @@ if (builder.Configuration["UserAudit:TraceSampleRatio"] is { } sampleRatio)
     }
 }
 
-// UserService:Auth:* settings (rate limits, lockout, token lifetime) pass through as Auth:*, and
-// AuditService:Stream:* (the live stream's page size, recheck interval, open streams) as Stream:*.
+// UserService:Auth:* settings (rate limits, lockout, token lifetime) pass through as Auth:*,
+// AuditService:Stream:* (the live stream's page size, recheck interval, open streams) as Stream:*,
+// and AuditService:Read:* (the read API's page budget and concurrency limits) as Read:*.
 PassThrough(userService, "UserService:Auth", "Auth");
 PassThrough(auditService, "AuditService:Stream", "Stream");
+PassThrough(auditService, "AuditService:Read", "Read");
 
 void PassThrough(IResourceBuilder<ProjectResource> service, string section, string serviceSection)
 {

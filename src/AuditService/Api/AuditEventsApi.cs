@@ -8,6 +8,7 @@ using AuditService.Integrity;
 using AuditService.Store;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
 namespace AuditService.Api;
@@ -98,17 +99,21 @@ public static partial class AuditEventsApi
     public static RouteGroupBuilder MapAuditEventsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapReadGroup("Audit events");
-        group.MapGet("/", ListAsync).WithName("ListAuditEvents").WithSummary("Stored events, newest stored first, filtered and paged").ProducesProblem(StatusCodes.Status400BadRequest);
+        group.MapGet("/", ListAsync).WithName("ListAuditEvents").WithSummary("Stored events, newest stored first, filtered and paged")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         group.MapGet("/by-id", GetAsync).WithName("GetAuditEvent").WithSummary("One stored event, by its source and id")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapGet("/export", Export).WithName("ExportAuditEvents").WithSummary("Every matching event, as a CloudEvents batch or as NDJSON").ProducesProblem(StatusCodes.Status400BadRequest);
-        group.MapGet("/counts", CountAsync).WithName("CountAuditEvents").WithSummary("How many matching events there are, by type, hour or actor").ProducesProblem(StatusCodes.Status400BadRequest);
+        group.MapGet("/export", Export).WithName("ExportAuditEvents").WithSummary("Every matching event, as a CloudEvents batch or as NDJSON")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        group.MapGet("/counts", CountAsync).WithName("CountAuditEvents").WithSummary("How many matching events there are, by type, hour or actor")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         return group;
     }
 
     private static async Task<Results<Ok<AuditEventPage>, ProblemHttpResult>> ListAsync([AsParameters] AuditEventCriteria criteria,
         [FromQuery(Name = "cursor")][Description(PageRequest.CursorDescription)] string? cursor,
-        [FromQuery(Name = "limit")][Description("Page size, 1 to 500; 50 by default.")] string? limit, AuditEventStore store, CancellationToken cancellationToken)
+        [FromQuery(Name = "limit")][Description("Page size, 1 to 500; 50 by default. A page of large events holds fewer (Read:MaxPageBytes, at least one).")]
+        string? limit, AuditEventStore store, IOptions<ReadOptions> options, CancellationToken cancellationToken)
     {
         if (ParseFilters(criteria, out var query) is { } problem)
         {
@@ -120,11 +125,9 @@ public static partial class AuditEventsApi
             return badPage;
         }
 
-        // One row more than asked tells whether another page exists.
-        var events = await store.QueryAsync(query with { Before = request.Cursor, Limit = request.Limit + 1 }, cancellationToken);
-        var page = events.Take(request.Limit).ToList();
-        var next = events.Count > request.Limit ? page[^1].Sequence.ToString(CultureInfo.InvariantCulture) : null;
-        return TypedResults.Ok(new AuditEventPage([.. page.Select(e => AuditEventResponse.From(e))], next));
+        var page = await store.QueryAsync(query with { Before = request.Cursor, Limit = request.Limit, MaxBytes = options.Value.MaxPageBytes }, cancellationToken);
+        var next = page.More ? page.Items[^1].Sequence.ToString(CultureInfo.InvariantCulture) : null;
+        return TypedResults.Ok(new AuditEventPage([.. page.Items.Select(e => AuditEventResponse.From(e))], next));
     }
 
     private static async Task<Results<Ok<AuditEventResponse>, ProblemHttpResult>> GetAsync(
@@ -149,7 +152,7 @@ public static partial class AuditEventsApi
 
     private static Results<CloudEventExportResult, ProblemHttpResult> Export([AsParameters] AuditEventCriteria criteria,
         [FromQuery(Name = "format")][Description("batch or ndjson; when absent, the Accept header decides, batch by default.")] string? format,
-        [FromHeader(Name = "Accept")] string? accept, AuditEventStore store)
+        [FromHeader(Name = "Accept")] string? accept, AuditEventStore store, IOptions<ReadOptions> options)
     {
         if (ParseFilters(criteria, out var query) is { } problem)
         {
@@ -173,7 +176,7 @@ public static partial class AuditEventsApi
         }
 
         // The enumeration runs when the result executes, page by page, as the response is written.
-        return new CloudEventExportResult(store.ReadAllAsync(query with { Limit = ExportChunkSize }, CancellationToken.None), chosen);
+        return new CloudEventExportResult(store.ReadAllAsync(query with { Limit = ExportChunkSize, MaxBytes = options.Value.MaxPageBytes }, CancellationToken.None), chosen);
     }
 
     private static async Task<Results<Ok<IReadOnlyList<AuditCount>>, ProblemHttpResult>> CountAsync([AsParameters] AuditEventCriteria criteria,

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Globalization;
 using AuditService.Store;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace AuditService.Api;
 
@@ -24,15 +25,16 @@ public static class ConflictsApi
 
     private static async Task<Results<Ok<AuditConflictPage>, ProblemHttpResult>> ListAsync(
         [Description("Only conflicts of events from this source.")] string? source, [Description(PageRequest.CursorDescription)] string? cursor,
-        [Description("Page size, 1 to 500; 50 by default.")] string? limit, AuditEventStore store, CancellationToken cancellationToken)
+        [Description("Page size, 1 to 500; 50 by default. A page of large copies holds fewer (Read:MaxPageBytes, at least one).")] string? limit,
+        AuditEventStore store, IOptions<ReadOptions> options, CancellationToken cancellationToken)
     {
         if (PageRequest.TryParse(cursor, limit, 50, MaxPageSize, out var page) is { } badPage)
         {
             return badPage;
         }
 
-        var conflicts = await store.ListConflictsAsync(string.IsNullOrEmpty(source) ? null : source, page.Cursor, page.Limit + 1, cancellationToken);
-        var items = conflicts.Take(page.Limit).ToList();
-        return TypedResults.Ok(new AuditConflictPage(items, conflicts.Count > page.Limit ? items[^1].Number.ToString(CultureInfo.InvariantCulture) : null));
+        var conflicts = await store.ListConflictsAsync(string.IsNullOrEmpty(source) ? null : source, page.Cursor, page.Limit, options.Value.MaxPageBytes, cancellationToken);
+        var items = conflicts.Items;
+        return TypedResults.Ok(new AuditConflictPage(items, conflicts.More ? items[^1].Number.ToString(CultureInfo.InvariantCulture) : null));
     }
 }

@@ -263,8 +263,11 @@ public sealed class AuditEventStore(ServiceDatabase database)
         return AuditWriteOutcome.Conflict;
     }
 
-    /// <summary>Events newest first, filtered, after the cursor <see cref="AuditQuery.Before"/>.</summary>
-    public async Task<IReadOnlyList<StoredAuditEvent>> QueryAsync(AuditQuery query, CancellationToken cancellationToken)
+    /// <summary>
+    /// Events newest first, filtered, after the cursor <see cref="AuditQuery.Before"/>: at most
+    /// <see cref="AuditQuery.Limit"/> and, past the first, <see cref="AuditQuery.MaxBytes"/> of content.
+    /// </summary>
+    public async Task<StorePage<StoredAuditEvent>> QueryAsync(AuditQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
@@ -277,16 +280,15 @@ public sealed class AuditEventStore(ServiceDatabase database)
         }
 
         command.CommandText = $"SELECT {Columns} FROM audit_events WHERE {where} ORDER BY seq DESC LIMIT @limit";
-        command.AddParameter("@limit", query.Limit);
-        return await ReadPageAsync(command, query.Limit, cancellationToken);
+        return await ReadPageAsync(command, query, cancellationToken);
     }
 
     /// <summary>
     /// Events stored after position <paramref name="after"/> and up to <paramref name="upTo"/> that
-    /// match the filters, oldest first, at most <see cref="AuditQuery.Limit"/>: the next page of a live
-    /// stream resuming from a position.
+    /// match the filters, oldest first, bounded as <see cref="QueryAsync"/> bounds a page: the next
+    /// page of a live stream resuming from a position.
     /// </summary>
-    public async Task<IReadOnlyList<StoredAuditEvent>> ReadAfterAsync(AuditQuery query, long after, long upTo, CancellationToken cancellationToken)
+    public async Task<StorePage<StoredAuditEvent>> ReadAfterAsync(AuditQuery query, long after, long upTo, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
@@ -295,8 +297,7 @@ public sealed class AuditEventStore(ServiceDatabase database)
         command.CommandText = $"SELECT {Columns} FROM audit_events WHERE {where} AND seq > @after AND seq <= @up_to ORDER BY seq LIMIT @limit";
         command.AddParameter("@after", after);
         command.AddParameter("@up_to", upTo);
-        command.AddParameter("@limit", query.Limit);
-        return await ReadPageAsync(command, query.Limit, cancellationToken);
+        return await ReadPageAsync(command, query, cancellationToken);
     }
 
     /// <summary>The position of the newest stored event; 0 when none is stored.</summary>
@@ -309,9 +310,9 @@ public sealed class AuditEventStore(ServiceDatabase database)
     }
 
     /// <summary>
-    /// Every event matching the filters, newest first, read in pages of <see cref="AuditQuery.Limit"/>
-    /// rows with a fresh short query each, so a long export neither holds the whole result in memory
-    /// nor keeps one read transaction open (which would stop WAL checkpoints) for its duration.
+    /// Every event matching the filters, newest first, read in pages bounded as <see cref="QueryAsync"/>
+    /// bounds them, with a fresh short query each, so a long export neither holds the whole result in
+    /// memory nor keeps one read transaction open (which would stop WAL checkpoints) for its duration.
     /// </summary>
     public async IAsyncEnumerable<StoredAuditEvent> ReadAllAsync(AuditQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -320,17 +321,17 @@ public sealed class AuditEventStore(ServiceDatabase database)
         while (true)
         {
             var events = await QueryAsync(page, cancellationToken);
-            foreach (var stored in events)
+            foreach (var stored in events.Items)
             {
                 yield return stored;
             }
 
-            if (events.Count < page.Limit)
+            if (!events.More)
             {
                 yield break;
             }
 
-            page = page with { Before = events[^1].Sequence };
+            page = page with { Before = events.Items[^1].Sequence };
         }
     }
 
@@ -389,8 +390,11 @@ public sealed class AuditEventStore(ServiceDatabase database)
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
     }
 
-    /// <summary>Recorded conflicts, newest first, optionally of one source, before the cursor <paramref name="before"/>.</summary>
-    public async Task<IReadOnlyList<AuditConflict>> ListConflictsAsync(string? source, long? before, int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Recorded conflicts, newest first, optionally of one source, before the cursor <paramref name="before"/>:
+    /// at most <paramref name="limit"/> and, past the first, <paramref name="maxBytes"/> of copies.
+    /// </summary>
+    public async Task<StorePage<AuditConflict>> ListConflictsAsync(string? source, long? before, int limit, long maxBytes, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
@@ -415,18 +419,11 @@ public sealed class AuditEventStore(ServiceDatabase database)
             WHERE {where}
             ORDER BY number DESC LIMIT @limit
             """;
-        command.AddParameter("@limit", limit);
-        var conflicts = new List<AuditConflict>(limit);
-        await using var r = await command.ExecuteReaderAsync(cancellationToken);
-        while (await r.ReadAsync(cancellationToken))
-        {
-            conflicts.Add(new AuditConflict(
+        return await StorePage<AuditConflict>.ReadAsync(command, limit, maxBytes, static r => new AuditConflict(
                 r.GetInt64(0), r.GetString(1), r.GetString(2), Convert.ToHexStringLower((byte[])r.GetValue(3)), Convert.ToHexStringLower((byte[])r.GetValue(4)),
                 r.GetString(5), r.IsDBNull(6) ? null : new KafkaCoordinates(r.GetString(6), r.GetInt32(7), r.GetInt64(8)), r.IsDBNull(9) ? null : r.GetString(9),
-                DateTimeOffset.Parse(r.GetString(10), CultureInfo.InvariantCulture), DateTimeOffset.Parse(r.GetString(11), CultureInfo.InvariantCulture), r.GetInt64(12)));
-        }
-
-        return conflicts;
+                DateTimeOffset.Parse(r.GetString(10), CultureInfo.InvariantCulture), DateTimeOffset.Parse(r.GetString(11), CultureInfo.InvariantCulture), r.GetInt64(12)),
+            static c => c.Copy.Length, cancellationToken);
     }
 
     /// <summary>
@@ -482,17 +479,8 @@ public sealed class AuditEventStore(ServiceDatabase database)
 
     private const string Columns = "seq, " + AuditRow.Columns;
 
-    private static async Task<IReadOnlyList<StoredAuditEvent>> ReadPageAsync(DbCommand command, int limit, CancellationToken cancellationToken)
-    {
-        var events = new List<StoredAuditEvent>(limit);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            events.Add(Read(reader));
-        }
-
-        return events;
-    }
+    private static Task<StorePage<StoredAuditEvent>> ReadPageAsync(DbCommand command, AuditQuery query, CancellationToken cancellationToken) =>
+        StorePage<StoredAuditEvent>.ReadAsync(command, query.Limit, query.MaxBytes, Read, e => e.Record.ContentSize, cancellationToken);
 
     private static StoredAuditEvent Read(DbDataReader reader) => new(reader.GetInt64(0), AuditRow.Read(reader, 1).ToRecord());
 }

@@ -30,6 +30,25 @@ public sealed record AuditRecord(
     string? IngestedBy = null)
 {
     /// <summary>
+    /// About how much memory the event's content takes, in bytes: its data, attributes and
+    /// extensions (a string's characters counted one each). Read pages budget on it.
+    /// </summary>
+    public long ContentSize
+    {
+        get
+        {
+            long size = (DataJson?.Length ?? 0) + (DataBytes?.Length ?? 0) + Source.Length + Id.Length + Type.Length + SpecVersion.Length
+                + (Subject?.Length ?? 0) + (DataContentType?.Length ?? 0) + (DataSchema?.Length ?? 0) + (IngestedBy?.Length ?? 0);
+            foreach (var (name, value) in Extensions)
+            {
+                size += name.Length + value.Length;
+            }
+
+            return size;
+        }
+    }
+
+    /// <summary>
     /// Maps a decoded event; <paramref name="formatter"/> encodes non-JSON data back to bytes. JSON
     /// data is stored minified (re-serialized), so no stored event holds a line break outside a
     /// string; a <c>traceparent</c> that is not W3C is dropped and <c>tracestate</c> is bounded

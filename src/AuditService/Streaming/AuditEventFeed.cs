@@ -14,7 +14,7 @@ namespace AuditService.Streaming;
 /// at a time after the last position sent, so a resumed stream misses nothing and sends nothing twice,
 /// and a slow client holds at most one page in memory (writing to it waits on the connection).
 /// </summary>
-public sealed class AuditEventFeed(AuditEventStore store, AuditEventSignal signal, IOptions<StreamOptions> options)
+public sealed class AuditEventFeed(AuditEventStore store, AuditEventSignal signal, IOptions<StreamOptions> options, IOptions<ReadOptions> readOptions)
 {
     /// <summary>
     /// The stream's events, each with its store position as the SSE <c>id</c> and the event as the
@@ -37,21 +37,23 @@ public sealed class AuditEventFeed(AuditEventStore store, AuditEventSignal signa
         using var subscription = signal.Subscribe();
         var position = after ?? await store.LatestSequenceAsync(cancellationToken);
         await opened(cancellationToken);
-        var page = query with { Before = null, Limit = settings.PageSize };
+        var page = query with { Before = null, Limit = settings.PageSize, MaxBytes = readOptions.Value.MaxPageBytes };
         while (true)
         {
             // Rows up to the head are all committed (positions follow commit order): reading up to it,
             // then moving to it, keeps a narrow filter from rescanning the same unmatched rows each time.
             var head = await store.LatestSequenceAsync(cancellationToken);
-            var events = head > position ? await store.ReadAfterAsync(page, position, head, cancellationToken) : [];
-            foreach (var stored in events)
+            var events = head > position ? await store.ReadAfterAsync(page, position, head, cancellationToken) : null;
+            foreach (var stored in events?.Items ?? [])
             {
                 position = stored.Sequence;
                 var data = JsonSerializer.Serialize(AuditEventResponse.From(stored), AuditJsonContext.Default.AuditEventResponse);
                 yield return new SseItem<string>(data) { EventId = stored.Sequence.ToString(CultureInfo.InvariantCulture) };
             }
 
-            if (events.Count == page.Limit)
+            // A page that ended at its row limit or its byte budget: the rest up to the head is read
+            // before the position may move to the head.
+            if (events?.More == true)
             {
                 continue;
             }

@@ -134,6 +134,33 @@ public sealed class AuditEventsQueryTests(UserAuditApp app)
     }
 
     [Fact]
+    public async Task A_page_of_large_events_ends_at_the_byte_budget_and_its_cursor_leads_to_the_rest()
+    {
+        var events = new AuditApiEvents(app);
+        var padding = new string('x', 450_000);
+        var stored = new List<CloudNative.CloudEvents.CloudEvent>();
+        for (var i = 0; i < 3; i++)
+        {
+            var large = events.Json(Created, AuditApiEvents.NewSubject(), AuditApiEvents.BaseTime.AddMinutes(i));
+            large.Data = JsonDocument.Parse($$"""{"padding":"{{padding}}"}""").RootElement.Clone();
+            // One request each: a request's body is bounded like one event.
+            await events.StoreAsync([large], Ct);
+            stored.Add(large);
+        }
+
+        var first = await app.Audit.GetFromJsonAsync<JsonElement>(events.Query("/v1/audit-events"), Ct);
+        var cursor = first.GetProperty("nextCursor").GetString();
+        var rest = await app.Audit.GetFromJsonAsync<JsonElement>(events.Query("/v1/audit-events") + $"&cursor={cursor}", Ct);
+
+        // Two events of 450 KB fit in the default 1 MiB, a third does not: the page holds two of the 50 asked for.
+        Assert.Equal(2, first.GetProperty("items").GetArrayLength());
+        Assert.Equal(JsonValueKind.Null, rest.GetProperty("nextCursor").ValueKind);
+        var seen = first.GetProperty("items").EnumerateArray().Concat(rest.GetProperty("items").EnumerateArray()).Select(e => e.GetProperty("id").GetString());
+        Assert.Equal(stored.Select(e => e.Id).Reverse(), seen);
+        Assert.Equal(padding, rest.GetProperty("items")[0].GetProperty("data").GetProperty("padding").GetString());
+    }
+
+    [Fact]
     public async Task One_event_is_found_by_source_and_id()
     {
         var events = new AuditApiEvents(app);

@@ -30,7 +30,7 @@ public sealed class RetentionTests
 
         Assert.Equal(RetentionCut.BatchSize + 1, deleted);
         Assert.Equal(0, again);
-        var left = await temporary.Store.QueryAsync(new AuditQuery(Limit: 10), Ct);
+        var left = (await temporary.Store.QueryAsync(new AuditQuery(Limit: 10), Ct)).Items;
         Assert.Equal(kept.Select(r => r.Id).Reverse(), left.Select(e => e.Record.Id));
     }
 
@@ -66,7 +66,7 @@ public sealed class RetentionTests
 
         Assert.Equal(0, outcome.Deleted);
         Assert.Equal((4L, ChainBreakKind.Changed), (outcome.Refused!.Position, outcome.Refused.Kind));
-        Assert.Equal(10, (await temporary.Store.QueryAsync(new AuditQuery(Limit: 50), Ct)).Count);
+        Assert.Equal(10, (await temporary.Store.QueryAsync(new AuditQuery(Limit: 50), Ct)).Items.Count);
     }
 
     // Verify reports a row below the last cut as inserted; the next purge must not delete it with
@@ -87,6 +87,6 @@ public sealed class RetentionTests
         Assert.Equal(0, outcome.Deleted);
         Assert.Equal((5L, ChainBreakKind.Inserted), (outcome.Refused!.Position, outcome.Refused.Kind));
         Assert.Equal((5L, ChainBreakKind.Inserted), (verification.FirstBreak!.Position, verification.FirstBreak.Kind));
-        Assert.Equal(11, (await temporary.Store.QueryAsync(new AuditQuery(Limit: 50), Ct)).Count);
+        Assert.Equal(11, (await temporary.Store.QueryAsync(new AuditQuery(Limit: 50), Ct)).Items.Count);
     }
 }

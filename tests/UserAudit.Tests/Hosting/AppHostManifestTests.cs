@@ -86,5 +86,19 @@ public sealed class AppHostManifestTests : IDisposable
         Assert.DoesNotContain(".data", manifest.ToJsonString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Each_services_settings_pass_through_to_it_under_their_own_section()
+    {
+        _clis.With("docker", DockerDaemonStoppedExit0);
+
+        var resources = (await PublishManifestAsync("--UserService:Auth:LockoutDuration=00:05:00", "--AuditService:Stream:MaxStreams=500",
+            "--AuditService:Read:MaxPageBytes=4194304"))["resources"]!.AsObject();
+
+        Assert.Equal("00:05:00", (string?)resources["user-service"]!["env"]!["Auth__LockoutDuration"]);
+        var audit = resources["audit-service"]!["env"]!.AsObject();
+        Assert.Equal(("500", "4194304"), ((string?)audit["Stream__MaxStreams"], (string?)audit["Read__MaxPageBytes"]));
+        Assert.False(audit.ContainsKey("Auth__LockoutDuration"));
+    }
+
     public void Dispose() => _clis.Dispose();
 }

@@ -48,7 +48,7 @@ public sealed class ConflictTests(TestPostgres postgres)
         var result = await store.Store.InsertAsync([AuditRecord.From(again, Formatter, null, store.Time.GetUtcNow().AddHours(1), "sender")], Ct);
 
         Assert.Equal(AuditWriteOutcome.Duplicate, Assert.Single(result.Outcomes));
-        Assert.Empty(await store.Store.ListConflictsAsync(null, null, 10, Ct));
+        Assert.Empty((await store.Store.ListConflictsAsync(null, null, 10, AuditQuery.DefaultMaxBytes, Ct)).Items);
     }
 
     [Theory]
@@ -66,7 +66,7 @@ public sealed class ConflictTests(TestPostgres postgres)
 
         Assert.Equal(AuditWriteOutcome.Conflict, Assert.Single(first.Outcomes));
         Assert.Equal(AuditWriteOutcome.Conflict, Assert.Single(second.Outcomes));
-        var conflict = Assert.Single(await store.Store.ListConflictsAsync(original.Source!.OriginalString, null, 10, Ct));
+        var conflict = Assert.Single((await store.Store.ListConflictsAsync(original.Source!.OriginalString, null, 10, AuditQuery.DefaultMaxBytes, Ct)).Items);
         Assert.Equal((original.Id, 2L, 40L), (conflict.Id, conflict.Copies, conflict.Kafka!.Offset));
         Assert.NotEqual(conflict.StoredContentHash, conflict.CopyContentHash);
         Assert.Contains("password", JsonDocument.Parse(conflict.Copy).RootElement.GetProperty("data").GetRawText(), StringComparison.Ordinal);
@@ -139,11 +139,11 @@ public sealed class ConflictTests(TestPostgres postgres)
             Assert.Equal(expected[i], (await store.Store.InsertAsync(batches[i], Ct)).Outcomes);
         }
 
-        var stored = await store.Store.QueryAsync(new AuditQuery(Limit: 10), Ct);
+        var stored = (await store.Store.QueryAsync(new AuditQuery(Limit: 10), Ct)).Items;
         Assert.Equal([d.Id, c.Id, b.Id, a.Id], stored.Select(e => e.Record.Id));
         Assert.Equal([4L, 3L, 2L, 1L], stored.Select(e => e.Sequence));
         Assert.Equal("""{"n":1}""", stored.Single(e => e.Record.Id == b.Id).Record.DataJson);
-        var conflicts = await store.Store.ListConflictsAsync(null, null, 10, Ct);
+        var conflicts = (await store.Store.ListConflictsAsync(null, null, 10, AuditQuery.DefaultMaxBytes, Ct)).Items;
         Assert.Equal(new[] { (a.Id, 1L), (b.Id, 2L) }.Order(), conflicts.Select(x => (x.Id, x.Copies)).Order());
         var verification = await store.Verifier.VerifyAsync(null, null, Ct);
         Assert.True(verification.Intact, verification.FirstBreak?.Detail);

@@ -31,7 +31,7 @@ public sealed class HashChainTests
 
         Assert.True(verification.Intact, verification.FirstBreak?.Detail);
         Assert.Equal((1L, 2100L, 2100L, 2100L), (verification.From, verification.To, verification.RowsChecked, verification.HeadPosition));
-        var newest = await store.Store.QueryAsync(new AuditQuery(Limit: 1), Ct);
+        var newest = (await store.Store.QueryAsync(new AuditQuery(Limit: 1), Ct)).Items;
         Assert.Equal(2100, Assert.Single(newest).Sequence);
     }
 
@@ -107,7 +107,7 @@ public sealed class HashChainTests
 
         Assert.Equal((6L, ChainBreakKind.Unlinked), (unlinked.FirstBreak!.Position, unlinked.FirstBreak.Kind));
         Assert.Equal((6L, ChainBreakKind.Unlinked), (afterMore.FirstBreak!.Position, afterMore.FirstBreak.Kind));
-        Assert.Equal(7, (await store.Store.QueryAsync(new AuditQuery(Limit: 1), Ct))[0].Sequence);
+        Assert.Equal(7, (await store.Store.QueryAsync(new AuditQuery(Limit: 1), Ct)).Items[0].Sequence);
     }
 
     [Fact]
@@ -212,7 +212,7 @@ public sealed class HashChainTests
 
             Assert.True(verification.Intact, verification.FirstBreak?.Detail);
             Assert.Equal(5, verification.RowsChecked);
-            var ids = (await store.QueryAsync(new AuditQuery(Limit: 10), Ct)).Select(e => (e.Sequence, e.Record.Id));
+            var ids = (await store.QueryAsync(new AuditQuery(Limit: 10), Ct)).Items.Select(e => (e.Sequence, e.Record.Id));
             Assert.Equal([(5L, "n1"), (4L, "e15"), (3L, "e9"), (2L, "e8"), (1L, "e3")], ids);
         }
         finally

@@ -1,0 +1,108 @@
+using System.Text.Json;
+using AuditService.Api;
+using AuditService.Store;
+using AuditService.Streaming;
+using Microsoft.Extensions.Options;
+using UserAudit.Tests.Infrastructure;
+using UserAudit.Tests.Integrity;
+using Xunit;
+
+namespace UserAudit.Tests.AuditApi;
+
+/// <summary>
+/// The read side's bounds: a page of large events ends at its byte budget with a cursor to the rest
+/// (list, export, stream and conflicts alike).
+/// </summary>
+public sealed class ReadBoundsTests
+{
+    private const int LargeData = 200_000;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_page_of_large_events_ends_at_its_byte_budget_and_the_cursor_reaches_the_rest()
+    {
+        await using var store = await TemporaryAuditStore.CreateAsync(Ct);
+        var stored = await StoreLargeEventsAsync(store, 5);
+        var query = new AuditQuery(Limit: 50, MaxBytes: 500_000);
+
+        var pages = new List<StorePage<StoredAuditEvent>>();
+        long? before = null;
+        do
+        {
+            pages.Add(await store.Store.QueryAsync(query with { Before = before }, Ct));
+            before = pages[^1].Items[^1].Sequence;
+        }
+        while (pages[^1].More);
+
+        // 200 KB each: two fit in 500 KB, a third does not.
+        Assert.Equal([2, 2, 1], pages.Select(p => p.Items.Count));
+        Assert.Equal(stored.AsEnumerable().Reverse(), pages.SelectMany(p => p.Items).Select(e => e.Record.Id));
+        Assert.Equal(stored.AsEnumerable().Reverse(), await store.Store.ReadAllAsync(query, Ct).Select(e => e.Record.Id).ToListAsync(Ct));
+        var oldestFirst = await store.Store.ReadAfterAsync(query, 0, long.MaxValue, Ct);
+        Assert.Equal(stored[..2], oldestFirst.Items.Select(e => e.Record.Id));
+        Assert.True(oldestFirst.More);
+    }
+
+    [Fact]
+    public async Task An_event_larger_than_the_budget_is_a_page_of_its_own_and_a_row_limit_still_applies()
+    {
+        await using var store = await TemporaryAuditStore.CreateAsync(Ct);
+        var stored = await StoreLargeEventsAsync(store, 2);
+        await store.Store.InsertAsync([store.Record("small-1"), store.Record("small-2"), store.Record("small-3")], Ct);
+
+        var large = await store.Store.QueryAsync(new AuditQuery(Limit: 50, MaxBytes: 64 * 1024, Before: 3), Ct);
+        var small = await store.Store.QueryAsync(new AuditQuery(Limit: 2, MaxBytes: 64 * 1024), Ct);
+        var all = await store.Store.QueryAsync(new AuditQuery(Limit: 5), Ct);
+
+        Assert.Equal([stored[1]], large.Items.Select(e => e.Record.Id));
+        Assert.True(large.More);
+        Assert.Equal(["small-3", "small-2"], small.Items.Select(e => e.Record.Id));
+        Assert.True(small.More);
+        Assert.Equal((5, false), (all.Items.Count, all.More));
+    }
+
+    [Fact]
+    public async Task A_stream_whose_pages_end_at_the_byte_budget_sends_every_event_in_order()
+    {
+        await using var store = await TemporaryAuditStore.CreateAsync(Ct);
+        var stored = await StoreLargeEventsAsync(store, 5);
+        await store.Store.InsertAsync([store.Record("small-after")], Ct);
+        var feed = new AuditEventFeed(store.Store, new AuditEventSignal(), Options.Create(new StreamOptions()),
+            Options.Create(new ReadOptions { MaxPageBytes = 300_000 }));
+
+        // From position 0: the backlog of six events, read in pages of one large event each. A feed that
+        // skipped events would wait for more: the deadline turns that into a failure.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        deadline.CancelAfter(Eventually.DefaultTimeout);
+        var sent = await feed.ReadAsync(new AuditQuery(), 0, _ => Task.CompletedTask, deadline.Token).Take(6).ToListAsync(deadline.Token);
+
+        Assert.Equal([.. stored, "small-after"], sent.Select(e => JsonDocument.Parse(e.Data).RootElement.GetProperty("id").GetString()));
+        Assert.Equal(["1", "2", "3", "4", "5", "6"], sent.Select(e => e.EventId));
+    }
+
+    [Fact]
+    public async Task Conflicting_copies_are_paged_by_the_same_budget()
+    {
+        await using var store = await TemporaryAuditStore.CreateAsync(Ct);
+        var originals = await StoreLargeEventsAsync(store, 3);
+        var padding = new string('y', LargeData);
+        await store.Store.InsertAsync([.. originals.Select(id => store.Record(id, $$"""{"padding":"{{padding}}"}"""))], Ct);
+
+        var first = await store.Store.ListConflictsAsync(null, null, 50, 500_000, Ct);
+        var rest = await store.Store.ListConflictsAsync(null, first.Items[^1].Number, 50, 500_000, Ct);
+
+        Assert.Equal((2, true), (first.Items.Count, first.More));
+        Assert.Equal((1, false), (rest.Items.Count, rest.More));
+        Assert.Equal(originals.Order(), first.Items.Concat(rest.Items).Select(c => c.Id).Order());
+    }
+
+    /// <summary>Stores <paramref name="count"/> events of about 200 KB each, oldest first, and returns their ids in that order.</summary>
+    private static async Task<string[]> StoreLargeEventsAsync(TemporaryAuditStore store, int count)
+    {
+        var padding = new string('x', LargeData);
+        var records = Enumerable.Range(1, count).Select(i => store.Record($"large-{i}", $$"""{"padding":"{{padding}}"}""")).ToList();
+        await store.Store.InsertAsync(records, Ct);
+        return [.. records.Select(r => r.Id)];
+    }
+}
