@@ -4,7 +4,6 @@ using System.Threading.RateLimiting;
 using AuditService.Api;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace AuditService.Streaming;
@@ -35,7 +34,10 @@ public static class AuditEventStreamApi
         services.AddSingleton<AuditEventSignal>();
         services.AddSingleton<AuditEventFeed>();
         services.AddHostedService<StoredEventListener>();
-        services.AddRateLimiter(limiter => limiter.AddPolicy<string, OpenStreamLimit>(ConcurrencyPolicy));
+        // One limit for every reader: each open stream holds a connection and wakes on every commit.
+        services.AddRateLimiter(limiter => limiter.AddPolicy(ConcurrencyPolicy, new SharedConcurrencyLimit(ConcurrencyPolicy,
+            provider => new ConcurrencyLimiterOptions { PermitLimit = provider.GetRequiredService<IOptions<StreamOptions>>().Value.MaxStreams, QueueLimit = 0 },
+            5, "Too many streams", "The most live streams allowed are open; retry after the time in Retry-After.")));
         return services;
     }
 
@@ -62,19 +64,5 @@ public static class AuditEventStreamApi
         // The result sets the headers, then enumerates with the request's abort token: the stream ends with
         // the connection. Flushing once the feed listens sends the headers before the first event.
         return TypedResults.ServerSentEvents(feed.ReadAsync(query, after, response.Body.FlushAsync, CancellationToken.None));
-    }
-
-    /// <summary>One limit for every reader: each open stream holds a connection and wakes on every commit.</summary>
-    private sealed class OpenStreamLimit(IOptions<StreamOptions> options) : IRateLimiterPolicy<string>
-    {
-        public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected { get; } = (rejected, _) =>
-            ServiceBusy.WriteAsync(rejected.HttpContext, 5, "Too many streams", "The most live streams allowed are open; retry after the time in Retry-After.");
-
-        public RateLimitPartition<string> GetPartition(HttpContext httpContext) =>
-            RateLimitPartition.GetConcurrencyLimiter(ConcurrencyPolicy, _ => new ConcurrencyLimiterOptions
-            {
-                PermitLimit = options.Value.MaxStreams,
-                QueueLimit = 0,
-            });
     }
 }
