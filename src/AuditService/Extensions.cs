@@ -25,7 +25,7 @@ public static class Extensions
         // Responses are written by code generated at compile time.
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, AuditJsonContext.Default));
         services.AddApiKeyAuthentication();
-        services.AddOptions<ReadOptions>().BindConfiguration(ReadOptions.SectionName).ValidateWith(new ReadOptionsValidator()).ValidateOnStart();
+        services.AddReadLimits();
 
         builder.AddServiceDatabase(AuditEventStore.Schema);
         services.AddSingleton<AuditEventStore>();

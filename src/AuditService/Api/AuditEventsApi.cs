@@ -100,13 +100,13 @@ public static partial class AuditEventsApi
     {
         var group = app.MapReadGroup("Audit events");
         group.MapGet("/", ListAsync).WithName("ListAuditEvents").WithSummary("Stored events, newest stored first, filtered and paged")
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+            .ProducesProblem(StatusCodes.Status400BadRequest).WithReadLimit();
         group.MapGet("/by-id", GetAsync).WithName("GetAuditEvent").WithSummary("One stored event, by its source and id")
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).WithReadLimit();
         group.MapGet("/export", Export).WithName("ExportAuditEvents").WithSummary("Every matching event, as a CloudEvents batch or as NDJSON")
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapGet("/counts", CountAsync).WithName("CountAuditEvents").WithSummary("How many matching events there are, by type, hour or actor")
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+            .ProducesProblem(StatusCodes.Status400BadRequest).WithReadLimit();
         return group;
     }
 
@@ -152,7 +152,7 @@ public static partial class AuditEventsApi
 
     private static Results<CloudEventExportResult, ProblemHttpResult> Export([AsParameters] AuditEventCriteria criteria,
         [FromQuery(Name = "format")][Description("batch or ndjson; when absent, the Accept header decides, batch by default.")] string? format,
-        [FromHeader(Name = "Accept")] string? accept, AuditEventStore store, IOptions<ReadOptions> options)
+        [FromHeader(Name = "Accept")] string? accept, AuditEventStore store, IOptions<ReadOptions> options, ExportSlots slots, HttpResponse response)
     {
         if (ParseFilters(criteria, out var query) is { } problem)
         {
@@ -175,8 +175,15 @@ public static partial class AuditEventsApi
                 return Problem("format", "format must be 'batch' (application/cloudevents-batch+json) or 'ndjson' (application/x-ndjson).");
         }
 
-        // The enumeration runs when the result executes, page by page, as the response is written.
-        return new CloudEventExportResult(store.ReadAllAsync(query with { Limit = ExportChunkSize, MaxBytes = options.Value.MaxPageBytes }, CancellationToken.None), chosen);
+        if (slots.TryTake() is not { } slot)
+        {
+            return ExportSlots.Busy(response);
+        }
+
+        // The enumeration runs when the result executes, page by page, as the response is written; the
+        // result gives the slot back once it is written.
+        return new CloudEventExportResult(store.ReadAllAsync(query with { Limit = ExportChunkSize, MaxBytes = options.Value.MaxPageBytes }, CancellationToken.None),
+            chosen, slot);
     }
 
     private static async Task<Results<Ok<IReadOnlyList<AuditCount>>, ProblemHttpResult>> CountAsync([AsParameters] AuditEventCriteria criteria,

@@ -18,9 +18,11 @@ public enum ExportFormat
 
 /// <summary>
 /// Streams the events of a query as structured-mode CloudEvents JSON, row by row as the store
-/// pages them out: the export is never held in memory whatever its size.
+/// pages them out: the export is never held in memory whatever its size. <paramref name="slot"/>, the
+/// export's slot when it has one, is given back once the response is written or abandoned.
 /// </summary>
-public sealed class CloudEventExportResult(IAsyncEnumerable<StoredAuditEvent> events, ExportFormat format) : IResult, IEndpointMetadataProvider
+public sealed class CloudEventExportResult(IAsyncEnumerable<StoredAuditEvent> events, ExportFormat format, IDisposable? slot = null)
+    : IResult, IEndpointMetadataProvider
 {
     /// <summary>Media type of <see cref="ExportFormat.Batch"/>.</summary>
     public const string BatchMediaType = "application/cloudevents-batch+json";
@@ -38,6 +40,7 @@ public sealed class CloudEventExportResult(IAsyncEnumerable<StoredAuditEvent> ev
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
+        using var exportSlot = slot;
         var response = httpContext.Response;
         var cancellationToken = httpContext.RequestAborted;
         response.StatusCode = StatusCodes.Status200OK;

@@ -21,7 +21,8 @@ public static class ConflictsApi
     /// <summary>Maps the endpoint.</summary>
     public static RouteHandlerBuilder MapConflictsApi(this IEndpointRouteBuilder app) =>
         app.MapReadGroup("Audit events").MapGet("/conflicts", ListAsync).WithName("ListConflicts")
-            .WithSummary("Copies of stored events that arrived with other content, newest first").ProducesProblem(StatusCodes.Status400BadRequest);
+            .WithSummary("Copies of stored events that arrived with other content, newest first").ProducesProblem(StatusCodes.Status400BadRequest)
+            .WithReadLimit();
 
     private static async Task<Results<Ok<AuditConflictPage>, ProblemHttpResult>> ListAsync(
         [Description("Only conflicts of events from this source.")] string? source, [Description(PageRequest.CursorDescription)] string? cursor,

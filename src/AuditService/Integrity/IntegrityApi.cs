@@ -46,9 +46,13 @@ public static class IntegrityApi
     {
         var group = app.MapReadGroup("Integrity");
         group.MapGet("/verify", VerifyAsync).WithName("VerifyAuditChain")
-            .WithSummary("Recomputes the hash chain over a range of positions and reports what does not match").ProducesProblem(StatusCodes.Status400BadRequest);
-        group.MapGet("/checkpoints", ListAsync).WithName("ListCheckpoints").WithSummary("The chain's signed checkpoints, in order").ProducesProblem(StatusCodes.Status400BadRequest);
-        group.MapGet("/checkpoints/{number:long}", GetAsync).WithName("GetCheckpoint").WithSummary("One signed checkpoint, by its number").ProducesProblem(StatusCodes.Status404NotFound);
+            .WithSummary("Recomputes the hash chain over a range of positions and reports what does not match").ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        group.MapGet("/checkpoints", ListAsync).WithName("ListCheckpoints").WithSummary("The chain's signed checkpoints, in order").ProducesProblem(StatusCodes.Status400BadRequest)
+            .WithReadLimit();
+        group.MapGet("/checkpoints/{number:long}", GetAsync).WithName("GetCheckpoint").WithSummary("One signed checkpoint, by its number")
+            .ProducesProblem(StatusCodes.Status404NotFound).WithReadLimit();
+        // The key is in memory: nothing to bound.
         group.MapGet("/checkpoints/public-key", (CheckpointSigner signer) =>
             TypedResults.Ok(new CheckpointKeyResponse(signer.KeyId, "ECDSA P-256 SHA-256 (DER signature)", signer.PublicKeyPem))).WithName("GetCheckpointKey")
             .WithSummary("The public key that verifies the checkpoints' signatures");
@@ -58,7 +62,7 @@ public static class IntegrityApi
     private static async Task<Results<Ok<ChainVerification>, ProblemHttpResult>> VerifyAsync(
         [Description("First position (from 1); by default the first after the last retention cut.")] string? from,
         [Description("Last position; by default the chain's head. A range past the last row is empty: nothing is checked in it.")] string? to,
-        ChainVerifier verifier, CancellationToken cancellationToken)
+        ChainVerifier verifier, ExportSlots slots, HttpResponse response, CancellationToken cancellationToken)
     {
         if (!TryPosition(from, out var start))
         {
@@ -73,6 +77,12 @@ public static class IntegrityApi
         if (start > end)
         {
             return Problem("from", "from must not be after to.");
+        }
+
+        using var slot = slots.TryTake();
+        if (slot is null)
+        {
+            return ExportSlots.Busy(response);
         }
 
         return TypedResults.Ok(await verifier.VerifyAsync(start, end, cancellationToken));

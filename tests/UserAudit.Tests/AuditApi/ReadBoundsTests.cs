@@ -1,7 +1,13 @@
+using System.Net;
 using System.Text.Json;
 using AuditService.Api;
 using AuditService.Store;
 using AuditService.Streaming;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using UserAudit.Tests.Infrastructure;
 using UserAudit.Tests.Integrity;
@@ -11,7 +17,8 @@ namespace UserAudit.Tests.AuditApi;
 
 /// <summary>
 /// The read side's bounds: a page of large events ends at its byte budget with a cursor to the rest
-/// (list, export, stream and conflicts alike).
+/// (list, export, stream and conflicts alike), and requests beyond the concurrency limits get 503
+/// ProblemDetails with <c>Retry-After</c> instead of memory and cores taken from ingestion.
 /// </summary>
 public sealed class ReadBoundsTests
 {
@@ -97,6 +104,56 @@ public sealed class ReadBoundsTests
         Assert.Equal(originals.Order(), first.Items.Concat(rest.Items).Select(c => c.Id).Order());
     }
 
+    [Fact]
+    public async Task An_export_beyond_the_slots_is_refused_at_once_with_a_503_to_retry()
+    {
+        await using var app = await StartAsync(("Read:MaxConcurrentExports", "1"));
+        using var client = app.App.GetTestClient();
+
+        var held = client.GetAsync("/export", Ct);
+        await app.Entered.Task.WaitAsync(Ct);
+        using var refused = await client.GetAsync("/export", Ct);
+        app.Release.SetResult();
+        using var first = await held;
+        using var after = await client.GetAsync("/export", Ct);
+
+        await AssertRefusedAsync(refused, 5, "Too many exports");
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (first.StatusCode, after.StatusCode));
+    }
+
+    [Fact]
+    public async Task Short_reads_beyond_the_limit_wait_in_the_queue_and_beyond_the_queue_get_a_503_to_retry()
+    {
+        await using var app = await StartAsync(("Read:MaxConcurrentReads", "1"), ("Read:ReadQueue", "1"));
+        using var client = app.App.GetTestClient();
+
+        var held = client.GetAsync("/read", Ct);
+        await app.Entered.Task.WaitAsync(Ct);
+        // One of the two waits for the slot, the other finds the queue full.
+        var waiting = new[] { client.GetAsync("/read", Ct), client.GetAsync("/read", Ct) };
+        using var refused = await Task.WhenAny(waiting).Unwrap();
+        app.Release.SetResult();
+        using var first = await held;
+        var answers = await Task.WhenAll(waiting);
+
+        await AssertRefusedAsync(refused, 1, "Reads busy");
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.ServiceUnavailable], answers.Select(a => a.StatusCode).Order());
+        foreach (var answer in answers)
+        {
+            answer.Dispose();
+        }
+    }
+
+    private static async Task AssertRefusedAsync(HttpResponseMessage response, int retryAfter, string title)
+    {
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(retryAfter), response.Headers.RetryAfter?.Delta);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
+        Assert.Equal((503, title), (problem.RootElement.GetProperty("status").GetInt32(), problem.RootElement.GetProperty("title").GetString()));
+    }
+
     /// <summary>Stores <paramref name="count"/> events of about 200 KB each, oldest first, and returns their ids in that order.</summary>
     private static async Task<string[]> StoreLargeEventsAsync(TemporaryAuditStore store, int count)
     {
@@ -104,5 +161,65 @@ public sealed class ReadBoundsTests
         var records = Enumerable.Range(1, count).Select(i => store.Record($"large-{i}", $$"""{"padding":"{{padding}}"}""")).ToList();
         await store.Store.InsertAsync(records, Ct);
         return [.. records.Select(r => r.Id)];
+    }
+
+    /// <summary>
+    /// An in-process host with AuditService's read limits: <c>/read</c> under the short reads' policy,
+    /// <c>/export</c> in an export slot; the first request of either holds its slot until released.
+    /// </summary>
+    private static async Task<LimitedApp> StartAsync(params (string Key, string Value)[] settings)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production });
+        builder.WebHost.UseTestServer();
+        foreach (var (key, value) in settings)
+        {
+            builder.Configuration[key] = value;
+        }
+
+        builder.Services.AddProblemDetails();
+        builder.Services.AddReadLimits();
+        var app = builder.Build();
+        var limited = new LimitedApp(app);
+        app.UseRateLimiter();
+        app.MapGet("/read", limited.HoldFirstAsync).WithReadLimit();
+        // As the export and verify handlers take their slot, once the request is valid.
+        app.MapGet("/export", async (ExportSlots slots, HttpResponse response) =>
+        {
+            if (slots.TryTake() is not { } slot)
+            {
+                return ExportSlots.Busy(response);
+            }
+
+            using (slot)
+            {
+                return await limited.HoldFirstAsync();
+            }
+        });
+        await app.StartAsync(Ct);
+        return limited;
+    }
+
+    private sealed class LimitedApp(WebApplication app) : IAsyncDisposable
+    {
+        private int _requests;
+
+        public WebApplication App => app;
+
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async Task<IResult> HoldFirstAsync()
+        {
+            if (Interlocked.Increment(ref _requests) == 1)
+            {
+                Entered.SetResult();
+                await Release.Task;
+            }
+
+            return Results.Ok();
+        }
+
+        public ValueTask DisposeAsync() => app.DisposeAsync();
     }
 }
