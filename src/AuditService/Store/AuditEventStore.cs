@@ -279,7 +279,7 @@ public sealed class AuditEventStore(ServiceDatabase database)
             command.AddParameter("@before", before);
         }
 
-        command.CommandText = $"SELECT {Columns} FROM audit_events WHERE {where} ORDER BY seq DESC LIMIT @limit";
+        command.CommandText = PageSql(command, where, "DESC", query.MaxBytes);
         return await ReadPageAsync(command, query, cancellationToken);
     }
 
@@ -294,7 +294,7 @@ public sealed class AuditEventStore(ServiceDatabase database)
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         var where = Where(command, query);
-        command.CommandText = $"SELECT {Columns} FROM audit_events WHERE {where} AND seq > @after AND seq <= @up_to ORDER BY seq LIMIT @limit";
+        command.CommandText = PageSql(command, $"{where} AND seq > @after AND seq <= @up_to", "ASC", query.MaxBytes);
         command.AddParameter("@after", after);
         command.AddParameter("@up_to", upTo);
         return await ReadPageAsync(command, query, cancellationToken);
@@ -478,6 +478,39 @@ public sealed class AuditEventStore(ServiceDatabase database)
     }
 
     private const string Columns = "seq, " + AuditRow.Columns;
+
+    /// <summary>
+    /// The query of a page of events matching <paramref name="where"/> in <paramref name="order"/> of
+    /// position, at most <c>@limit</c> rows (<see cref="StorePage{T}.ReadAsync"/> sets it). On SQLite the
+    /// reader stops the statement where it stops reading. On PostgreSQL the server also leaves out the
+    /// rows after the first one past <paramref name="maxBytes"/> of data: Npgsql reads a result to its
+    /// end before the connection is used again, so a page of large events cut short by its budget would
+    /// still bring all its rows over the network, and an export of them would do so once per event. The
+    /// data's size is read from the values' headers (<c>octet_length</c> does not fetch a TOASTed value)
+    /// and is never more than the reader's <see cref="AuditRecord.ContentSize"/>: the server keeps every
+    /// row the reader keeps, and the one after it that tells more follow (the second row too, for a
+    /// first event larger than the budget, which the reader always keeps).
+    /// </summary>
+    private static string PageSql(DbCommand command, string where, string order, long maxBytes)
+    {
+        var rows = $"SELECT {Columns} FROM audit_events WHERE {where} ORDER BY seq {order} LIMIT @limit";
+        if (command is not NpgsqlCommand)
+        {
+            return rows;
+        }
+
+        command.AddParameter("@max_bytes", maxBytes);
+        const string size = "coalesce(octet_length(data_json), 0) + coalesce(octet_length(data_bytes), 0)";
+        return $"""
+            SELECT {Columns} FROM (
+                SELECT {Columns}, sum({size}) OVER running - {size} AS bytes_before, row_number() OVER running AS n
+                FROM audit_events WHERE {where}
+                WINDOW running AS (ORDER BY seq {order} ROWS UNBOUNDED PRECEDING)
+                ORDER BY seq {order} LIMIT @limit
+            ) page
+            WHERE bytes_before <= @max_bytes OR n <= 2 ORDER BY seq {order}
+            """;
+    }
 
     private static Task<StorePage<StoredAuditEvent>> ReadPageAsync(DbCommand command, AuditQuery query, CancellationToken cancellationToken) =>
         StorePage<StoredAuditEvent>.ReadAsync(command, query.Limit, query.MaxBytes, Read, e => e.Record.ContentSize, cancellationToken);

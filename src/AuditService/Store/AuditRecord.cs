@@ -30,21 +30,24 @@ public sealed record AuditRecord(
     string? IngestedBy = null)
 {
     /// <summary>
-    /// About how much memory the event's content takes, in bytes: its data, attributes and
-    /// extensions (a string's characters counted one each). Read pages budget on it.
+    /// The size of the event's content in bytes, its strings counted in UTF-8 as they are stored: its
+    /// data, attributes and extensions. Read pages budget on it; it is never less than the stored data
+    /// alone, which PostgreSQL measures to cut a page short on the server.
     /// </summary>
     public long ContentSize
     {
         get
         {
-            long size = (DataJson?.Length ?? 0) + (DataBytes?.Length ?? 0) + Source.Length + Id.Length + Type.Length + SpecVersion.Length
-                + (Subject?.Length ?? 0) + (DataContentType?.Length ?? 0) + (DataSchema?.Length ?? 0) + (IngestedBy?.Length ?? 0);
+            long size = Utf8(DataJson) + (DataBytes?.Length ?? 0) + Utf8(Source) + Utf8(Id) + Utf8(Type) + Utf8(SpecVersion)
+                + Utf8(Subject) + Utf8(DataContentType) + Utf8(DataSchema) + Utf8(IngestedBy);
             foreach (var (name, value) in Extensions)
             {
-                size += name.Length + value.Length;
+                size += Utf8(name) + Utf8(value);
             }
 
             return size;
+
+            static int Utf8(string? text) => text is null ? 0 : Encoding.UTF8.GetByteCount(text);
         }
     }
 

@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using UserAudit.ServiceDefaults.Storage;
 using UserAudit.Tests.Infrastructure;
 using UserAudit.Tests.Integrity;
 using Xunit;
@@ -17,19 +18,22 @@ namespace UserAudit.Tests.AuditApi;
 
 /// <summary>
 /// The read side's bounds: a page of large events ends at its byte budget with a cursor to the rest
-/// (list, export, stream and conflicts alike), and requests beyond the concurrency limits get 503
+/// (list, export, stream and conflicts alike, on SQLite and on PostgreSQL, where the server cuts the
+/// page short too), and requests beyond the concurrency limits get 503
 /// ProblemDetails with <c>Retry-After</c> instead of memory and cores taken from ingestion.
 /// </summary>
-public sealed class ReadBoundsTests
+public sealed class ReadBoundsTests(TestPostgres postgres)
 {
     private const int LargeData = 200_000;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task A_page_of_large_events_ends_at_its_byte_budget_and_the_cursor_reaches_the_rest()
+    [Theory]
+    [InlineData(StorageProvider.Sqlite)]
+    [InlineData(StorageProvider.Postgres)]
+    public async Task A_page_of_large_events_ends_at_its_byte_budget_and_the_cursor_reaches_the_rest(StorageProvider provider)
     {
-        await using var store = await TemporaryAuditStore.CreateAsync(Ct);
+        await using var store = await TemporaryAuditStore.CreateAsync(provider, postgres, Ct);
         var stored = await StoreLargeEventsAsync(store, 5);
         var query = new AuditQuery(Limit: 50, MaxBytes: 500_000);
 
@@ -51,10 +55,12 @@ public sealed class ReadBoundsTests
         Assert.True(oldestFirst.More);
     }
 
-    [Fact]
-    public async Task An_event_larger_than_the_budget_is_a_page_of_its_own_and_a_row_limit_still_applies()
+    [Theory]
+    [InlineData(StorageProvider.Sqlite)]
+    [InlineData(StorageProvider.Postgres)]
+    public async Task An_event_larger_than_the_budget_is_a_page_of_its_own_and_a_row_limit_still_applies(StorageProvider provider)
     {
-        await using var store = await TemporaryAuditStore.CreateAsync(Ct);
+        await using var store = await TemporaryAuditStore.CreateAsync(provider, postgres, Ct);
         var stored = await StoreLargeEventsAsync(store, 2);
         await store.Store.InsertAsync([store.Record("small-1"), store.Record("small-2"), store.Record("small-3")], Ct);
 
@@ -69,10 +75,12 @@ public sealed class ReadBoundsTests
         Assert.Equal((5, false), (all.Items.Count, all.More));
     }
 
-    [Fact]
-    public async Task A_stream_whose_pages_end_at_the_byte_budget_sends_every_event_in_order()
+    [Theory]
+    [InlineData(StorageProvider.Sqlite)]
+    [InlineData(StorageProvider.Postgres)]
+    public async Task A_stream_whose_pages_end_at_the_byte_budget_sends_every_event_in_order(StorageProvider provider)
     {
-        await using var store = await TemporaryAuditStore.CreateAsync(Ct);
+        await using var store = await TemporaryAuditStore.CreateAsync(provider, postgres, Ct);
         var stored = await StoreLargeEventsAsync(store, 5);
         await store.Store.InsertAsync([store.Record("small-after")], Ct);
         var feed = new AuditEventFeed(store.Store, new AuditEventSignal(), Options.Create(new StreamOptions()),
@@ -88,10 +96,12 @@ public sealed class ReadBoundsTests
         Assert.Equal(["1", "2", "3", "4", "5", "6"], sent.Select(e => e.EventId));
     }
 
-    [Fact]
-    public async Task Conflicting_copies_are_paged_by_the_same_budget()
+    [Theory]
+    [InlineData(StorageProvider.Sqlite)]
+    [InlineData(StorageProvider.Postgres)]
+    public async Task Conflicting_copies_are_paged_by_the_same_budget(StorageProvider provider)
     {
-        await using var store = await TemporaryAuditStore.CreateAsync(Ct);
+        await using var store = await TemporaryAuditStore.CreateAsync(provider, postgres, Ct);
         var originals = await StoreLargeEventsAsync(store, 3);
         var padding = new string('y', LargeData);
         await store.Store.InsertAsync([.. originals.Select(id => store.Record(id, $$"""{"padding":"{{padding}}"}"""))], Ct);
