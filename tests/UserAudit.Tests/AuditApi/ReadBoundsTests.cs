@@ -155,6 +155,50 @@ public sealed class ReadBoundsTests(TestPostgres postgres)
         }
     }
 
+    [Fact]
+    public async Task An_export_gives_its_slot_back_when_written_when_its_client_leaves_and_when_its_read_fails()
+    {
+        using var slots = new ExportSlots(Options.Create(new ReadOptions { MaxConcurrentExports = 1 }));
+        await using var store = await TemporaryAuditStore.CreateAsync(Ct);
+        await store.Store.InsertAsync([store.Record(), store.Record()], Ct);
+        var events = store.Store.ReadAllAsync(new AuditQuery(Limit: 1), Ct);
+
+        // Written to the end.
+        await new CloudEventExportResult(events, ExportFormat.Batch, slots.TryTake()).ExecuteAsync(NewContext(CancellationToken.None));
+        using (var again = slots.TryTake())
+        {
+            Assert.NotNull(again);
+        }
+
+        // The client left before the first event.
+        using var left = new CancellationTokenSource();
+        await left.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(
+            () => new CloudEventExportResult(events, ExportFormat.Ndjson, slots.TryTake()).ExecuteAsync(NewContext(left.Token)));
+        using (var again = slots.TryTake())
+        {
+            Assert.NotNull(again);
+        }
+
+        // The store failed mid-way.
+        await Assert.ThrowsAsync<InvalidOperationException>(
+            () => new CloudEventExportResult(FailingAfterOne(events), ExportFormat.Batch, slots.TryTake()).ExecuteAsync(NewContext(CancellationToken.None)));
+        using var last = slots.TryTake();
+        Assert.NotNull(last);
+
+        static DefaultHttpContext NewContext(CancellationToken aborted) =>
+            new() { RequestAborted = aborted, Response = { Body = new MemoryStream() } };
+
+        static async IAsyncEnumerable<StoredAuditEvent> FailingAfterOne(IAsyncEnumerable<StoredAuditEvent> events)
+        {
+            await foreach (var stored in events)
+            {
+                yield return stored;
+                throw new InvalidOperationException("The store went away.");
+            }
+        }
+    }
+
     private static async Task AssertRefusedAsync(HttpResponseMessage response, int retryAfter, string title)
     {
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
