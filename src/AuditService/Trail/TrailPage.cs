@@ -20,22 +20,21 @@ public static class TrailPage
     public static IApplicationBuilder UseTrailPage(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.Use((context, next) =>
+        app.MapGet("/", () => TypedResults.Redirect(Path + "/")).ExcludeFromDescription();
+        // /trail is redirected to /trail/ by the default-files middleware, so the page's relative links resolve.
+        app.UseDefaultFiles();
+        // The headers go on every file served, whatever the request's path looked like: the file provider
+        // also finds the page at //trail/, which a test of the path's segments would miss.
+        return app.UseStaticFiles(new StaticFileOptions
         {
-            if (context.Request.Path.StartsWithSegments(Path))
+            OnPrepareResponse = file =>
             {
-                var headers = context.Response.Headers;
+                var headers = file.Context.Response.Headers;
                 headers.ContentSecurityPolicy = ContentSecurityPolicy;
                 headers.XFrameOptions = "DENY";
                 headers["Referrer-Policy"] = "no-referrer";
                 headers.CacheControl = "no-cache";
-            }
-
-            return next(context);
+            },
         });
-        app.MapGet("/", () => TypedResults.Redirect(Path + "/")).ExcludeFromDescription();
-        // /trail is redirected to /trail/ by the default-files middleware, so the page's relative links resolve.
-        app.UseDefaultFiles();
-        return app.UseStaticFiles();
     }
 }

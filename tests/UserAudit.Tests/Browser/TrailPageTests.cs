@@ -92,6 +92,26 @@ public sealed class TrailPageTests(UserAuditApp app, Chromium chromium) : IClass
         }
     }
 
+    [Theory]
+    [InlineData("/trail/")]
+    [InlineData("/trail/trail.js")]
+    [InlineData("//trail/")]
+    [InlineData("//trail/trail.js")]
+    public async Task The_page_and_its_files_carry_their_security_headers_however_the_path_is_spelled(string path)
+    {
+        using var client = new HttpClient();
+        // Written out, not resolved against a base: "//trail/" relative to one would name a host.
+        var uri = new Uri(app.App.GetEndpoint("audit-service", "http").GetLeftPart(UriPartial.Authority) + path);
+
+        using var response = await client.GetAsync(uri, Ct);
+
+        Assert.Equal((HttpStatusCode.OK, path), (response.StatusCode, uri.AbsolutePath));
+        Assert.Contains("frame-ancestors 'none'", Assert.Single(response.Headers.GetValues("Content-Security-Policy")), StringComparison.Ordinal);
+        Assert.Equal("DENY", Assert.Single(response.Headers.GetValues("X-Frame-Options")));
+        Assert.Equal("no-referrer", Assert.Single(response.Headers.GetValues("Referrer-Policy")));
+        Assert.True(response.Headers.CacheControl?.NoCache);
+    }
+
     private static async Task<Dictionary<string, string>> AttributesAsync(IPage page)
     {
         var dialog = page.Locator("#detail");
