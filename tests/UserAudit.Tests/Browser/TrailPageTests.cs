@@ -92,6 +92,24 @@ public sealed class TrailPageTests(UserAuditApp app, Chromium chromium) : IClass
         }
     }
 
+    [Fact]
+    public async Task Without_its_script_the_sign_in_form_puts_no_key_in_the_url()
+    {
+        // What a browser that does not run the page's script (blocked, failed to load, not run yet) does
+        // when the reader presses Enter: it submits the form itself.
+        await using var context = await chromium.Browser.NewContextAsync(new() { JavaScriptEnabled = false });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(TrailUri.ToString());
+
+        var key = "a-read-key-typed-before-the-script-ran";
+        await page.GetByLabel("Read key").FillAsync(key);
+        await page.GetByLabel("Read key").PressAsync("Enter");
+        // A GET form's submission always ends its URL with a query, empty when no field is named.
+        await page.WaitForURLAsync(url => url.Contains('?', StringComparison.Ordinal), new() { Timeout = Patience });
+
+        Assert.DoesNotContain(key, page.Url, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("/trail/")]
     [InlineData("/trail/trail.js")]

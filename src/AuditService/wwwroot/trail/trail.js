@@ -9,8 +9,21 @@ const PageSize = 50;
 const Attributes = ['specversion', 'id', 'source', 'type', 'subject', 'time', 'datacontenttype', 'dataschema'];
 
 const el = id => document.getElementById(id);
+
+// A browser that blocks site storage throws on any use of it: the key is then kept in memory only,
+// for as long as the page stays open, and the page still works.
+function storedKey() {
+  try { return sessionStorage.getItem(KeyStorage); } catch { return null; }
+}
+
+function storeKey(key) {
+  try {
+    if (key === null) sessionStorage.removeItem(KeyStorage); else sessionStorage.setItem(KeyStorage, key);
+  } catch { /* memory only */ }
+}
+
 // generation counts the list's loads: an answer or a stream started for an earlier load is dropped.
-const state = { key: sessionStorage.getItem(KeyStorage), filters: {}, cursor: null, shown: new Set(), stream: null, fresh: 0, generation: 0 };
+const state = { key: storedKey(), filters: {}, cursor: null, shown: new Set(), stream: null, fresh: 0, generation: 0 };
 
 class KeyRefused extends Error {
   constructor(status) { super(`The key was refused (HTTP ${status}).`); this.status = status; }
@@ -69,7 +82,7 @@ async function signIn(event) {
     el('key').focus();
     return;
   }
-  sessionStorage.setItem(KeyStorage, state.key);
+  storeKey(state.key);
   el('key').value = '';
   showTrail();
 }
@@ -77,7 +90,7 @@ async function signIn(event) {
 function signOut(message) {
   state.generation++;
   stopStream();
-  sessionStorage.removeItem(KeyStorage);
+  storeKey(null);
   state.key = null;
   el('events').replaceChildren();
   state.shown.clear();
