@@ -2,6 +2,7 @@ using System.Data;
 using System.Data.Common;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Text;
 using AuditService.Integrity;
 using Microsoft.Data.Sqlite;
 using Npgsql;
@@ -279,7 +280,7 @@ public sealed class AuditEventStore(ServiceDatabase database)
             command.AddParameter("@before", before);
         }
 
-        command.CommandText = PageSql(command, where, "DESC", query.MaxBytes);
+        command.CommandText = PageSql(command, EventPage, where, "DESC", query.MaxBytes);
         return await ReadPageAsync(command, query, cancellationToken);
     }
 
@@ -294,7 +295,7 @@ public sealed class AuditEventStore(ServiceDatabase database)
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         var where = Where(command, query);
-        command.CommandText = PageSql(command, $"{where} AND seq > @after AND seq <= @up_to", "ASC", query.MaxBytes);
+        command.CommandText = PageSql(command, EventPage, $"{where} AND seq > @after AND seq <= @up_to", "ASC", query.MaxBytes);
         command.AddParameter("@after", after);
         command.AddParameter("@up_to", upTo);
         return await ReadPageAsync(command, query, cancellationToken);
@@ -412,18 +413,12 @@ public sealed class AuditEventStore(ServiceDatabase database)
             command.AddParameter("@before", before.Value);
         }
 
-        command.CommandText = $"""
-            SELECT number, source, id, stored_content_hash, copy_content_hash, copy_event, kafka_topic, kafka_partition, kafka_offset,
-                ingested_by, first_seen, last_seen, copies
-            FROM audit_conflicts
-            WHERE {where}
-            ORDER BY number DESC LIMIT @limit
-            """;
+        command.CommandText = PageSql(command, ConflictPage, where, "DESC", maxBytes);
         return await StorePage<AuditConflict>.ReadAsync(command, limit, maxBytes, static r => new AuditConflict(
                 r.GetInt64(0), r.GetString(1), r.GetString(2), Convert.ToHexStringLower((byte[])r.GetValue(3)), Convert.ToHexStringLower((byte[])r.GetValue(4)),
                 r.GetString(5), r.IsDBNull(6) ? null : new KafkaCoordinates(r.GetString(6), r.GetInt32(7), r.GetInt64(8)), r.IsDBNull(9) ? null : r.GetString(9),
                 DateTimeOffset.Parse(r.GetString(10), CultureInfo.InvariantCulture), DateTimeOffset.Parse(r.GetString(11), CultureInfo.InvariantCulture), r.GetInt64(12)),
-            static c => c.Copy.Length, cancellationToken);
+            static c => Encoding.UTF8.GetByteCount(c.Copy), cancellationToken);
     }
 
     /// <summary>
@@ -479,38 +474,47 @@ public sealed class AuditEventStore(ServiceDatabase database)
 
     private const string Columns = "seq, " + AuditRow.Columns;
 
+    /// <summary>What a page of events reads: its table, columns, order key and the size of its data.</summary>
+    private static readonly PageShape EventPage = new("audit_events", Columns, "seq", "coalesce(octet_length(data_json), 0) + coalesce(octet_length(data_bytes), 0)");
+
+    /// <summary>What a page of conflicts reads.</summary>
+    private static readonly PageShape ConflictPage = new("audit_conflicts",
+        "number, source, id, stored_content_hash, copy_content_hash, copy_event, kafka_topic, kafka_partition, kafka_offset, ingested_by, first_seen, last_seen, copies",
+        "number", "coalesce(octet_length(copy_event), 0)");
+
     /// <summary>
-    /// The query of a page of events matching <paramref name="where"/> in <paramref name="order"/> of
-    /// position, at most <c>@limit</c> rows (<see cref="StorePage{T}.ReadAsync"/> sets it). On SQLite the
-    /// reader stops the statement where it stops reading. On PostgreSQL the server also leaves out the
-    /// rows after the first one past <paramref name="maxBytes"/> of data: Npgsql reads a result to its
-    /// end before the connection is used again, so a page of large events cut short by its budget would
-    /// still bring all its rows over the network, and an export of them would do so once per event. The
-    /// data's size is read from the values' headers (<c>octet_length</c> does not fetch a TOASTed value)
-    /// and is never more than the reader's <see cref="AuditRecord.ContentSize"/>: the server keeps every
-    /// row the reader keeps, and the one after it that tells more follow (the second row too, for a
-    /// first event larger than the budget, which the reader always keeps).
+    /// The query of a page of <paramref name="shape"/>'s rows matching <paramref name="where"/> in
+    /// <paramref name="order"/> of its key, at most <c>@limit</c> rows (<see cref="StorePage{T}.ReadAsync"/>
+    /// sets it). On SQLite the reader stops the statement where it stops reading. On PostgreSQL the
+    /// server also leaves out the rows after the first one past <paramref name="maxBytes"/> of data:
+    /// Npgsql reads a result to its end before the connection is used again, so a page of large events
+    /// cut short by its budget would still bring all its rows over the network, and an export of them
+    /// would do so once per event. The data's size is read from the values' headers (<c>octet_length</c>
+    /// does not fetch a TOASTed value) and is never more than the size the reader counts (UTF-8 bytes of
+    /// the data and more): the server keeps every row the reader keeps, and the one after it that tells
+    /// more follow (the second row too, for a first row larger than the budget, which the reader always keeps).
     /// </summary>
-    private static string PageSql(DbCommand command, string where, string order, long maxBytes)
+    private static string PageSql(DbCommand command, PageShape shape, string where, string order, long maxBytes)
     {
-        var rows = $"SELECT {Columns} FROM audit_events WHERE {where} ORDER BY seq {order} LIMIT @limit";
+        var (table, columns, key, size) = shape;
         if (command is not NpgsqlCommand)
         {
-            return rows;
+            return $"SELECT {columns} FROM {table} WHERE {where} ORDER BY {key} {order} LIMIT @limit";
         }
 
         command.AddParameter("@max_bytes", maxBytes);
-        const string size = "coalesce(octet_length(data_json), 0) + coalesce(octet_length(data_bytes), 0)";
         return $"""
-            SELECT {Columns} FROM (
-                SELECT {Columns}, sum({size}) OVER running - {size} AS bytes_before, row_number() OVER running AS n
-                FROM audit_events WHERE {where}
-                WINDOW running AS (ORDER BY seq {order} ROWS UNBOUNDED PRECEDING)
-                ORDER BY seq {order} LIMIT @limit
+            SELECT {columns} FROM (
+                SELECT {columns}, sum({size}) OVER running - {size} AS bytes_before, row_number() OVER running AS n
+                FROM {table} WHERE {where}
+                WINDOW running AS (ORDER BY {key} {order} ROWS UNBOUNDED PRECEDING)
+                ORDER BY {key} {order} LIMIT @limit
             ) page
-            WHERE bytes_before <= @max_bytes OR n <= 2 ORDER BY seq {order}
+            WHERE bytes_before <= @max_bytes OR n <= 2 ORDER BY {key} {order}
             """;
     }
+
+    private sealed record PageShape(string Table, string Columns, string Key, string Size);
 
     private static Task<StorePage<StoredAuditEvent>> ReadPageAsync(DbCommand command, AuditQuery query, CancellationToken cancellationToken) =>
         StorePage<StoredAuditEvent>.ReadAsync(command, query.Limit, query.MaxBytes, Read, e => e.Record.ContentSize, cancellationToken);
