@@ -4,12 +4,16 @@ namespace UserAudit.LoadTest.Load;
 
 /// <summary>
 /// Every change the clients made, by identity (<see cref="ChangeId"/>) and outcome: acknowledged
-/// (a 2xx), uncertain (the connection failed after the request may have reached the service), or
-/// refused (a 4xx/5xx, or no connection: certainly not applied, so it has no identity of its own).
-/// Acknowledged changes must each be audited exactly once; an uncertain one at most once.
+/// (a 2xx), uncertain (a 5xx, or the connection failed after the request may have reached the
+/// service), or refused (a 4xx, or no connection: certainly not applied, so it has no identity of its
+/// own). Acknowledged changes must each be audited exactly once; an uncertain one at most once; and
+/// no version of a user may be missing between two stored ones.
 /// </summary>
 public sealed class Ledger
 {
+    // A version missing altogether has no event to name its type.
+    private const string AnyType = "org.useraudit.user.any";
+
     private readonly ConcurrentDictionary<ChangeId, ChangeRecord> _changes = new();
     // The users the run works on, and the version each had before the run touched it: earlier
     // history (another run's changes) is not this run's to judge.
@@ -114,9 +118,37 @@ public sealed class Ledger
         }
 
         var outOfOrder = OutOfOrder(mine);
+        var gaps = Gaps(mine, lost);
         return new AuditVerdict(
             acknowledged, acknowledged - lost.Count, lost.Count, duplicates, outOfOrder.Count, unexpected.Count, uncertain, uncertainApplied,
-            [.. Examples("lost", lost), .. Examples("duplicated", duplicated), .. Examples("out of order", outOfOrder), .. Examples("unexpected", unexpected)]);
+            [.. Examples("lost", lost), .. Examples("version gap", gaps), .. Examples("duplicated", duplicated), .. Examples("out of order", outOfOrder),
+                .. Examples("unexpected", unexpected)],
+            gaps.Count);
+    }
+
+    /// <summary>
+    /// The versions missing between a user's first version of this run and its latest stored one
+    /// that are not already counted as lost: applied changes whose answer did not say so, and whose
+    /// event is gone. (A missing version after the latest stored one cannot be told from an event
+    /// still on its way, and is not judged.)
+    /// </summary>
+    private List<ChangeId> Gaps(List<StoredChange> stored, List<ChangeId> lost)
+    {
+        var lostVersions = lost.Select(c => (c.Subject, c.Version)).ToHashSet();
+        var gaps = new List<ChangeId>();
+        foreach (var user in stored.GroupBy(s => s.Change.Subject))
+        {
+            var versions = user.Select(s => s.Change.Version).ToHashSet();
+            for (var version = _subjects[user.Key] + 1; version < versions.Max(); version++)
+            {
+                if (!versions.Contains(version) && !lostVersions.Contains((user.Key, version)))
+                {
+                    gaps.Add(new ChangeId(user.Key, version, AnyType));
+                }
+            }
+        }
+
+        return gaps;
     }
 
     /// <summary>

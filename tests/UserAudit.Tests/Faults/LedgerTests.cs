@@ -76,6 +76,32 @@ public sealed class LedgerTests
     }
 
     [Fact]
+    public void A_version_missing_between_two_stored_ones_is_a_gap_though_its_change_was_never_acknowledged()
+    {
+        // v2 answered 503 (or its connection broke) but was applied; its event never reached the store.
+        var ledger = Acknowledged("u", (1, Created), (3, Renamed));
+        ledger.MarkUncertain(new ChangeId("u", 2, Renamed));
+
+        var verdict = ledger.Compare([Stored("u", 1, Created, 0), Stored("u", 3, Renamed, 1)]);
+        var whole = ledger.Compare([Stored("u", 1, Created, 0), Stored("u", 2, Renamed, 1), Stored("u", 3, Renamed, 2)]);
+
+        Assert.Equal((0L, 1L), (verdict.Lost, verdict.Gaps));
+        Assert.False(verdict.Passed);
+        Assert.Contains("version gap: u v2 any", verdict.Examples);
+        Assert.True(whole.Passed, whole.ToString());
+    }
+
+    [Fact]
+    public void A_lost_acknowledged_change_is_counted_once_as_lost_not_again_as_a_gap()
+    {
+        var ledger = Acknowledged("u", (1, Created), (2, Renamed), (3, Renamed));
+
+        var verdict = ledger.Compare([Stored("u", 1, Created, 0), Stored("u", 3, Renamed, 1)]);
+
+        Assert.Equal((1L, 0L), (verdict.Lost, verdict.Gaps));
+    }
+
+    [Fact]
     public void Events_of_other_users_and_history_before_the_run_are_not_judged()
     {
         var ledger = new Ledger();
