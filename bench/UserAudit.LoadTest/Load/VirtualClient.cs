@@ -302,6 +302,12 @@ internal sealed class VirtualClient(
             else
             {
                 error = ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture);
+                // A 5xx does not say the change was not applied: on PostgreSQL a commit whose answer was
+                // lost is a 503 "may have been stored". The user's version is read again before its next change.
+                if ((int)response.StatusCode >= 500)
+                {
+                    outcome = Outcome.Uncertain;
+                }
             }
         }
         catch (HttpRequestException ex) when (ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError)
