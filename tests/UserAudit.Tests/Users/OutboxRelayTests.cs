@@ -51,23 +51,21 @@ public sealed class OutboxRelayTests : IAsyncLifetime
     public async Task A_stop_without_acknowledgements_leaves_the_round_pending_and_ends_after_the_grace()
     {
         await AddAsync(3);
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new GraceClock(DateTimeOffset.UtcNow);
         var (producer, broker) = HeldProducer.Create();
         using var relay = Relay(producer, clock);
         await relay.StartAsync(Ct);
         await Eventually.TrueAsync(_ => Task.FromResult(broker.Held == 3), "three messages handed to the producer", cancellationToken: Ct);
 
         var stopping = relay.StopAsync(Ct);
-        var waited = TimeSpan.Zero;
-        while (!stopping.IsCompleted && waited < TimeSpan.FromMinutes(1))
-        {
-            clock.Advance(TimeSpan.FromSeconds(1));
-            waited += TimeSpan.FromSeconds(1);
-            await Task.WhenAny(stopping, Task.Delay(20, Ct));
-        }
+        // The clock moves only once the relay waits for the grace, so no real time slips into it.
+        await clock.GraceStarted.Task.WaitAsync(Eventually.DefaultTimeout, Ct);
+        clock.Advance(OutboxRelay.StopGrace - TimeSpan.FromMilliseconds(1));
+        var endedEarly = await Task.WhenAny(stopping, Task.Delay(100, Ct)) == stopping;
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        await stopping.WaitAsync(Eventually.DefaultTimeout, Ct);
 
-        await stopping;
-        Assert.InRange(waited, OutboxRelay.StopGrace, OutboxRelay.StopGrace + TimeSpan.FromSeconds(2));
+        Assert.False(endedEarly, "the stop ended before the grace was over");
         var left = await Outbox.ReadPendingAsync(10, Ct);
         Assert.Equal(3, left.Count);
         // Not counted as failed attempts: nothing was refused, the stop came first.
@@ -141,5 +139,22 @@ public sealed class OutboxRelayTests : IAsyncLifetime
                     throw new NotSupportedException($"The held producer does not support {targetMethod.Name}.");
             }
         }
+    }
+}
+
+/// <summary>A fake clock that tells when the relay starts waiting for its stop grace.</summary>
+internal sealed class GraceClock(DateTimeOffset start) : FakeTimeProvider(start)
+{
+    public TaskCompletionSource GraceStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        var timer = base.CreateTimer(callback, state, dueTime, period);
+        if (dueTime == OutboxRelay.StopGrace)
+        {
+            GraceStarted.TrySetResult();
+        }
+
+        return timer;
     }
 }
