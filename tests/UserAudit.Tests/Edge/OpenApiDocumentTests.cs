@@ -70,13 +70,22 @@ public sealed class OpenApiDocumentTests(UserAuditApp app)
     [Fact]
     public async Task The_documented_names_are_the_ones_the_services_read()
     {
-        var subject = $"urn:openapi-tests:{Guid.NewGuid():N}";
+        var documented = Parameters(await DocumentAsync("audit-service"), "get /v1/audit-events", "query").Order();
 
-        // A subject nobody wrote to: the lower-case names filter, so nothing comes back, and limit is checked.
-        var page = await app.Audit.GetFromJsonAsync<JsonElement>($"/v1/audit-events?subject={Uri.EscapeDataString(subject)}&authid=nobody&limit=1", Ct);
+        // Each documented filter, alone, is read: a value nobody has leaves nothing, where the unfiltered list is not empty.
+        var unfiltered = await app.Audit.GetFromJsonAsync<JsonElement>("/v1/audit-events?limit=1", Ct);
+        var filtered = new Dictionary<string, int>();
+        foreach (var filter in (string[])["type", "source", "subject", "authtype", "authid"])
+        {
+            var page = await app.Audit.GetFromJsonAsync<JsonElement>($"/v1/audit-events?{filter}=nobody-{Guid.NewGuid():N}&limit=1", Ct);
+            filtered[filter] = page.GetProperty("items").GetArrayLength();
+        }
+
         using var badLimit = await app.Audit.GetAsync("/v1/audit-events?limit=0", Ct);
 
-        Assert.Equal(0, page.GetProperty("items").GetArrayLength());
+        Assert.Equal(["authid", "authtype", "cursor", "from", "limit", "source", "subject", "to", "type"], documented);
+        Assert.Equal(1, unfiltered.GetProperty("items").GetArrayLength());
+        Assert.All(filtered, f => Assert.True(f.Value == 0, $"the filter {f.Key} was not read"));
         Assert.Equal(HttpStatusCode.BadRequest, badLimit.StatusCode);
         Assert.Equal("limit", (await badLimit.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("parameter").GetString());
     }

@@ -55,6 +55,8 @@ public sealed class WalkingSkeletonTests(UserAuditApp app)
 
         var all = await app.Audit.GetFromJsonAsync<JsonElement>("/v1/audit-events?type=org.useraudit.user.created.v1&limit=500", Ct);
         var subjects = all.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("subject").GetString()).ToList();
+        Assert.Contains(first, subjects);
+        Assert.Contains(second, subjects);
         Assert.True(subjects.IndexOf(second) < subjects.IndexOf(first), "newest first");
     }
 

@@ -208,7 +208,10 @@ public sealed class UsersApiTests(UserAuditApp app)
         }
 
         var events = await app.WaitForAuditEventsAsync(id, 6, Ct);
-        var offsets = events.Reverse().Select(e => e.GetProperty("kafka").GetProperty("offset").GetInt64()).ToList();
+        // Stored in the order of the changes (each event's version), and in the order Kafka has them.
+        var stored = events.Reverse().ToList();
+        Assert.Equal([1L, 2L, 3L, 4L, 5L, 6L], stored.Select(e => e.GetProperty("data").GetProperty("version").GetInt64()));
+        var offsets = stored.Select(e => e.GetProperty("kafka").GetProperty("offset").GetInt64()).ToList();
         Assert.Equal(offsets.Order(), offsets);
         Assert.Single(events.Select(e => e.GetProperty("kafka").GetProperty("partition").GetInt32()).Distinct());
     }
