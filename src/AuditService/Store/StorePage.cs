@@ -13,7 +13,7 @@ namespace AuditService.Store;
 public sealed record StorePage<T>(IReadOnlyList<T> Items, bool More)
 {
     /// <summary>
-    /// Reads a page of <paramref name="command"/>'s rows (its text ends in <c>LIMIT @limit</c>): up to
+    /// Reads a page of <paramref name="command"/>'s rows (its text limits them to <c>@limit</c>): up to
     /// <paramref name="limit"/> items and, past the first, only while their sizes add up to no more than
     /// <paramref name="maxBytes"/>. One row more than the page is read to tell whether more follow; no
     /// row beyond it.
