@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using AuditService.Ingestion;
 using AuditService.Store;
 using AuditService.Streaming;
@@ -14,7 +16,8 @@ namespace UserAudit.Tests.Ingestion;
 
 /// <summary>
 /// The one writer both ingestion paths use: the HTTP path (no span of its own) and the Kafka path
-/// (a process span per event) are counted and logged alike, on both providers.
+/// (a process span per event, which gets an INSERT span of its own) are counted and logged alike,
+/// on both providers.
 /// </summary>
 public sealed class AuditEventWriterTests(TestPostgres postgres) : IAsyncDisposable
 {
@@ -35,12 +38,27 @@ public sealed class AuditEventWriterTests(TestPostgres postgres) : IAsyncDisposa
         using var loggers = LoggerFactory.Create(logging => logging.AddProvider(new FakeLoggerProvider(_logs)));
         var writer = new AuditEventWriter(store.Store, new AuditEventLog(loggers), metrics, TimeProvider.System, new AuditEventSignal());
         var (first, second, third) = (Record("first"), Record("second"), Record("third"));
+        var inserts = new ConcurrentBag<Activity>();
+        using var listener = ListenTo(inserts);
+        // Two traces of their own, as two Kafka messages have; the HTTP batch runs under no span.
+        using var processFirst = Processes.StartActivity("process first", ActivityKind.Consumer);
+        Activity.Current = null;
+        using var processThird = Processes.StartActivity("process third", ActivityKind.Consumer);
+        Activity.Current = null;
 
         var httpBatch = await writer.WriteAsync([new IngestedEvent(first, Span: null), new IngestedEvent(second, Span: null)], Ct);
-        var kafkaBatch = await writer.WriteAsync([new IngestedEvent(first, Span: null), new IngestedEvent(third, Span: null)], Ct);
+        // As the Kafka path hands them over: each event read at its offset, under its own process span.
+        var kafkaBatch = await writer.WriteAsync([
+            new IngestedEvent(first with { Kafka = new KafkaCoordinates("audit", 0, 10) }, processFirst),
+            new IngestedEvent(third with { Kafka = new KafkaCoordinates("audit", 0, 11) }, processThird)], Ct);
 
         Assert.Equal([AuditWriteOutcome.Stored, AuditWriteOutcome.Stored], httpBatch.Outcomes);
         Assert.Equal([AuditWriteOutcome.Duplicate, AuditWriteOutcome.Stored], kafkaBatch.Outcomes);
+        // One INSERT span under each Kafka event's own span, the duplicate's too: each event's trace shows the write.
+        Assert.Equal(
+            new[] { processFirst!.SpanId.ToHexString(), processThird!.SpanId.ToHexString() }.Order(),
+            inserts.Where(i => i.ParentSpanId == processFirst.SpanId || i.ParentSpanId == processThird.SpanId).Select(i => i.ParentSpanId.ToHexString()).Order());
+        Assert.All(inserts.Where(i => i.ParentSpanId == processThird.SpanId), i => Assert.Equal("INSERT audit_events", i.OperationName));
         Assert.Equal(3, stored.GetMeasurementSnapshot().Sum(m => m.Value));
         Assert.Equal(1, duplicates.GetMeasurementSnapshot().Sum(m => m.Value));
         var storedLines = _logs.GetSnapshot().Where(r => r.Category == "AuditService.Events").Select(r => r.Message).ToList();
@@ -72,6 +90,27 @@ public sealed class AuditEventWriterTests(TestPostgres postgres) : IAsyncDisposa
         Assert.False(wokenByDuplicate);
         subscription.Dispose();
         Assert.Equal(0, signal.Subscribers);
+    }
+
+    private static readonly ActivitySource Processes = new("UserAudit.Tests.AuditEventWriter");
+
+    /// <summary>Records AuditService's spans (the INSERTs) and lets the test's own process spans be created.</summary>
+    private static ActivityListener ListenTo(ConcurrentBag<Activity> inserts)
+    {
+        var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name is Microsoft.Extensions.Hosting.UserAuditTelemetry.AuditService or "UserAudit.Tests.AuditEventWriter",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if (activity.Source.Name == Microsoft.Extensions.Hosting.UserAuditTelemetry.AuditService)
+                {
+                    inserts.Add(activity);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        return listener;
     }
 
     private static AuditRecord Record(string id) => new(
