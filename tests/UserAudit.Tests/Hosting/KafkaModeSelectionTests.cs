@@ -44,7 +44,7 @@ public sealed class KafkaModeSelectionTests
     }
 
     [Fact]
-    public void External_mode_uses_the_configured_connection_string()
+    public void External_mode_is_chosen_when_asked_for_with_a_connection_string()
     {
         var decision = KafkaModeSelector.Select("external", "broker-1:9092,broker-2:9092", publishing: false, () => NoneRunning());
 
