@@ -197,11 +197,9 @@ public static partial class AuditEventsApi
             return problem;
         }
 
-        var keys = DefaultCountKeys;
-        if (limit is not null && (!int.TryParse(limit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out keys)
-            || keys is < 1 or > MaxCountKeys))
+        if (PageRequest.TryParseLimit(limit, DefaultCountKeys, MaxCountKeys, out var keys) is { } badLimit)
         {
-            return Problem("limit", $"limit must be a whole number from 1 to {MaxCountKeys}.");
+            return badLimit;
         }
 
         AuditCountDimension dimension;

@@ -19,10 +19,9 @@ internal sealed record PageRequest(long? Cursor, int Limit)
     public static ProblemHttpResult? TryParse(string? cursor, string? limit, int defaultLimit, int maxLimit, out PageRequest page)
     {
         page = new PageRequest(null, defaultLimit);
-        var size = defaultLimit;
-        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out size) || size < 1 || size > maxLimit))
+        if (TryParseLimit(limit, defaultLimit, maxLimit, out var size) is { } badLimit)
         {
-            return ParameterProblem.For("limit", $"limit must be a whole number from 1 to {maxLimit}.");
+            return badLimit;
         }
 
         long? after = null;
@@ -38,5 +37,14 @@ internal sealed record PageRequest(long? Cursor, int Limit)
 
         page = new PageRequest(after, size);
         return null;
+    }
+
+    /// <summary>A <c>limit</c> parameter (a whole number from 1 to <paramref name="maxLimit"/>, <paramref name="defaultLimit"/> when absent), or the 400 naming it.</summary>
+    public static ProblemHttpResult? TryParseLimit(string? limit, int defaultLimit, int maxLimit, out int size)
+    {
+        size = defaultLimit;
+        return limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out size) || size < 1 || size > maxLimit)
+            ? ParameterProblem.For("limit", $"limit must be a whole number from 1 to {maxLimit}.")
+            : null;
     }
 }
