@@ -31,13 +31,8 @@ public sealed class ExportSlots(IOptions<ReadOptions> options) : IDisposable
     }
 
     /// <summary>The answer when no slot is free: 503 ProblemDetails, with <c>Retry-After</c> set on <paramref name="response"/>.</summary>
-    public static ProblemHttpResult Busy(HttpResponse response)
-    {
-        ArgumentNullException.ThrowIfNull(response);
-        response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Too many exports",
-            detail: "The most exports and chain verifications allowed are running; retry after the time in Retry-After.");
-    }
+    public static ProblemHttpResult Busy(HttpResponse response) => ServiceBusy.Problem(response, RetryAfterSeconds, "Too many exports",
+        "The most exports and chain verifications allowed are running; retry after the time in Retry-After.");
 
     /// <inheritdoc />
     public void Dispose() => _limiter.Dispose();
